@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript with dev dependencies, then drop them.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Run: only compiled JS, production dependencies and the sample catalog.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node catalog ./catalog
+# The official image ships an unprivileged "node" user (uid 1000).
+USER node
+# 4000: API (GraphQL, /healthz, /readyz, /metrics); 9100: worker /healthz and /metrics.
+EXPOSE 4000 9100
+ENTRYPOINT ["node", "dist/cli.js"]
+CMD ["all"]

@@ -1,0 +1,65 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { ErrorCode, MatchmakerError } from "../domain/errors.js";
+import type { Actor } from "../domain/game.js";
+
+export const ADMIN_ROLE = "admin";
+const ALGORITHM = "HS256";
+const PLAYER_ID = /^[A-Za-z0-9_.@|-]{1,128}$/;
+
+export interface JwtSettings {
+  secret: string;
+  issuer: string | null;
+}
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+const unauthenticated = (why: string) =>
+  new MatchmakerError(ErrorCode.UNAUTHENTICATED, `Your token was refused: ${why}. Sign in again to get a new one.`);
+
+/**
+ * Verifies an HS256 player token (`sub`, `name`, optional `roles`) and returns who it names.
+ * Throws UNAUTHENTICATED naming the reason (expired, bad signature, missing claims).
+ */
+export async function verifyToken(token: string, settings: JwtSettings): Promise<Actor> {
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, key(settings.secret), {
+      algorithms: [ALGORITHM],
+      ...(settings.issuer ? { issuer: settings.issuer } : {}),
+    }));
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw unauthenticated("it has expired");
+    if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(err.message);
+    throw unauthenticated("it is not a valid token signed by this matchmaker");
+  }
+  const { sub, name, roles } = payload as { sub?: unknown; name?: unknown; roles?: unknown };
+  if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated(`"sub" must match ${PLAYER_ID}`);
+  const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
+  return { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
+}
+
+export interface TokenClaims {
+  sub: string;
+  name: string;
+  admin?: boolean;
+  /** jose duration string, e.g. "12h". */
+  expiresIn?: string;
+}
+
+/** Signs a token as a login service would; used by `matchmaker token` and the tests. */
+export async function signToken(claims: TokenClaims, settings: JwtSettings): Promise<string> {
+  const jwt = new SignJWT({ name: claims.name, roles: claims.admin ? [ADMIN_ROLE] : [] })
+    .setProtectedHeader({ alg: ALGORITHM })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(claims.expiresIn ?? "12h");
+  if (settings.issuer) jwt.setIssuer(settings.issuer);
+  return jwt.sign(key(settings.secret));
+}
+
+/** Accepts "Bearer <token>" or a bare token; null when absent. */
+export function bearerToken(header: unknown): string | null {
+  if (typeof header !== "string" || header.trim() === "") return null;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return (m ? m[1]! : header).trim();
+}

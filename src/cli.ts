@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import "reflect-metadata";
+import { parseArgs } from "node:util";
+import { signToken } from "./auth/jwt.js";
+import { ConfigError } from "./config/errors.js";
+import { loadEnv } from "./config/env.js";
+import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
+import { createLogger } from "./logger.js";
+import { createApp } from "./main.js";
+
+const USAGE = `Usage: matchmaker <command>
+
+Commands:
+  api        GraphQL API (HTTP + graphql-ws) on PORT
+  worker     event-stream worker and expiry sweeper (lands with the worker issue)
+  all        api and worker in one process (what npm start runs)
+  token      print a dev player token: token --sub alice --name Alice [--admin] [--expires 12h]
+  schema     print the GraphQL schema (SDL)
+`;
+
+async function serve(withWorker: boolean): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.logLevel);
+  if (env.jwtSecretIsDefault) {
+    logger.warn("JWT_SECRET is not set: using the well-known development secret. Never run like this in production.");
+  }
+  if (withWorker) logger.info("the event-stream worker is not part of this build yet; running the API only");
+  const app = await createApp(env, logger);
+  const address = await app.api.listen(env.port, env.host);
+  logger.info(
+    { port: address.port, mode: app.backends.mode, graphql: `http://localhost:${address.port}/graphql` },
+    "matchmaker API listening",
+  );
+  const stop = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), env.shutdownTimeoutMs);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+async function token(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sub: { type: "string" },
+      name: { type: "string" },
+      admin: { type: "boolean", default: false },
+      expires: { type: "string", default: "12h" },
+    },
+  });
+  if (!values.sub) throw new Error("token needs --sub <player id> (and usually --name <display name>)");
+  const env = loadEnv();
+  const jwt = await signToken(
+    { sub: values.sub, name: values.name ?? values.sub, admin: values.admin, expiresIn: values.expires },
+    { secret: env.jwtSecret, issuer: env.jwtIssuer },
+  );
+  process.stdout.write(jwt + "\n");
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "api":
+      return serve(false);
+    case "all":
+      return serve(true);
+    case "worker":
+      process.stderr.write("matchmaker worker is not implemented in this version yet.\n");
+      process.exit(2);
+    case "token":
+      return token(rest);
+    case "schema":
+      process.stdout.write(printSchemaSdl(await buildGameSchema()));
+      return;
+    default:
+      process.stderr.write(USAGE);
+      process.exit(command === undefined || command === "help" || command === "--help" ? 0 : 2);
+  }
+}
+
+run(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`Configuration is invalid:\n${err.format()}\n`);
+  } else {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,210 @@
+/**
+ * The only reader of `process.env`. Everything else receives the frozen {@link Env}.
+ *
+ * Every variable is declared once in {@link VARS}: its schema, its default and the
+ * sentence the README shows; {@link ENV_VARS} and the zod schema are derived from it,
+ * so the documentation cannot drift from what is enforced.
+ * An empty value counts as unset, because compose files and shells produce
+ * `FOO=` for "not configured" far more often than anyone means "the empty string".
+ */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { ConfigError, type ConfigProblem } from "./errors.js";
+
+/** src/config/env.ts and dist/config/env.js are both two levels below the package root. */
+const SAMPLE_CATALOG = fileURLToPath(new URL("../../catalog/game-types.yaml", import.meta.url));
+
+/** Known to every developer; only ever accepted outside production. */
+const DEV_JWT_SECRET = "matchmaker-insecure-dev-secret-change-me";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const NODE_ENVS = ["development", "test", "production"] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export interface Env {
+  port: number;
+  host: string;
+  /** null → embedded in-memory backend (non-persistent, single process). */
+  redisUrl: string | null;
+  keyPrefix: string;
+  /** Absolute path of the YAML game-type catalog. */
+  gameTypesPath: string;
+  /** Redis holding the game-server event stream; defaults to `redisUrl`. */
+  eventStreamRedisUrl: string | null;
+  eventStreamKey: string;
+  jwtSecret: string;
+  /** True when no JWT_SECRET was given and the well-known dev secret is in use: warn loudly. */
+  jwtSecretIsDefault: boolean;
+  jwtIssuer: string | null;
+  logLevel: LogLevel;
+  nodeEnv: NodeEnv;
+  /** Port of the worker's own /healthz and /metrics server. */
+  metricsPort: number;
+  gameServerTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface EnvVarDoc {
+  name: string;
+  /** As shown to operators; null when the variable has no default. */
+  default: string | null;
+  description: string;
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: (i) => `must be an integer between ${min} and ${max}, got ${JSON.stringify(i.input)}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+
+const redisUrl = z.string().refine(
+  (s) => {
+    try {
+      return ["redis:", "rediss:"].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: "must be a redis:// or rediss:// URL, e.g. redis://localhost:6379" },
+);
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (i) => `must be one of ${values.join(", ")}, got ${JSON.stringify(i.input)}` });
+
+interface VarSpec {
+  schema: z.ZodType;
+  default: string | null;
+  description: string;
+}
+
+const VARS = {
+  PORT: { schema: int(1, 65_535), default: "4000", description: "HTTP port of the API (GraphQL, health, metrics)." },
+  HOST: { schema: z.string(), default: "0.0.0.0", description: "Interface the API listens on." },
+  REDIS_URL: {
+    schema: redisUrl,
+    default: null,
+    description: "Redis for game data. Unset: embedded in-memory backend (not persistent, single process only).",
+  },
+  REDIS_KEY_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "may only contain letters, digits, '_', '.' and '-'" }),
+    default: "mm",
+    description: "Prefix of every Redis key, so several deployments can share one Redis.",
+  },
+  MATCHMAKER_GAME_TYPES: {
+    schema: z.string(),
+    default: "catalog/game-types.yaml",
+    description: "Path of the YAML game-type catalog (default: the sample shipped with the package).",
+  },
+  EVENT_STREAM_REDIS_URL: {
+    schema: redisUrl,
+    default: null,
+    description: "Redis holding the game servers' event stream, if not the one in REDIS_URL.",
+  },
+  EVENT_STREAM_KEY: {
+    schema: z.string(),
+    default: "game_event_stream",
+    description: "Name of the Redis stream game servers append events to.",
+  },
+  JWT_SECRET: {
+    schema: z.string().min(16, { error: "must be at least 16 characters" }),
+    default: null,
+    description: "HMAC secret for player tokens (>= 16 chars). Required in production; a known dev secret is used otherwise.",
+  },
+  JWT_ISSUER: { schema: z.string(), default: null, description: "When set, tokens must carry this `iss` claim." },
+  LOG_LEVEL: { schema: oneOf(LOG_LEVELS), default: "info", description: `Log level: ${LOG_LEVELS.join(", ")}.` },
+  NODE_ENV: {
+    schema: oneOf(NODE_ENVS),
+    default: "development",
+    description: `${NODE_ENVS.join(", ")}. production refuses to start without JWT_SECRET.`,
+  },
+  METRICS_PORT: {
+    schema: int(1, 65_535),
+    default: "9100",
+    description: "Port of the worker's /healthz and /metrics server.",
+  },
+  GAME_SERVER_TIMEOUT_MS: {
+    schema: int(1, 600_000),
+    default: "3000",
+    description: "Timeout of each control call to a game server, in milliseconds.",
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    schema: int(1, 600_000),
+    default: "10000",
+    description: "How long a graceful shutdown may drain before the process exits anyway, in milliseconds.",
+  },
+} satisfies Record<string, VarSpec>;
+
+type VarName = keyof typeof VARS;
+type Parsed = { [K in VarName]: z.output<(typeof VARS)[K]["schema"]> | undefined };
+
+/** Name, default and description of every variable, in documentation order (for the README table). */
+export const ENV_VARS: readonly EnvVarDoc[] = Object.freeze(
+  Object.entries(VARS).map(([name, v]) => Object.freeze({ name, default: v.default, description: v.description })),
+);
+
+// Defaults are fed through the same schema as real values (`prefault`), so a bad default fails a test.
+const envSchema = z.object(
+  Object.fromEntries(
+    Object.entries(VARS as Record<string, VarSpec>).map(([name, v]) => [
+      name,
+      v.default === null ? v.schema.optional() : v.schema.prefault(v.default),
+    ]),
+  ) as Record<string, z.ZodType>,
+);
+
+/**
+ * Validates the environment and returns a frozen {@link Env}.
+ *
+ * @throws ConfigError listing every invalid variable at once (never just the first),
+ *   including a missing JWT_SECRET when NODE_ENV is "production".
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const raw: Partial<Record<VarName, string>> = {};
+  for (const name of Object.keys(VARS) as VarName[]) {
+    const value = source[name];
+    if (value !== undefined && value !== "") raw[name] = value;
+  }
+
+  const problems: ConfigProblem[] = [];
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push({ path: String(issue.path[0] ?? ""), message: issue.message });
+  }
+  // Checked outside zod: object-level refinements only run once every field is valid.
+  if (raw.NODE_ENV === "production" && raw.JWT_SECRET === undefined) {
+    problems.push({ path: "JWT_SECRET", message: "is required when NODE_ENV is production" });
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(problems, "Invalid environment variables");
+  }
+
+  const v = parsed.data as Parsed;
+  const redis = v.REDIS_URL ?? null;
+  return Object.freeze({
+    port: v.PORT!,
+    host: v.HOST!,
+    redisUrl: redis,
+    keyPrefix: v.REDIS_KEY_PREFIX!,
+    gameTypesPath: raw.MATCHMAKER_GAME_TYPES === undefined ? SAMPLE_CATALOG : resolve(raw.MATCHMAKER_GAME_TYPES),
+    eventStreamRedisUrl: v.EVENT_STREAM_REDIS_URL ?? redis,
+    eventStreamKey: v.EVENT_STREAM_KEY!,
+    jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecretIsDefault: v.JWT_SECRET === undefined,
+    jwtIssuer: v.JWT_ISSUER ?? null,
+    logLevel: v.LOG_LEVEL!,
+    nodeEnv: v.NODE_ENV!,
+    metricsPort: v.METRICS_PORT!,
+    gameServerTimeoutMs: v.GAME_SERVER_TIMEOUT_MS!,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS!,
+  });
+}

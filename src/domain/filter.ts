@@ -1,0 +1,146 @@
+import { badInput } from "./errors.js";
+import { freeSeats, type GameRecord, GameState, type LabelValue, Visibility } from "./game.js";
+import type { GameTypeDef } from "./game-type.js";
+
+export interface LabelFilter {
+  key: string;
+  eq?: LabelValue;
+  ne?: LabelValue;
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+export interface GameFilter {
+  gameType?: string;
+  states?: GameState[];
+  /** Defaults to PUBLIC; listing PRIVATE games is for admins only (checked by the service). */
+  visibility?: Visibility;
+  minFreeSeats?: number;
+  regions?: string[];
+  labels?: LabelFilter[];
+}
+
+export enum SortField {
+  CREATED_AT = "CREATED_AT",
+  FREE_SEATS = "FREE_SEATS",
+}
+
+export enum SortDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+
+export interface GameSort {
+  field: SortField;
+  direction: SortDirection;
+}
+
+export const DEFAULT_SORT: GameSort = { field: SortField.CREATED_AT, direction: SortDirection.ASC };
+
+/** A filter after validation: every optional part resolved, labels typed by the catalog. */
+export interface NormalizedFilter {
+  gameTypes: string[];
+  states: GameState[] | null;
+  visibility: Visibility;
+  minFreeSeats: number;
+  regions: string[] | null;
+  labels: LabelFilter[];
+}
+
+// Free seats dominate, creation time breaks ties: 2^42 ms ≈ 139 years, so both fit
+// one exactly representable double while capacity stays below 2^11.
+const FREE_SEATS_WEIGHT = 2 ** 42;
+
+/** The single number games are ordered by (ties broken by id), identical in every backend. */
+export function sortScore(game: GameRecord, sort: GameSort): number {
+  return sort.field === SortField.FREE_SEATS ? freeSeats(game) * FREE_SEATS_WEIGHT + game.createdAt : game.createdAt;
+}
+
+export const sortWeights = { freeSeats: FREE_SEATS_WEIGHT } as const;
+
+/**
+ * Validates a client filter against the catalog. Throws BAD_USER_INPUT (or
+ * UNKNOWN_GAME_TYPE via `resolveType`) naming the offending part.
+ */
+export function normalizeFilter(
+  filter: GameFilter | undefined,
+  types: readonly GameTypeDef[],
+  resolveType: (id: string) => GameTypeDef,
+): NormalizedFilter {
+  const f = filter ?? {};
+  const selected = f.gameType != null ? [resolveType(f.gameType)] : types;
+  if (f.minFreeSeats != null && (!Number.isInteger(f.minFreeSeats) || f.minFreeSeats < 0)) {
+    throw badInput("filter.minFreeSeats must be a whole number ≥ 0.");
+  }
+  const labels = f.labels ?? [];
+  if (labels.length > 0 && f.gameType == null) {
+    throw badInput("Label filters need filter.gameType: labels are declared per game type.");
+  }
+  for (const lf of labels) validateLabelFilter(lf, selected[0]!);
+  return {
+    gameTypes: selected.map((t) => t.id),
+    states: f.states && f.states.length > 0 ? [...new Set(f.states)] : null,
+    visibility: f.visibility ?? Visibility.PUBLIC,
+    minFreeSeats: f.minFreeSeats ?? 0,
+    regions: f.regions && f.regions.length > 0 ? [...new Set(f.regions)] : null,
+    labels: labels.map((lf) => coerceLabelFilter(lf, selected[0]!)),
+  };
+}
+
+function validateLabelFilter(lf: LabelFilter, type: GameTypeDef): void {
+  const kind = type.labels[lf.key];
+  if (!kind) {
+    const declared = Object.keys(type.labels);
+    throw badInput(
+      `Label "${lf.key}" is not declared by game type "${type.id}" and cannot be filtered on` +
+        (declared.length ? ` (declared: ${declared.join(", ")}).` : " (it declares no labels)."),
+    );
+  }
+  const ops = (["eq", "ne", "gt", "gte", "lt", "lte"] as const).filter((op) => lf[op] != null);
+  if (ops.length === 0) throw badInput(`Label filter "${lf.key}" needs at least one of eq, ne, gt, gte, lt, lte.`);
+  if (kind === "string" && ops.some((op) => op !== "eq" && op !== "ne")) {
+    throw badInput(`Label "${lf.key}" is a string label: only eq and ne apply.`);
+  }
+}
+
+function coerceLabelFilter(lf: LabelFilter, type: GameTypeDef): LabelFilter {
+  const kind = type.labels[lf.key];
+  const coerce = (v: LabelValue | undefined): LabelValue | undefined => {
+    if (v == null) return undefined;
+    if (kind === "string") return String(v);
+    const n = typeof v === "number" ? v : Number(v);
+    if (!Number.isFinite(n)) throw badInput(`Label "${lf.key}" is numeric; "${v}" is not a number.`);
+    return n;
+  };
+  const out: LabelFilter = { key: lf.key };
+  if (lf.eq != null) out.eq = coerce(lf.eq);
+  if (lf.ne != null) out.ne = coerce(lf.ne);
+  for (const op of ["gt", "gte", "lt", "lte"] as const) if (lf[op] != null) out[op] = lf[op];
+  return out;
+}
+
+/** The reference semantics of a filter on one game; the memory store uses it and tests compare Redis with it. */
+export function matchesFilter(game: GameRecord, f: NormalizedFilter): boolean {
+  if (!f.gameTypes.includes(game.gameType)) return false;
+  if (f.states && !f.states.includes(game.state)) return false;
+  if (game.visibility !== f.visibility) return false;
+  if (freeSeats(game) < f.minFreeSeats) return false;
+  if (f.regions && (game.region === null || !f.regions.includes(game.region))) return false;
+  return f.labels.every((lf) => matchesLabel(game.labels[lf.key], lf));
+}
+
+function matchesLabel(value: LabelValue | undefined, lf: LabelFilter): boolean {
+  if (lf.ne != null && value === lf.ne) return false;
+  if (lf.eq != null && value !== lf.eq) return false;
+  const ranged = lf.gt != null || lf.gte != null || lf.lt != null || lf.lte != null;
+  if (!ranged) return true;
+  if (typeof value !== "number") return false;
+  return (
+    (lf.gt == null || value > lf.gt) &&
+    (lf.gte == null || value >= lf.gte) &&
+    (lf.lt == null || value < lf.lt) &&
+    (lf.lte == null || value <= lf.lte)
+  );
+}

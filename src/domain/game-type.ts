@@ -1,0 +1,34 @@
+import type { GameState } from "./game.js";
+
+export type LabelKind = "string" | "number";
+
+/** A catalog entry (validated by src/config/catalog.ts). */
+export interface GameTypeDef {
+  id: string;
+  name: string;
+  description: string | null;
+  minPlayers: number;
+  maxPlayers: number;
+  serverUrl: string | null;
+  socketUrl: string | null;
+  serverSecret: string | null;
+  /** JSON Schema (draft 2020-12 subset understood by Ajv) for `settings`, defaults applied. */
+  settingsSchema: Record<string, unknown>;
+  /** Labels that filters may use; they are indexed. Other labels are stored but not filterable. */
+  labels: Record<string, LabelKind>;
+  /** Seconds a game may stay in a state without activity before it expires. */
+  stateTimeouts: Record<GameState, number>;
+  seatReservationSeconds: number;
+  /** Allowed regions; empty means any region string is accepted. */
+  regions: string[];
+}
+
+export interface Catalog {
+  readonly types: readonly GameTypeDef[];
+  get(id: string): GameTypeDef | undefined;
+}
+
+export function createCatalog(types: readonly GameTypeDef[]): Catalog {
+  const byId = new Map(types.map((t) => [t.id, t]));
+  return { types, get: (id) => byId.get(id) };
+}

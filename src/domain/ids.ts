@@ -1,0 +1,34 @@
+import { randomInt } from "node:crypto";
+import { badInput } from "./errors.js";
+
+/** Lowercase, no i/l/o/u: safe to read aloud, to type, and inside Redis keys. */
+const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+/** Join codes: uppercase, no 0/O/1/I/L, short enough to say across a room. */
+const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const RANDOM_LENGTH = 16;
+export const JOIN_CODE_LENGTH = 6;
+
+export const GAME_TYPE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const GAME_ID_PATTERN = /^([a-z0-9][a-z0-9-]{0,31})_([0-9a-z]{8,32})$/;
+
+function randomString(alphabet: string, length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+/** Game ids carry their type (`<type>_<random>`) so any id finds its Redis slot without a lookup. */
+export function newGameId(gameType: string): string {
+  return `${gameType}_${randomString(ID_ALPHABET, RANDOM_LENGTH)}`;
+}
+
+export function newJoinCode(): string {
+  return randomString(CODE_ALPHABET, JOIN_CODE_LENGTH);
+}
+
+/** Splits a game id; throws BAD_USER_INPUT for anything this service could not have issued. */
+export function parseGameId(id: string): { gameType: string; id: string } {
+  const m = GAME_ID_PATTERN.exec(id);
+  if (!m) throw badInput(`"${id.slice(0, 80)}" is not a game id (expected "<gameType>_<random>", e.g. "tictactoe_3k9x…").`);
+  return { gameType: m[1]!, id };
+}

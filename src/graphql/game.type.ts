@@ -1,0 +1,146 @@
+import { GraphQLJSON } from "graphql-scalars";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { ChangeKind, GameState, Visibility } from "./enums.js";
+import { GameType } from "./game-type.type.js";
+
+@ObjectType()
+export class Player {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Date)
+  joinedAt!: Date;
+
+  @Field(() => Boolean, { description: "Seat confirmed by the game server (always true for the creator)." })
+  confirmed!: boolean;
+}
+
+@ObjectType({ description: "How a player reaches the game server: connect to socketUrl?game_token=<token>&user_id=<id>." })
+export class GameServerAccess {
+  @Field(() => String, { nullable: true })
+  socketUrl!: string | null;
+
+  @Field(() => String, { nullable: true })
+  token!: string | null;
+}
+
+/**
+ * Resolvers return store records (times in ms); the fields that need the caller or the
+ * catalog are resolved in game.resolver.ts.
+ */
+@ObjectType()
+export class Game {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => GameType)
+  gameType!: GameType;
+
+  @Field(() => GameState)
+  state!: GameState;
+
+  @Field(() => Int, { description: "Bumped by exactly 1 on every change; compare with gameChanged to resync." })
+  version!: number;
+
+  @Field(() => Player)
+  creator!: Player;
+
+  @Field(() => [Player])
+  players!: Player[];
+
+  @Field(() => Int)
+  capacity!: number;
+
+  @Field(() => Int)
+  freeSeats!: number;
+
+  @Field(() => Visibility)
+  visibility!: Visibility;
+
+  @Field(() => String, { nullable: true, description: "Private games only, and shown to the creator only." })
+  joinCode!: string | null;
+
+  @Field(() => String, { nullable: true })
+  region!: string | null;
+
+  @Field(() => GraphQLJSON)
+  settings!: Record<string, unknown>;
+
+  @Field(() => GraphQLJSON)
+  labels!: Record<string, unknown>;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: "From the game server's game_over event." })
+  result!: Record<string, unknown> | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  expiresAt!: Date | null;
+
+  @Field(() => GameServerAccess, { nullable: true, description: "null unless the caller is a player of this game." })
+  server!: GameServerAccess | null;
+}
+
+@ObjectType()
+export class GameEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Game)
+  node!: Game;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+export class GameConnection {
+  @Field(() => [GameEdge])
+  edges!: GameEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "Games matching the filter, across all pages." })
+  totalCount!: number;
+}
+
+@ObjectType({ description: "One change to one game; version strictly increases per game." })
+export class GameChange {
+  @Field(() => ChangeKind)
+  kind!: ChangeKind;
+
+  @Field(() => ID)
+  gameId!: string;
+
+  @Field(() => ID)
+  gameType!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => GameState, { nullable: true, description: "State before this change (null when created)." })
+  previousState!: GameState | null;
+
+  @Field(() => Game, { nullable: true, description: "The game after the change; null when DELETED." })
+  game!: Game | null;
+}

@@ -1,0 +1,44 @@
+import { ALL_STATES, type GameRecord, type PlayerRecord } from "../domain/game.js";
+import type { GameTypeDef } from "../domain/game-type.js";
+import { encodeCursor, type Page } from "../domain/paging.js";
+import type { GameType } from "./game-type.type.js";
+import type { GameConnection, Player } from "./game.type.js";
+
+/** Edge conversions from domain records (ms times) to GraphQL shapes (Dates). */
+export function toGameType(def: GameTypeDef): GameType {
+  return {
+    id: def.id,
+    name: def.name,
+    description: def.description,
+    minPlayers: def.minPlayers,
+    maxPlayers: def.maxPlayers,
+    settingsSchema: def.settingsSchema,
+    labels: Object.entries(def.labels).map(([key, kind]) => ({ key, kind })),
+    regions: def.regions,
+    stateTimeouts: ALL_STATES.map((state) => ({ state, seconds: def.stateTimeouts[state] })),
+    seatReservationSeconds: def.seatReservationSeconds,
+    hasGameServer: def.serverUrl !== null,
+  };
+}
+
+export const toPlayer = (p: PlayerRecord): Player => ({
+  id: p.id,
+  name: p.name,
+  joinedAt: new Date(p.joinedAt),
+  confirmed: p.confirmed,
+});
+
+/** The node stays a record: Game's field resolvers finish it with the caller in view. */
+export function toConnection(page: Page): Omit<GameConnection, "edges"> & { edges: { cursor: string; node: GameRecord }[] } {
+  const edges = page.items.map((it) => ({ cursor: encodeCursor(it.cursor), node: it.game }));
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { type ChangeBus, changeMatchesStates } from "../bus/change-bus.js";
+import { ErrorCode, MatchmakerError } from "../domain/errors.js";
+import type { GameChangeRecord, GameState } from "../domain/game.js";
+import type { Catalog } from "../domain/game-type.js";
+import { parseGameId } from "../domain/ids.js";
+
+export interface WatchParams {
+  id?: string | null;
+  gameType?: string | null;
+  states?: GameState[] | null;
+}
+
+/**
+ * Picks the narrowest topics for a watcher (one game, one type, or every type) and
+ * filters by state. Throws BAD_USER_INPUT / UNKNOWN_GAME_TYPE before subscribing.
+ */
+export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): AsyncIterableIterator<GameChangeRecord> {
+  let topicNames: string[];
+  if (p.id) {
+    const ref = parseGameId(p.id);
+    if (p.gameType && p.gameType !== ref.gameType) return emptyIterator();
+    topicNames = [bus.topics.game(ref.id)];
+  } else if (p.gameType) {
+    if (!catalog.get(p.gameType)) {
+      throw new MatchmakerError(ErrorCode.UNKNOWN_GAME_TYPE, `Unknown game type "${p.gameType}".`);
+    }
+    topicNames = [bus.topics.gameType(p.gameType)];
+  } else {
+    topicNames = catalog.types.map((t) => bus.topics.gameType(t.id));
+  }
+  const source = bus.subscribe(topicNames);
+  return p.states && p.states.length > 0 ? filterIterator(source, (c) => changeMatchesStates(c, p.states)) : source;
+}
+
+/** Keeps return() wired through, so an ended subscription unsubscribes from the bus. */
+function filterIterator<T>(source: AsyncIterableIterator<T>, keep: (v: T) => boolean): AsyncIterableIterator<T> {
+  return {
+    async next() {
+      for (;;) {
+        const r = await source.next();
+        if (r.done || keep(r.value)) return r;
+      }
+    },
+    return: (v?: unknown) => source.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined }),
+    throw: (e?: unknown) => source.throw?.(e) ?? Promise.reject(e),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function emptyIterator<T>(): AsyncIterableIterator<T> {
+  return {
+    next: async () => ({ done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { badInput } from "../../domain/errors.js";
+import { ALL_STATES, type GameState, type Visibility } from "../../domain/game.js";
+
+// Characters that would break the key grammar or move a key to another cluster slot.
+const FORBIDDEN = /[:{}]/;
+
+/**
+ * Throws BAD_USER_INPUT when `value` is empty or contains `:`, `{` or `}`; game ids and
+ * type ids become parts of Redis keys, so this runs before any key is built.
+ */
+export function assertKeyPart(value: string, what: string): void {
+  if (value.length === 0 || FORBIDDEN.test(value)) {
+    throw badInput(`${what} "${value}" is not valid: it must be non-empty and contain none of ":", "{", "}".`);
+  }
+}
+
+// Label keys and values, and regions, are free text: encoding keeps `lbl:a=b` unambiguous.
+const enc = (s: string): string => {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    throw badInput(`"${s}" is not well-formed text (lone surrogate).`);
+  }
+};
+
+export interface RedisKeys {
+  readonly prefix: string;
+  /** Hash holding one game. */
+  game(type: string, id: string): string;
+  /** What a game key starts with; the list script appends ids to read the hashes of a page. */
+  gamePrefix(type: string): string;
+  /** Sorted set of the games in `state`, scored by createdAt. */
+  stateIndex(type: string, state: GameState): string;
+  /** Free seats index (score = capacity − players), holding every game of the type. */
+  freeIndex(type: string): string;
+  visibilityIndex(type: string, visibility: Visibility): string;
+  regionIndex(type: string, region: string): string;
+  /** Declared string label `key` equal to `value`, scored by createdAt. */
+  stringLabelIndex(type: string, key: string, value: string): string;
+  /** Declared numeric label `key`, scored by its value. */
+  numberLabelIndex(type: string, key: string): string;
+  /** Scratch key for one list query; the script deletes it before returning. */
+  temp(type: string, token: string): string;
+  /** The fixed KEYS every mutation script takes: game hash, free index, then the state indexes in ALL_STATES order. */
+  gameScriptKeys(type: string, id: string): string[];
+}
+
+/**
+ * Builds every Redis key of the store under `prefix`, with the game type as hash tag
+ * so one script only ever touches one cluster slot. Throws BAD_USER_INPUT for a prefix
+ * with braces, and (per call) for ids or types that fail {@link assertKeyPart}.
+ */
+export function createKeys(prefix: string): RedisKeys {
+  if (prefix.length === 0 || /[{}]/.test(prefix)) {
+    throw badInput(`Redis key prefix "${prefix}" must be non-empty and contain no "{" or "}".`);
+  }
+  const base = (type: string): string => {
+    assertKeyPart(type, "Game type");
+    return `${prefix}:{${type}}`;
+  };
+  const game = (type: string, id: string): string => {
+    assertKeyPart(id, "Game id");
+    return `${base(type)}:game:${id}`;
+  };
+  const stateIndex = (type: string, state: GameState) => `${base(type)}:ix:state:${state}`;
+  const freeIndex = (type: string) => `${base(type)}:ix:free`;
+  return {
+    prefix,
+    game,
+    gamePrefix: (type) => `${base(type)}:game:`,
+    stateIndex,
+    freeIndex,
+    visibilityIndex: (type, visibility) => `${base(type)}:ix:vis:${visibility}`,
+    regionIndex: (type, region) => `${base(type)}:ix:region:${enc(region)}`,
+    stringLabelIndex: (type, key, value) => `${base(type)}:ix:lbl:${enc(key)}=${enc(value)}`,
+    numberLabelIndex: (type, key) => `${base(type)}:ix:num:${enc(key)}`,
+    temp: (type, token) => `${base(type)}:tmp:${token}`,
+    gameScriptKeys: (type, id) => [game(type, id), freeIndex(type), ...ALL_STATES.map((s) => stateIndex(type, s))],
+  };
+}

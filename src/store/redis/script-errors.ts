@@ -1,0 +1,50 @@
+import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
+import { storeErrors } from "../store-errors.js";
+
+/**
+ * Refusal codes returned by the Lua scripts as `{code, detail?}`. The Lua side gets
+ * them as the generated `CODE` table (see scripts.ts), so this enum is their one home.
+ */
+export enum ScriptCode {
+  OK = 0,
+  NOT_FOUND = -1,
+  WRONG_JOIN_CODE = -2,
+  ALREADY_JOINED = -3,
+  FULL = -4,
+  NOT_JOINABLE = -5,
+  NOT_A_PLAYER = -6,
+  NOT_CREATOR = -7,
+  VERSION_CONFLICT = -8,
+  ID_TAKEN = -9,
+}
+
+/**
+ * The one mapper from a script refusal to the typed error both backends throw.
+ * `detail` is the game's state (NOT_JOINABLE) or current version (VERSION_CONFLICT).
+ * An unknown code means script and TypeScript disagree: INTERNAL_SERVER_ERROR.
+ */
+export function scriptError(code: number, gameId: string, detail: string | undefined): MatchmakerError {
+  switch (code as ScriptCode) {
+    case ScriptCode.NOT_FOUND:
+      return storeErrors.notFound(gameId);
+    case ScriptCode.WRONG_JOIN_CODE:
+      return storeErrors.wrongJoinCode();
+    case ScriptCode.ALREADY_JOINED:
+      return storeErrors.alreadyJoined(gameId);
+    case ScriptCode.FULL:
+      return storeErrors.full(gameId);
+    case ScriptCode.NOT_JOINABLE:
+      return storeErrors.notJoinable(gameId, detail ?? "in its current state");
+    case ScriptCode.NOT_A_PLAYER:
+      return storeErrors.notAPlayer(gameId);
+    case ScriptCode.NOT_CREATOR:
+      return storeErrors.notCreator(gameId);
+    case ScriptCode.VERSION_CONFLICT:
+      return storeErrors.versionConflict(gameId, Number(detail));
+    case ScriptCode.ID_TAKEN:
+      // Same wording as the memory store: ids are random, so a retry gets a fresh one.
+      return new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");
+    default:
+      return new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, `Unexpected store script result ${code}.`);
+  }
+}

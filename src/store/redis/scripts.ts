@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import type { Redis } from "ioredis";
+import { ALL_STATES } from "../../domain/game.js";
+import { ScriptCode } from "./script-errors.js";
+
+/** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
+export type ScriptName = "create" | "join" | "leave" | "update" | "delete" | "list";
+
+/**
+ * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
+ * number (the static indexes of a game, the indexes a list plan names), is defined
+ * without numberOfKeys, and is called with numkeys as its first argument.
+ */
+const scriptFiles: Record<ScriptName, string> = {
+  create: "create-n.lua",
+  join: "join-7.lua",
+  leave: "leave-7.lua",
+  update: "update-n.lua",
+  delete: "delete-7.lua",
+  list: "list-n.lua",
+};
+
+const LUA_DIR = new URL("./lua/", import.meta.url);
+const INCLUDE = /^--\s*@include\s+(\S+)\s*$/gm;
+
+const packageVersion: string = (
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+// Generated from the TypeScript enums so states and codes have one home.
+const prelude = [
+  `local CODE = { ${Object.entries(ScriptCode)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(", ")} }`,
+  `local STATE_NAMES = { ${ALL_STATES.map((s) => JSON.stringify(s)).join(", ")} }`,
+].join("\n");
+
+interface LoadedScript {
+  command: string;
+  numberOfKeys: number | undefined;
+  lua: string;
+}
+
+function load(name: ScriptName): LoadedScript {
+  const file = scriptFiles[name];
+  const body = readFileSync(new URL(file, LUA_DIR), "utf8").replace(INCLUDE, (_, inc: string) =>
+    readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), "utf8"),
+  );
+  const count = /-(\d+)\.lua$/.exec(file)?.[1];
+  return {
+    // The version in the name keeps two releases sharing a client from running each other's script.
+    command: `mm_${name}_v${packageVersion.replace(/\W/g, "_")}`,
+    numberOfKeys: count === undefined ? undefined : Number(count),
+    lua: `${prelude}\n${body}`,
+  };
+}
+
+let loaded: Record<ScriptName, LoadedScript> | undefined;
+
+/** Reads and assembles every script once per process. Throws if a Lua file is missing (a packaging error). */
+function scripts(): Record<ScriptName, LoadedScript> {
+  loaded ??= Object.fromEntries(
+    (Object.keys(scriptFiles) as ScriptName[]).map((n) => [n, load(n)]),
+  ) as Record<ScriptName, LoadedScript>;
+  return loaded;
+}
+
+/** A typed caller for the scripts registered on one client. */
+export type ScriptRunner = (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+
+/**
+ * Registers every script on `redis` with defineCommand (once per name: ioredis then
+ * runs EVALSHA and falls back to EVAL after a server restart flushed its script cache).
+ * The runner rejects with the client's error when Redis fails or a script raises.
+ */
+export function registerScripts(redis: Redis): ScriptRunner {
+  const all = scripts();
+  const target = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+  for (const s of Object.values(all)) {
+    if (typeof target[s.command] !== "function") {
+      redis.defineCommand(s.command, s.numberOfKeys === undefined ? { lua: s.lua } : { lua: s.lua, numberOfKeys: s.numberOfKeys });
+    }
+  }
+  return (name, keys, args) => {
+    const s = all[name];
+    if (s.numberOfKeys !== undefined && keys.length !== s.numberOfKeys) {
+      throw new Error(`Script ${name} takes ${s.numberOfKeys} keys, got ${keys.length}.`);
+    }
+    const head = s.numberOfKeys === undefined ? [keys.length] : [];
+    return target[s.command]!.call(redis, ...head, ...keys, ...args);
+  };
+}

@@ -1,0 +1,23 @@
+import { ErrorCode, MatchmakerError, gameNotFound } from "../domain/errors.js";
+import type { GameState } from "../domain/game.js";
+
+/** The refusals a store can answer with, worded once for both backends. */
+export const storeErrors = {
+  notFound: gameNotFound,
+  // Deliberately the same answer whether or not the game exists, so codes cannot be probed.
+  wrongJoinCode: () =>
+    new MatchmakerError(ErrorCode.FORBIDDEN, "This game is private: a valid join code is needed to join it."),
+  alreadyJoined: (id: string) => new MatchmakerError(ErrorCode.ALREADY_JOINED, `You are already a player in game "${id}".`),
+  full: (id: string) => new MatchmakerError(ErrorCode.GAME_FULL, `Game "${id}" has no free seat left.`),
+  notJoinable: (id: string, state: GameState | string) =>
+    new MatchmakerError(ErrorCode.NOT_JOINABLE, `Game "${id}" cannot be joined while it is ${state}.`),
+  notAPlayer: (id: string) => new MatchmakerError(ErrorCode.NOT_A_PLAYER, `You are not a player in game "${id}".`),
+  notCreator: (id: string) =>
+    new MatchmakerError(ErrorCode.FORBIDDEN, `Only the creator of game "${id}" or an admin may do this.`),
+  versionConflict: (id: string, current: number) =>
+    new MatchmakerError(
+      ErrorCode.VERSION_CONFLICT,
+      `Game "${id}" changed meanwhile (now at version ${current}); reload it and try again.`,
+      { currentVersion: current },
+    ),
+};

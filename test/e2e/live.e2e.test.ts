@@ -1,0 +1,89 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { GameChangedSubscription } from "../generated/graphql.js";
+import { codeOf, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
+import { apiClient, type ApiClient, ok } from "../support/api-client.js";
+import { GAME_CHANGED } from "./operations.js";
+import { bothModes, watcherReady } from "./modes.js";
+
+describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
+  let t: TestApp;
+  let api: ApiClient;
+  let alice: string, bob: string;
+  const clients: ReturnType<typeof wsClient>[] = [];
+
+  beforeEach(async () => {
+    t = await mode.start();
+    api = apiClient(t.url);
+    [alice, bob] = await Promise.all([tokenFor("alice"), tokenFor("bob")]);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await t.close();
+  });
+  afterAll(() => mode.teardown());
+
+  const watch = async (vars: Record<string, unknown>, topic: string, token?: string) => {
+    const client = wsClient(t.wsUrl, token);
+    clients.push(client);
+    const before = t.app.backends.bus.localSubscribers(topic);
+    const sub = subscribe<GameChangedSubscription>(client, GAME_CHANGED, vars);
+    await watcherReady(t, topic, before, mode.redisUrl());
+    return sub;
+  };
+  const topics = () => t.app.backends.bus.topics;
+
+  it("delivers each change of one game once, with strictly increasing versions, then DELETED", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "party-quiz", capacity: 2 } }, alice))).createGame;
+    const sub = await watch({ id: g.id }, topics().game(g.id), bob);
+
+    await ok(api.joinGame({ id: g.id }, bob));
+    await ok(api.leaveGame({ id: g.id }, bob));
+    await ok(api.deleteGame({ id: g.id }, alice));
+
+    const msgs = [await sub.next(), await sub.next(), await sub.next()].map((m) => m.data!.gameChanged);
+    expect(msgs.map((m) => [m.kind, m.version])).toEqual([
+      ["UPDATED", 2],
+      ["UPDATED", 3],
+      ["DELETED", 4],
+    ]);
+    expect(msgs[0]!.game).toMatchObject({ freeSeats: 0, players: [{ id: "alice" }, { id: "bob" }] });
+    expect(msgs[2]!.game).toBeNull();
+    await expect(sub.next(300)).rejects.toThrow(/no subscription message/);
+  });
+
+  it("shows the game-server token only to subscribers who are players", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "tictactoe" } }, alice))).createGame;
+    const asAlice = await watch({ id: g.id }, topics().game(g.id), alice);
+    const anonymous = await watch({ id: g.id }, topics().game(g.id));
+    await ok(api.updateGame({ id: g.id, input: { settings: { timePerMoveSeconds: 10 } } }, alice));
+    expect((await asAlice.next()).data!.gameChanged.game!.server).not.toBeNull();
+    expect((await anonymous.next()).data!.gameChanged.game!.server).toBeNull();
+  });
+
+  it("watches a game type's public games, never private ones, and filters by state", async () => {
+    const sub = await watch({ gameType: "party-quiz" }, topics().gameType("party-quiz"));
+    const full = await watch({ gameType: "party-quiz", states: ["FULL"] }, topics().gameType("party-quiz"));
+    await ok(api.createGame({ input: { gameType: "party-quiz", visibility: "PRIVATE" } }, bob));
+    await ok(api.createGame({ input: { gameType: "tictactoe" } }, bob));
+    const g = (await ok(api.createGame({ input: { gameType: "party-quiz", capacity: 2 } }, alice))).createGame;
+    const first = (await sub.next()).data!.gameChanged;
+    expect(first).toMatchObject({ kind: "CREATED", gameId: g.id, gameType: "party-quiz", version: 1 });
+
+    // The game reaches FULL only through a join; the state-filtered watcher sees just that.
+    await ok(api.joinGame({ id: g.id }, bob));
+    expect((await sub.next()).data!.gameChanged).toMatchObject({ gameId: g.id, version: 2 });
+    const onlyFull = (await full.next()).data!.gameChanged;
+    expect(onlyFull).toMatchObject({ gameId: g.id, version: 2 });
+  });
+
+  it("refuses a malformed id or an unknown game type with a typed error", async () => {
+    const client = wsClient(t.wsUrl);
+    clients.push(client);
+    const unknownType = subscribe<GameChangedSubscription>(client, GAME_CHANGED, { gameType: "chess" });
+    expect(codeOf(await unknownType.next())).toBe("UNKNOWN_GAME_TYPE");
+    const malformed = subscribe<GameChangedSubscription>(client, GAME_CHANGED, { id: "../../etc" });
+    const m = await malformed.next();
+    expect(codeOf(m)).toBe("BAD_USER_INPUT");
+    expect(m.errors![0]!.message).toMatch(/not a game id/);
+  });
+});

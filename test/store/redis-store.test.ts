@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../../src/domain/errors.js";
+import { Visibility } from "../../src/domain/game.js";
+import { createRedisStore } from "../../src/store/redis/redis-store.js";
+import { DUEL, joinCmd, leaveCmd, makeGame, player, testCatalog } from "../support/games.js";
+import { randomPrefix } from "../support/redis-server.js";
+import { expectCode } from "./contract-support.js";
+import { useRedisServer } from "./redis-fixture.js";
+
+const fixture = useRedisServer();
+const newStore = (redis = fixture.client(), prefix = randomPrefix()) =>
+  ({ prefix, store: createRedisStore({ redis, prefix, catalog: testCatalog }) });
+
+describe("Redis store specifics", () => {
+  it("keeps every key of a type in one hash slot, under the prefix", async () => {
+    const { prefix, store } = newStore();
+    const g = makeGame({ region: "eu", labels: { mode: "ranked", rating: 3 } });
+    await store.create(g);
+    const keys = (await fixture.client().keys(`${prefix}:*`)).sort();
+    expect(keys).toEqual(
+      [
+        `game:${g.id}`,
+        "ix:free",
+        "ix:lbl:mode=ranked",
+        "ix:num:rating",
+        "ix:region:eu",
+        "ix:state:OPEN",
+        "ix:vis:PUBLIC",
+      ].map((k) => `${prefix}:{duel}:${k}`),
+    );
+    expect(await fixture.client().zscore(`${prefix}:{duel}:ix:free`, g.id)).toBe("3");
+  });
+
+  it("leaves no key behind once its games are gone", async () => {
+    const { prefix, store } = newStore();
+    const a = makeGame({ region: "eu", labels: { mode: "ranked", rating: 3 } });
+    const b = makeGame({ region: "us", labels: { mode: "casual", rating: 4 }, capacity: 2 });
+    await store.create(a);
+    await store.create(b);
+    await store.join(joinCmd(b, "bob"));
+    const admin = { id: "root", name: "root", admin: true };
+    await store.update({ ref: a, actor: admin, patch: { labels: { mode: "x", rating: 9 }, visibility: Visibility.PRIVATE }, expectedVersion: null, now: 1 });
+    await store.leave(leaveCmd(a, "alice")); // the creator: deletes
+    await store.delete({ ref: b, actor: null, now: 2 });
+    expect(await fixture.client().keys(`${prefix}:*`)).toEqual([]);
+  });
+
+  it("refuses ids and types that would break the key grammar", async () => {
+    const { store } = newStore();
+    await expectCode(store.get({ gameType: DUEL, id: "duel_a:b" }), ErrorCode.BAD_USER_INPUT);
+    await expectCode(store.create(makeGame({ id: "x{y}" })), ErrorCode.BAD_USER_INPUT);
+    await expectCode(store.join(joinCmd({ gameType: "du:el", id: "duel_1" }, "bob")), ErrorCode.BAD_USER_INPUT);
+  });
+
+  it("round-trips players and labels that JSON and cjson must escape", async () => {
+    const { store } = newStore();
+    const odd = 'ü/"\\ \u0001 🎲';
+    const g = makeGame({ players: [player("alice"), player(odd)], labels: { mode: odd } });
+    await store.create(g);
+    await store.join(joinCmd(g, "bob"));
+    const change = await store.leave(leaveCmd(g, odd));
+    expect(change.game.players.map((p) => p.id)).toEqual(["alice", "bob"]);
+    await store.leave(leaveCmd(g, "bob"));
+    expect((await store.get(g))!.players.map((p) => p.id)).toEqual(["alice"]);
+  });
+
+  it("registers its scripts under versioned names and never closes the caller's client", async () => {
+    const { store } = newStore();
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const command = `mm_join_v${version.replace(/\W/g, "_")}`;
+    expect(typeof (fixture.client() as unknown as Record<string, unknown>)[command]).toBe("function");
+    await store.ping();
+    await store.close();
+    await store.close();
+    await expectCode(store.ping(), ErrorCode.BACKEND_UNAVAILABLE);
+    expect(await fixture.client().ping()).toBe("PONG");
+  });
+
+  // Last: it restarts the file's server, which wipes every key.
+  it("answers BACKEND_UNAVAILABLE while Redis is down and works again after a restart", async () => {
+    const redis = new Redis(fixture.server().url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    try {
+      const { store } = newStore(redis);
+      await new Promise((r) => redis.once("ready", r));
+      await store.create(makeGame());
+      await fixture.server().stop();
+      await expectCode(store.create(makeGame()), ErrorCode.BACKEND_UNAVAILABLE);
+      await fixture.server().restart();
+      await new Promise((r) => (redis.status === "ready" ? r(null) : redis.once("ready", r)));
+      // The restart flushed the script cache too: the scripts must be reloaded transparently.
+      const g = (await store.create(makeGame({ visibility: Visibility.PUBLIC }))).game;
+      expect((await store.join(joinCmd(g, "bob"))).version).toBe(2);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { TEST_JWT_SECRET, waitFor } from "./app.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ApiProcess {
+  prefix: string;
+  url: string;
+  wsUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A separate `matchmaker api` process (the built CLI) on Redis, as operators run it. */
+export async function startApiProcess(redisUrl: string, prefix: string): Promise<ApiProcess> {
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, [CLI, "api"], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: "warn",
+      NODE_ENV: "test",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`api process exited (${child.exitCode}): ${output}`);
+        return fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+      },
+      "the api process to become ready",
+      15_000,
+    );
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+  return {
+    prefix,
+    url: `${base}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,0 +1,138 @@
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { signToken } from "../../src/auth/jwt.js";
+import { loadEnv } from "../../src/config/env.js";
+import { createLogger } from "../../src/logger.js";
+import { type App, createApp } from "../../src/main.js";
+
+export const TEST_JWT_SECRET = "test-secret-for-matchmaker-e2e";
+
+export interface GqlResult<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
+}
+
+/** A real API on a free port, in embedded mode or on the given Redis. */
+export interface TestApp {
+  app: App;
+  url: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(opts: { redisUrl?: string; prefix?: string } = {}): Promise<TestApp> {
+  const env = loadEnv({
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: "silent",
+    NODE_ENV: "test",
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+    ...(opts.prefix ? { REDIS_KEY_PREFIX: opts.prefix } : {}),
+  });
+  const app = await createApp(env, createLogger("silent"));
+  const { port } = await app.api.listen(0, "127.0.0.1");
+  return {
+    app,
+    url: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    close: () => app.close(),
+  };
+}
+
+export function tokenFor(sub: string, opts: { admin?: boolean; name?: string } = {}): Promise<string> {
+  return signToken(
+    { sub, name: opts.name ?? sub.charAt(0).toUpperCase() + sub.slice(1), admin: opts.admin ?? false },
+    { secret: TEST_JWT_SECRET, issuer: null },
+  );
+}
+
+/** POSTs one operation as a client would. */
+export async function gql<TData, TVars = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: TVars,
+  token?: string,
+): Promise<GqlResult<TData> & { status: number }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, ...((await res.json()) as GqlResult<TData>) };
+}
+
+/** Like gql, but fails the test on any error and returns data. */
+export async function gqlOk<TData, TVars = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: TVars,
+  token?: string,
+): Promise<TData> {
+  const r = await gql<TData, TVars>(url, query, variables, token);
+  if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+  return r.data;
+}
+
+export const codeOf = (r: GqlResult<unknown>) => r.errors?.[0]?.extensions?.code;
+
+/** A graphql-ws subscription whose messages are read one at a time, with a deadline. */
+export interface Subscription<T> {
+  next(timeoutMs?: number): Promise<GqlResult<T>>;
+  /** Resolves when the server ended the subscription or errored it (error messages included). */
+  readonly done: Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export function wsClient(wsUrl: string, token?: string): Client {
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+export function subscribe<T>(client: Client, query: string, variables: Record<string, unknown>): Subscription<T> {
+  const queue: GqlResult<T>[] = [];
+  const waiters: ((v: GqlResult<T>) => void)[] = [];
+  let finish!: (v: unknown) => void;
+  const done = new Promise((resolve) => (finish = resolve));
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (v) => {
+        const w = waiters.shift();
+        if (w) w(v as GqlResult<T>);
+        else queue.push(v as GqlResult<T>);
+      },
+      error: (e) => finish(e),
+      complete: () => finish(undefined),
+    },
+  );
+  return {
+    done,
+    next(timeoutMs = 5_000) {
+      const ready = queue.shift();
+      if (ready) return Promise.resolve(ready);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no subscription message within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push((v) => {
+          clearTimeout(timer);
+          resolve(v);
+        });
+      });
+    },
+    async close() {
+      unsubscribe();
+    },
+  };
+}
+
+/** Polls until check() is true; for waiting on server-side state, never as a timing assertion. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
