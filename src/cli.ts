@@ -6,42 +6,57 @@ import { ConfigError } from "./config/errors.js";
 import { loadEnv } from "./config/env.js";
 import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
 import { createLogger } from "./logger.js";
+import { createWorkerServer } from "./http/worker-server.js";
 import { createApp } from "./main.js";
 
 const USAGE = `Usage: matchmaker <command>
 
 Commands:
   api        GraphQL API (HTTP + graphql-ws) on PORT
-  worker     event-stream worker and expiry sweeper (lands with the worker issue)
+  worker     event-stream worker and expiry sweeper (/healthz and /metrics on METRICS_PORT)
   all        api and worker in one process (what npm start runs)
   token      print a dev player token: token --sub alice --name Alice [--admin] [--expires 12h]
   schema     print the GraphQL schema (SDL)
 `;
 
-async function serve(withWorker: boolean): Promise<void> {
+async function serve(roles: { api: boolean; worker: boolean }): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env.logLevel);
-  if (env.jwtSecretIsDefault) {
+  if (env.jwtSecretIsDefault && roles.api) {
     logger.warn("JWT_SECRET is not set: using the well-known development secret. Never run like this in production.");
   }
-  if (withWorker) logger.info("the event-stream worker is not part of this build yet; running the API only");
-  const app = await createApp(env, logger);
-  const address = await app.api.listen(env.port, env.host);
-  logger.info(
-    { port: address.port, mode: app.backends.mode, graphql: `http://localhost:${address.port}/graphql` },
-    "matchmaker API listening",
-  );
+  const app = await createApp(env, logger, roles);
+  const closers: (() => Promise<void>)[] = [];
+  if (app.api) {
+    const address = await app.api.listen(env.port, env.host);
+    logger.info(
+      { port: address.port, mode: app.backends.mode, graphql: `http://localhost:${address.port}/graphql` },
+      "matchmaker API listening",
+    );
+  }
+  if (app.worker) {
+    await app.worker.start();
+    if (!app.api) {
+      // A worker-only process gets its own probe and metrics port; with the API they share PORT.
+      const probes = createWorkerServer({ metrics: app.metrics, healthy: () => app.worker!.consumer.running });
+      const address = await probes.listen(env.metricsPort, env.host);
+      closers.push(() => probes.close());
+      logger.info({ port: address.port, mode: app.backends.mode }, "matchmaker worker running; /healthz and /metrics listening");
+    }
+  }
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), env.shutdownTimeoutMs);
     force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    Promise.all(closers.map((c) => c()))
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
@@ -70,12 +85,11 @@ async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "api":
-      return serve(false);
-    case "all":
-      return serve(true);
+      return serve({ api: true, worker: false });
     case "worker":
-      process.stderr.write("matchmaker worker is not implemented in this version yet.\n");
-      process.exit(2);
+      return serve({ api: false, worker: true });
+    case "all":
+      return serve({ api: true, worker: true });
     case "token":
       return token(rest);
     case "schema":

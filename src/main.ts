@@ -6,20 +6,38 @@ import { createRedisBus } from "./bus/redis-bus.js";
 import { createSettingsValidator, loadCatalog } from "./config/catalog.js";
 import type { Env } from "./config/env.js";
 import type { Catalog } from "./domain/game-type.js";
+import { createHttpGameServerClient } from "./gameserver/http-game-server-client.js";
 import { buildGameSchema } from "./graphql/schema.js";
 import { type ApiServer, createApiServer } from "./http/api-server.js";
 import type { Logger } from "./logger.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { createGameService, type GameService } from "./service/game-service.js";
 import type { GameStore } from "./store/game-store.js";
 import { createMemoryStore } from "./store/memory/memory-store.js";
 import { createRedisStore } from "./store/redis/redis-store.js";
+import type { EventStream } from "./worker/event-stream.js";
+import { createMemoryEventStream } from "./worker/memory-event-stream.js";
+import { createRedisEventStream } from "./worker/redis-event-stream.js";
+import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface Backends {
   store: GameStore;
   bus: ChangeBus;
+  stream: EventStream;
   mode: "redis" | "embedded";
   close(): Promise<void>;
+}
+
+function connect(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    // Back off on reconnect, clamped, instead of hammering a restarting server.
+    retryStrategy: (times) => Math.min(times * 200, 5_000),
+    maxRetriesPerRequest: 3,
+    // Commands issued in the same tick share one round trip: the worker applies a batch's games concurrently.
+    enableAutoPipelining: true,
+  });
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem; retrying"));
+  return redis;
 }
 
 /** Redis when REDIS_URL is set, else the embedded in-memory backend (one process, nothing kept). */
@@ -29,65 +47,115 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
       "EMBEDDED MODE: REDIS_URL is not set, so games live in this process's memory only — " +
         "they are lost on restart and not shared with other processes. Set REDIS_URL for production.",
     );
-    const store = createMemoryStore();
+    const store = createMemoryStore({ catalog, eventDedupeMs: env.eventDedupeMs });
     const bus = createMemoryBus(env.keyPrefix);
-    return { store, bus, mode: "embedded", close: async () => void (await Promise.all([bus.close(), store.close()])) };
+    const stream = createMemoryEventStream({ key: env.eventStreamKey, maxLen: env.eventStreamMaxLen });
+    return {
+      store,
+      bus,
+      stream,
+      mode: "embedded",
+      close: async () => void (await Promise.all([bus.close(), store.close(), stream.close()])),
+    };
   }
-  const redis = new Redis(env.redisUrl, {
-    // Back off on reconnect, clamped, instead of hammering a restarting server.
-    retryStrategy: (times) => Math.min(times * 200, 5_000),
-    maxRetriesPerRequest: 3,
-  });
-  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem; retrying"));
-  const store = createRedisStore({ redis, prefix: env.keyPrefix, catalog });
+  const redis = connect(env.redisUrl, logger);
+  const streamRedis = env.eventStreamRedisUrl && env.eventStreamRedisUrl !== env.redisUrl ? connect(env.eventStreamRedisUrl, logger) : redis;
+  const store = createRedisStore({ redis, prefix: env.keyPrefix, catalog, eventDedupeMs: env.eventDedupeMs });
   const bus = createRedisBus(redis, env.keyPrefix);
+  const stream = createRedisEventStream({
+    redis: streamRedis,
+    key: env.eventStreamKey,
+    maxLen: env.eventStreamMaxLen,
+    groupStart: env.eventStreamGroupStart,
+  });
   return {
     store,
     bus,
+    stream,
     mode: "redis",
     async close() {
-      await bus.close();
+      await Promise.all([bus.close(), stream.close()]);
       await store.close();
-      await redis.quit().catch(() => redis.disconnect());
+      for (const r of new Set([redis, streamRedis])) await r.quit().catch(() => r.disconnect());
     },
   };
 }
 
+export interface AppOptions {
+  /** Which parts run in this process (`matchmaker api|worker|all`). */
+  api: boolean;
+  worker: boolean;
+  catalog?: Catalog;
+  /** Clock for expiry (tests control it). */
+  now?: () => number;
+}
+
 export interface App {
   service: GameService;
-  api: ApiServer;
+  api: ApiServer | null;
+  worker: Worker | null;
   backends: Backends;
-  /** Stops the API, then the backends. Safe to call twice. */
+  metrics: Metrics;
+  /** Stops the API (drain), then the worker (finish and ack its batch), then the backends. Safe to call twice. */
   close(): Promise<void>;
 }
 
-/** Wires one API process. Throws ConfigError for a broken catalog before anything listens. */
-export async function createApp(env: Env, logger: Logger, catalog: Catalog = loadCatalog(env.gameTypesPath)): Promise<App> {
+/** Wires one process. Throws ConfigError for a broken catalog before anything listens. */
+export async function createApp(env: Env, logger: Logger, opts: AppOptions): Promise<App> {
+  const catalog = opts.catalog ?? loadCatalog(env.gameTypesPath);
   const backends = createBackends(env, catalog, logger);
+  const metrics = createMetrics();
   const service = createGameService({
     store: backends.store,
     bus: backends.bus,
+    stream: backends.stream,
     catalog,
+    gameServers: createHttpGameServerClient({ timeoutMs: env.gameServerTimeoutMs, retries: env.gameServerRetries, logger }),
     validateSettings: (type, input) => createSettingsValidator(type)(input),
     logger,
+    now: opts.now,
+    lateCompensationMs: env.gameServerTimeoutMs * 4,
+    onGameServerFailure: (call, type) => metrics.gameServerFailures.inc({ call, game_type: type }),
   });
-  const api = await createApiServer({
-    schema: await buildGameSchema(),
-    service,
-    jwt: { secret: env.jwtSecret, issuer: env.jwtIssuer },
-    logger,
-    ready: () => backends.store.ping(),
-    metrics: createMetrics(),
-  });
+  const api = opts.api
+    ? await createApiServer({
+        schema: await buildGameSchema(),
+        service,
+        jwt: { secret: env.jwtSecret, issuer: env.jwtIssuer },
+        logger,
+        ready: () => backends.store.ping(),
+        metrics,
+      })
+    : null;
+  const worker = opts.worker
+    ? createWorker({
+        service,
+        stream: backends.stream,
+        metrics,
+        logger,
+        settings: {
+          consumerName: env.workerConsumerName,
+          batchSize: env.workerBatchSize,
+          blockMs: env.workerBlockMs,
+          claimIdleMs: env.workerClaimIdleMs,
+          maxDeliveries: env.workerMaxDeliveries,
+          sweepIntervalMs: env.sweepIntervalMs,
+        },
+      })
+    : null;
   let closing: Promise<void> | null = null;
   return {
     service,
     api,
+    worker,
     backends,
+    metrics,
     close() {
       closing ??= (async () => {
         try {
-          await api.close();
+          await api?.close();
+          await worker?.stop();
+          await service.drain();
         } finally {
           await backends.close();
         }

@@ -1,22 +1,24 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** One registry per process; every metric is prefixed `matchmaker_`, durations in seconds. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "matchmaker_" });
+  const registers = [registry];
+
   const operations = new Counter({
     name: "matchmaker_graphql_operations_total",
     help: "GraphQL operations by name, type and outcome (ok or the error code).",
     labelNames: ["operation", "type", "outcome"] as const,
-    registers: [registry],
+    registers,
   });
   const duration = new Histogram({
     name: "matchmaker_graphql_operation_duration_seconds",
     help: "GraphQL operation latency over HTTP.",
     labelNames: ["type"] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registers,
   });
 
   /** Counts and times every HTTP GraphQL operation. */
@@ -34,7 +36,59 @@ export function createMetrics() {
     },
   };
 
-  return { registry, apolloPlugin };
+  return {
+    registry,
+    apolloPlugin,
+    gameServerFailures: new Counter({
+      name: "matchmaker_game_server_call_failures_total",
+      help: "Best-effort control calls (remove_game, remove_player) that failed after retries; the local change was kept.",
+      labelNames: ["call", "game_type"] as const,
+      registers,
+    }),
+    events: new Counter({
+      name: "matchmaker_worker_events_total",
+      help: "Stream entries handled, by event type and outcome (applied, unchanged, duplicate, ignored, dead_lettered, retried).",
+      labelNames: ["type", "outcome"] as const,
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: "matchmaker_worker_dead_letters_total",
+      help: "Entries copied to the dead-letter stream, by reason.",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    batchDuration: new Histogram({
+      name: "matchmaker_worker_batch_duration_seconds",
+      help: "Time to apply, publish and acknowledge one batch of stream entries.",
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    expired: new Counter({
+      name: "matchmaker_expired_total",
+      help: "Games deleted and reserved seats freed by the expiry sweeper.",
+      labelNames: ["what"] as const,
+      registers,
+    }),
+    /** Gauges read from the stream on each scrape. */
+    streamGauges(read: { pending: () => Promise<number>; lag: () => Promise<number | null> }) {
+      new Gauge({
+        name: "matchmaker_worker_pending_entries",
+        help: "Entries delivered to the consumer group but not yet acknowledged.",
+        registers,
+        async collect() {
+          this.set(await read.pending().catch(() => Number.NaN));
+        },
+      });
+      new Gauge({
+        name: "matchmaker_worker_consumer_lag",
+        help: "Entries in the stream not yet delivered to the consumer group.",
+        registers,
+        async collect() {
+          this.set((await read.lag().catch(() => null)) ?? Number.NaN);
+        },
+      });
+    },
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

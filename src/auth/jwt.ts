@@ -25,6 +25,8 @@ export async function verifyToken(token: string, settings: JwtSettings): Promise
   try {
     ({ payload } = await jwtVerify(token, key(settings.secret), {
       algorithms: [ALGORITHM],
+      // A token without an expiry would be valid forever.
+      requiredClaims: ["exp"],
       ...(settings.issuer ? { issuer: settings.issuer } : {}),
     }));
   } catch (err) {

@@ -27,14 +27,19 @@ export interface ChangeBus {
 export interface ChangeBusDeps {
   engine: PubSubEngine;
   prefix: string;
+  /** Sends one change to several topics; defaults to engine.publish per topic. */
+  send?: (topicNames: string[], change: GameChangeRecord) => Promise<unknown>;
   /** Releases what the engine holds (connections); called once. */
   onClose?: () => Promise<void>;
 }
 
-export function createChangeBus({ engine, prefix, onClose }: ChangeBusDeps): ChangeBus {
+export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps): ChangeBus {
+  const deliver = send ?? ((names: string[], change: GameChangeRecord) => Promise.all(names.map((n) => engine.publish(n, change))));
   const t = topics(prefix);
   let closing: Promise<void> | null = null;
   const watchers = new Map<string, number>();
+  const open = new Set<AsyncIterableIterator<GameChangeRecord>>();
+  const unsubscribing = new Set<Promise<unknown>>();
   const count = (names: string[], delta: number) => {
     for (const n of names) watchers.set(n, (watchers.get(n) ?? 0) + delta);
   };
@@ -42,35 +47,42 @@ export function createChangeBus({ engine, prefix, onClose }: ChangeBusDeps): Cha
     topics: t,
     localSubscribers: (topic) => watchers.get(topic) ?? 0,
     async publish(change) {
-      const sends = [engine.publish(t.game(change.gameId), change)];
-      if (change.game.visibility !== Visibility.PRIVATE) sends.push(engine.publish(t.gameType(change.gameType), change));
-      await Promise.all(sends);
+      const names = [t.game(change.gameId)];
+      if (change.game.visibility !== Visibility.PRIVATE) names.push(t.gameType(change.gameType));
+      await deliver(names, change);
     },
     subscribe(topicNames) {
       const source = engine.asyncIterableIterator<GameChangeRecord>(topicNames) as AsyncIterableIterator<GameChangeRecord>;
       count(topicNames, 1);
-      let ended = false;
-      const end = () => {
-        if (!ended) count(topicNames, -1);
-        ended = true;
+      let ended: Promise<IteratorResult<GameChangeRecord>> | null = null;
+      // Ending unsubscribes from the engine; close() waits for that before releasing connections.
+      const end = (how: () => Promise<IteratorResult<GameChangeRecord>> | undefined) => {
+        if (!ended) {
+          count(topicNames, -1);
+          open.delete(watcher);
+          ended = how() ?? Promise.resolve({ done: true, value: undefined });
+          unsubscribing.add(ended);
+          ended.catch(() => {}).finally(() => unsubscribing.delete(ended!));
+        }
+        return ended;
       };
-      return {
+      const watcher: AsyncIterableIterator<GameChangeRecord> = {
         next: () => source.next(),
-        return: (v?: unknown) => {
-          end();
-          return source.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined });
-        },
-        throw: (e?: unknown) => {
-          end();
-          return source.throw?.(e) ?? Promise.reject(e);
-        },
+        return: (v?: unknown) => end(() => source.return?.(v)),
+        throw: (e?: unknown) => end(() => source.throw?.(e)),
         [Symbol.asyncIterator]() {
           return this;
         },
       };
+      open.add(watcher);
+      return watcher;
     },
     close() {
-      closing ??= onClose ? onClose() : Promise.resolve();
+      closing ??= (async () => {
+        await Promise.allSettled([...open].map((w) => w.return!()));
+        await Promise.allSettled([...unsubscribing]);
+        await onClose?.();
+      })();
       return closing;
     },
   };

@@ -8,13 +8,23 @@ import { type ChangeBus, createChangeBus } from "./change-bus.js";
  * own (a subscribed connection can do nothing else), which this bus owns and closes.
  */
 export function createRedisBus(redis: Redis, prefix: string): ChangeBus {
-  const subscriber = redis.duplicate();
+  // No auto-pipelining: it defers (UN)SUBSCRIBEs a tick, letting QUIT overtake them on close.
+  // No ready check: its INFO is refused once an early SUBSCRIBE (sent while connecting) has put
+  // the connection in subscriber mode, and the failed check would reconnect in a loop.
+  const subscriber = redis.duplicate({ enableAutoPipelining: false, enableReadyCheck: false });
   const engine = new RedisPubSub({ publisher: redis, subscriber });
   return createChangeBus({
     engine,
     prefix,
+    // Serialized once for both topics; RedisPubSub's subscriber side parses plain JSON.
+    send: (names, change) => {
+      const json = JSON.stringify(change);
+      return Promise.all(names.map((n) => redis.publish(n, json)));
+    },
     onClose: async () => {
-      subscriber.disconnect();
+      // QUIT, not disconnect: UNSUBSCRIBEs of watchers that just left are still in flight,
+      // and cutting the socket under them would reject their promises unhandled.
+      await subscriber.quit().catch(() => subscriber.disconnect());
     },
   });
 }

@@ -7,6 +7,7 @@
  * An empty value counts as unset, because compose files and shells produce
  * `FOO=` for "not configured" far more often than anyone means "the empty string".
  */
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -43,7 +44,18 @@ export interface Env {
   nodeEnv: NodeEnv;
   /** Port of the worker's own /healthz and /metrics server. */
   metricsPort: number;
+  eventStreamMaxLen: number;
+  eventStreamGroupStart: "0" | "$";
+  /** Consumer name in the group; unique per worker process. */
+  workerConsumerName: string;
+  workerBatchSize: number;
+  workerBlockMs: number;
+  workerClaimIdleMs: number;
+  workerMaxDeliveries: number;
+  eventDedupeMs: number;
+  sweepIntervalMs: number;
   gameServerTimeoutMs: number;
+  gameServerRetries: number;
   shutdownTimeoutMs: number;
 }
 
@@ -132,6 +144,45 @@ const VARS = {
     default: "9100",
     description: "Port of the worker's /healthz and /metrics server.",
   },
+  EVENT_STREAM_MAXLEN: {
+    schema: int(1_000, 100_000_000),
+    default: "1000000",
+    description: "Approximate length the event stream is trimmed to (XADD MAXLEN ~).",
+  },
+  EVENT_STREAM_GROUP_START: {
+    schema: z.enum(["0", "$"], { error: 'must be "0" or "$"' }),
+    default: "0",
+    description:
+      'Where the `matchmaker` consumer group starts when the worker creates it: "0" = every entry already in the stream, "$" = only new ones (for a stream with another system\'s history).',
+  },
+  WORKER_CONSUMER_NAME: {
+    schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: "may only contain letters, digits and _ . : -" }),
+    default: null,
+    description: "Consumer name of this worker in the `matchmaker` group (default: <hostname>-<pid>); unique per process.",
+  },
+  WORKER_BATCH_SIZE: { schema: int(1, 10_000), default: "200", description: "Stream entries read per batch (XREADGROUP COUNT)." },
+  WORKER_BLOCK_MS: { schema: int(1, 5_000), default: "2000", description: "How long one stream read blocks when idle, in ms (≤ 5000)." },
+  WORKER_CLAIM_IDLE_MS: {
+    schema: int(100, 86_400_000),
+    default: "30000",
+    description: "Entries pending this long on a (dead) consumer are reclaimed by a live worker (XAUTOCLAIM), in ms.",
+  },
+  WORKER_MAX_DELIVERIES: {
+    schema: int(1, 1_000),
+    default: "5",
+    description: "Entries delivered more often than this go to the dead-letter stream `<stream>:dead`.",
+  },
+  EVENT_DEDUPE_SECONDS: {
+    schema: int(1, 30 * 86_400),
+    default: "86400",
+    description: "How long an applied event_id is remembered, so a redelivered event is not applied twice.",
+  },
+  SWEEP_INTERVAL_MS: { schema: int(10, 600_000), default: "1000", description: "How often the worker looks for expired games and seats, in ms." },
+  GAME_SERVER_RETRIES: {
+    schema: int(0, 10),
+    default: "2",
+    description: "Retries of the idempotent control calls (remove_game, remove_player) after a failure.",
+  },
   GAME_SERVER_TIMEOUT_MS: {
     schema: int(1, 600_000),
     default: "3000",
@@ -204,7 +255,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     logLevel: v.LOG_LEVEL!,
     nodeEnv: v.NODE_ENV!,
     metricsPort: v.METRICS_PORT!,
+    eventStreamMaxLen: v.EVENT_STREAM_MAXLEN!,
+    eventStreamGroupStart: v.EVENT_STREAM_GROUP_START! as "0" | "$",
+    workerConsumerName: v.WORKER_CONSUMER_NAME ?? `${hostname()}-${process.pid}`,
+    workerBatchSize: v.WORKER_BATCH_SIZE!,
+    workerBlockMs: v.WORKER_BLOCK_MS!,
+    workerClaimIdleMs: v.WORKER_CLAIM_IDLE_MS!,
+    workerMaxDeliveries: v.WORKER_MAX_DELIVERIES!,
+    eventDedupeMs: v.EVENT_DEDUPE_SECONDS! * 1_000,
+    sweepIntervalMs: v.SWEEP_INTERVAL_MS!,
     gameServerTimeoutMs: v.GAME_SERVER_TIMEOUT_MS!,
+    gameServerRetries: v.GAME_SERVER_RETRIES!,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS!,
   });
 }

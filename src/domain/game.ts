@@ -34,8 +34,10 @@ export interface PlayerRecord {
   id: string;
   name: string;
   joinedAt: number;
-  /** Seat confirmed by the game server (or by the matchmaker for the creator). */
+  /** Seat confirmed by the game server (or by the matchmaker for the creator and for lobby-only types). */
   confirmed: boolean;
+  /** While unconfirmed: when the seat is freed unless the game server confirms it (epoch ms). */
+  reservedUntil: number | null;
 }
 
 export interface GameRecord {
@@ -56,7 +58,10 @@ export interface GameRecord {
   version: number;
   createdAt: number;
   updatedAt: number;
+  /** When the game expires unless something happens (state timeout from its last activity). */
   expiresAt: number | null;
+  /** Last event or change seen for the game (epoch ms); expiry counts from here. */
+  lastActivityAt: number;
 }
 
 export const freeSeats = (g: Pick<GameRecord, "capacity" | "players">): number => g.capacity - g.players.length;

@@ -3,6 +3,9 @@ import type { GameService } from "../service/game-service.js";
 
 /** Per request (HTTP) or per connection (graphql-ws). */
 export interface GqlContext {
+  /** The player (or admin) named by a valid JWT; null when anonymous or a game server. */
   actor: Actor | null;
+  /** Game types whose serverSecret the caller presented as its bearer token. */
+  gameServerTypes: string[];
   service: GameService;
 }

@@ -2,13 +2,14 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth-checker.js";
 import { GameChangeResolver } from "./game-change.resolver.js";
+import { GameEventResolver } from "./game-event.resolver.js";
 import { GameResolver } from "./game.resolver.js";
 import { GameTypeResolver } from "./game-type.resolver.js";
 
 /** The code-first schema; `matchmaker schema` prints it to schema.graphql. */
 export function buildGameSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [GameResolver, GameTypeResolver, GameChangeResolver],
+    resolvers: [GameResolver, GameTypeResolver, GameChangeResolver, GameEventResolver],
     authChecker,
     validate: false,
     // Every subscription brings its own `subscribe` (ChangeBus topics chosen per watcher), so

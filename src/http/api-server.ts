@@ -35,10 +35,21 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** A missing token is anonymous; a present but bad one is refused outright, never ignored. */
-async function actorFrom(header: unknown, jwt: JwtSettings): Promise<Actor | null> {
+interface Caller {
+  actor: Actor | null;
+  gameServerTypes: string[];
+}
+
+/**
+ * A missing token is anonymous; a game type's serverSecret names a game server; anything
+ * else must be a valid player JWT — a present but bad token is refused, never ignored.
+ */
+async function callerFrom(header: unknown, jwt: JwtSettings, service: GameService): Promise<Caller> {
   const token = bearerToken(header);
-  return token ? verifyToken(token, jwt) : null;
+  if (!token) return { actor: null, gameServerTypes: [] };
+  const gameServerTypes = service.gameTypesForSecret(token);
+  if (gameServerTypes.length > 0) return { actor: null, gameServerTypes };
+  return { actor: await verifyToken(token, jwt), gameServerTypes: [] };
 }
 
 /** GraphQL over HTTP (POST/GET) and graphql-ws on the same path, plus health probes. */
@@ -49,18 +60,19 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   const formatError = createErrorFormatter(logger);
 
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH });
-  const wsServer = useServer<Record<string, unknown>, { actor?: Actor | null }>(
+  const wsServer = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
       schema,
       onConnect: async (ctx) => {
         try {
-          ctx.extra.actor = await actorFrom(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, jwt);
+          const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+          ctx.extra.caller = await callerFrom(header, jwt, service);
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      context: (ctx): GqlContext => ({ actor: ctx.extra.actor ?? null, service }),
+      context: (ctx): GqlContext => ({ actor: null, gameServerTypes: [], ...ctx.extra.caller, service }),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
@@ -108,7 +120,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return { actor: await actorFrom(req.headers.authorization, jwt), service };
+          return { ...(await callerFrom(req.headers.authorization, jwt, service)), service };
         } catch (err) {
           const message = err instanceof MatchmakerError ? err.message : "Your token was refused.";
           throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });

@@ -63,10 +63,12 @@ export interface ListQuery {
 
 /**
  * The one port every backend implements; one contract suite runs against each.
+ * Every mutation counts as activity: `lastActivityAt = now` and `expiresAt` is recomputed
+ * from the catalog's state timeouts (on create too, whatever the record says).
  * Every mutation is atomic: it applies fully or throws a MatchmakerError and writes
  * nothing. Each successful mutation bumps `version` by exactly 1 and returns the change.
  */
-export interface GameStore {
+export interface GameStore extends GameLifecycleStore {
   /** Stores a new game (version 1). */
   create(game: GameRecord): Promise<GameChangeRecord>;
   get(ref: GameRef): Promise<GameRecord | null>;
@@ -82,4 +84,78 @@ export interface GameStore {
   /** Readiness: resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What a game-server event does to a game (GAME_SERVER_CONTRACT.md §2). Every effect
+ * also counts as activity: the game's expiry restarts from `now`.
+ */
+export type EventEffect =
+  /**
+   * state_change / game_over: look the current state up in `table` (missing → INVALID_TRANSITION);
+   * `result` is kept on the game; `confirmAll` (all_players_joined) confirms every reserved seat.
+   */
+  | { kind: "transition"; table: StateTable; result?: Record<string, string>; confirmAll?: boolean }
+  /** player_disconnect: frees a non-creator's seat (the creator's is never freed this way). */
+  | { kind: "removePlayer"; playerId: string; seatFreed: StateTable }
+  /** player_connected: the reserved seat becomes confirmed. */
+  | { kind: "confirmPlayer"; playerId: string }
+  /** metadata: merged into labels (declared labels coerced by the service; indexes kept in step). */
+  | { kind: "mergeLabels"; labels: Record<string, LabelValue> }
+  /** gameplay / heartbeat: activity only. */
+  | { kind: "touch" };
+
+export interface EventCommand {
+  ref: GameRef;
+  effect: EventEffect;
+  /** Producer's event_id: when given, an event already applied within the dedupe window is a duplicate. */
+  eventId: string | null;
+  now: number;
+}
+
+export type EventOutcome =
+  /** The game changed: version bumped by 1, publish this change. */
+  | { status: "applied"; change: GameChangeRecord }
+  /** Nothing visible changed (repeat of the current state, activity only, player already gone); activity recorded. */
+  | { status: "unchanged" }
+  /** This event_id was applied before: nothing done at all. */
+  | { status: "duplicate" };
+
+export interface ExpireOutcome {
+  /** The change to publish: DELETED when the game expired, UPDATED when only reserved seats were freed. */
+  change: GameChangeRecord;
+  /** Players whose unconfirmed seats were freed (call remove_player for each). */
+  freedPlayers: string[];
+}
+
+/**
+ * Expiry and event support, implemented by both backends next to {@link GameStore}.
+ *
+ * Deadlines: a game's `expiresAt` is `lastActivityAt + stateTimeouts[state]` (from the
+ * catalog the store was built with), recomputed by every change and every event; an
+ * unconfirmed seat (`confirmed: false`) is held until its `reservedUntil`. Both live in
+ * one per-type deadline index holding the earliest of them, so finding due games never
+ * scans all games.
+ */
+export interface GameLifecycleStore {
+  /**
+   * Applies one game-server event atomically. Rejects with GAME_NOT_FOUND, or
+   * INVALID_TRANSITION (nothing written, not even activity) for an illegal state move.
+   */
+  applyEvent(cmd: EventCommand): Promise<EventOutcome>;
+  /**
+   * Activity only (gameplay, heartbeat) for many games of one type in one step: each
+   * existing game's expiry restarts from `now`; no version bump, nothing to publish.
+   * Resolves to one flag per id, false where the game does not exist.
+   */
+  recordActivity(gameType: string, ids: readonly string[], now: number): Promise<boolean[]>;
+  /** Ids of games of `gameType` whose earliest deadline is ≤ now, oldest first, at most `limit`. */
+  dueGames(gameType: string, now: number, limit: number): Promise<string[]>;
+  /**
+   * Re-checks the game's deadlines atomically: frees every unconfirmed seat whose
+   * reservation has passed (game listed again), or deletes the game when its state
+   * timeout has passed. null when nothing is due (another sweeper got there first, or
+   * activity moved the deadline) or the game is gone — so racing sweepers expire a game once.
+   */
+  expire(ref: GameRef, now: number, seatFreed: StateTable): Promise<ExpireOutcome | null>;
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, MatchmakerError, gameNotFound } from "../domain/errors.js";
-import type { GameState } from "../domain/game.js";
+import { ALL_STATES, type GameState } from "../domain/game.js";
+import type { StateTable } from "./game-store.js";
 
 /** The refusals a store can answer with, worded once for both backends. */
 export const storeErrors = {
@@ -20,4 +21,14 @@ export const storeErrors = {
       `Game "${id}" changed meanwhile (now at version ${current}); reload it and try again.`,
       { currentVersion: current },
     ),
+  // The store sees only the event's transition table, so it names the event by where it applies.
+  invalidTransition: (id: string, state: GameState | string, table: StateTable) => {
+    const from = ALL_STATES.filter((s) => table[s] !== undefined);
+    const where = from.length > 0 ? `only applies in state ${from.join(" or ")}` : "applies in no state";
+    return new MatchmakerError(
+      ErrorCode.INVALID_TRANSITION,
+      `Game "${id}" is ${state}: this event ${where}, so it was not applied.`,
+      { state, allowedFrom: from },
+    );
+  },
 };

@@ -1,18 +1,24 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { GameChangedSubscription } from "../generated/graphql.js";
 import { codeOf, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
 import { apiClient, type ApiClient, ok } from "../support/api-client.js";
+import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
+import { serverCatalog } from "../support/server-catalog.js";
 import { GAME_CHANGED } from "./operations.js";
 import { bothModes, watcherReady } from "./modes.js";
 
 describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
+  let server: FakeGameServer;
   let t: TestApp;
   let api: ApiClient;
   let alice: string, bob: string;
   const clients: ReturnType<typeof wsClient>[] = [];
 
+  beforeAll(async () => {
+    server = await startFakeGameServer();
+  });
   beforeEach(async () => {
-    t = await mode.start();
+    t = await mode.start({ catalog: serverCatalog(server.url) });
     api = apiClient(t.url);
     [alice, bob] = await Promise.all([tokenFor("alice"), tokenFor("bob")]);
   });
@@ -20,7 +26,10 @@ describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     await t.close();
   });
-  afterAll(() => mode.teardown());
+  afterAll(async () => {
+    await server.close();
+    await mode.teardown();
+  });
 
   const watch = async (vars: Record<string, unknown>, topic: string, token?: string) => {
     const client = wsClient(t.wsUrl, token);
@@ -33,7 +42,7 @@ describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
   const topics = () => t.app.backends.bus.topics;
 
   it("delivers each change of one game once, with strictly increasing versions, then DELETED", async () => {
-    const g = (await ok(api.createGame({ input: { gameType: "party-quiz", capacity: 2 } }, alice))).createGame;
+    const g = (await ok(api.createGame({ input: { gameType: "lobby", capacity: 2 } }, alice))).createGame;
     const sub = await watch({ id: g.id }, topics().game(g.id), bob);
 
     await ok(api.joinGame({ id: g.id }, bob));
@@ -52,22 +61,22 @@ describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
   });
 
   it("shows the game-server token only to subscribers who are players", async () => {
-    const g = (await ok(api.createGame({ input: { gameType: "tictactoe" } }, alice))).createGame;
+    const g = (await ok(api.createGame({ input: { gameType: "duel" } }, alice))).createGame;
     const asAlice = await watch({ id: g.id }, topics().game(g.id), alice);
     const anonymous = await watch({ id: g.id }, topics().game(g.id));
-    await ok(api.updateGame({ id: g.id, input: { settings: { timePerMoveSeconds: 10 } } }, alice));
+    await ok(api.updateGame({ id: g.id, input: { labels: { map: "dust" } } }, alice));
     expect((await asAlice.next()).data!.gameChanged.game!.server).not.toBeNull();
     expect((await anonymous.next()).data!.gameChanged.game!.server).toBeNull();
   });
 
   it("watches a game type's public games, never private ones, and filters by state", async () => {
-    const sub = await watch({ gameType: "party-quiz" }, topics().gameType("party-quiz"));
-    const full = await watch({ gameType: "party-quiz", states: ["FULL"] }, topics().gameType("party-quiz"));
-    await ok(api.createGame({ input: { gameType: "party-quiz", visibility: "PRIVATE" } }, bob));
-    await ok(api.createGame({ input: { gameType: "tictactoe" } }, bob));
-    const g = (await ok(api.createGame({ input: { gameType: "party-quiz", capacity: 2 } }, alice))).createGame;
+    const sub = await watch({ gameType: "lobby" }, topics().gameType("lobby"));
+    const full = await watch({ gameType: "lobby", states: ["FULL"] }, topics().gameType("lobby"));
+    await ok(api.createGame({ input: { gameType: "lobby", visibility: "PRIVATE" } }, bob));
+    await ok(api.createGame({ input: { gameType: "duel" } }, bob));
+    const g = (await ok(api.createGame({ input: { gameType: "lobby", capacity: 2 } }, alice))).createGame;
     const first = (await sub.next()).data!.gameChanged;
-    expect(first).toMatchObject({ kind: "CREATED", gameId: g.id, gameType: "party-quiz", version: 1 });
+    expect(first).toMatchObject({ kind: "CREATED", gameId: g.id, gameType: "lobby", version: 1 });
 
     // The game reaches FULL only through a join; the state-filtered watcher sees just that.
     await ok(api.joinGame({ id: g.id }, bob));

@@ -1,12 +1,12 @@
 import { Redis } from "ioredis";
-import { startTestApp, type TestApp, waitFor } from "../support/app.js";
+import { startTestApp, type TestApp, type TestAppOptions, waitFor } from "../support/app.js";
 import { randomPrefix, startRedisServer } from "../support/redis-server.js";
 
 /** The two ways to run the API that every end-to-end suite is held to. */
 export interface Mode {
   name: "embedded" | "redis";
   /** Starts an API (sharing one Redis per suite in redis mode, a fresh prefix each call). */
-  start(): Promise<TestApp>;
+  start(opts?: TestAppOptions): Promise<TestApp>;
   /** Redis URL in redis mode (for a second process or direct checks). */
   redisUrl(): string | null;
   teardown(): Promise<void>;
@@ -15,7 +15,7 @@ export interface Mode {
 export function embeddedMode(): Mode {
   return {
     name: "embedded",
-    start: () => startTestApp(),
+    start: (opts) => startTestApp(opts),
     redisUrl: () => null,
     teardown: async () => {},
   };
@@ -25,9 +25,9 @@ export function redisMode(): Mode {
   let server: Awaited<ReturnType<typeof startRedisServer>> | null = null;
   return {
     name: "redis",
-    async start() {
+    async start(opts) {
       server ??= await startRedisServer();
-      return startTestApp({ redisUrl: server.url, prefix: randomPrefix() });
+      return startTestApp({ redisUrl: server.url, prefix: randomPrefix(), ...opts });
     },
     redisUrl: () => server?.url ?? null,
     async teardown() {

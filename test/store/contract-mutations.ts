@@ -2,10 +2,32 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
 import { ChangeKind, type GameRecord, GameState, Visibility } from "../../src/domain/game.js";
 import type { GameStore } from "../../src/store/game-store.js";
-import { actor, ADMIN, DUEL, filterOf, joinCmd, leaveCmd, makeGame, PARTY, player, sortOf, tables, tick } from "../support/games.js";
+import {
+  actor,
+  ADMIN,
+  DUEL,
+  filterOf,
+  joinCmd,
+  leaveCmd,
+  makeGame,
+  PARTY,
+  player,
+  sortOf,
+  tables,
+  testCatalog,
+  tick,
+} from "../support/games.js";
 import { expectCode, snapshotIds, type StoreFactory, useStore } from "./contract-support.js";
 
 const ref = (g: GameRecord) => ({ gameType: g.gameType, id: g.id });
+
+/** What the store keeps of a new game: version 1, and activity and expiry computed from createdAt. */
+const storedAs = (g: GameRecord): GameRecord => ({
+  ...g,
+  version: 1,
+  lastActivityAt: g.createdAt,
+  expiresAt: g.createdAt + testCatalog.get(g.gameType)!.stateTimeouts[g.state] * 1_000,
+});
 
 async function created(store: GameStore, overrides: Partial<GameRecord> = {}): Promise<GameRecord> {
   return (await store.create(makeGame(overrides))).game;
@@ -33,7 +55,7 @@ export function describeMutations(factory: StoreFactory): void {
         version: 7, // the store always starts at 1
       });
       const change = await store().create(game);
-      const expected = { ...game, version: 1 };
+      const expected = storedAs(game);
       expect(change).toEqual({ kind: ChangeKind.CREATED, gameId: game.id, gameType: DUEL, version: 1, previousState: null, game: expected });
       expect(await store().get(ref(game))).toEqual(expected);
     });
@@ -47,11 +69,12 @@ export function describeMutations(factory: StoreFactory): void {
         region: "eu-west",
         result: { winner: "alice" },
         serverToken: "tok",
-        expiresAt: tick() + 60_000,
+        expiresAt: tick() + 60_000, // overwritten: the store computes it
+        lastActivityAt: 1,
         labels: { map: "dust", stakes: -2 },
       });
       await store().create(game);
-      expect(await store().get(ref(game))).toEqual({ ...game, version: 1 });
+      expect(await store().get(ref(game))).toEqual(storedAs(game));
     });
 
     it("answers null for an unknown id or the wrong game type", async () => {

@@ -87,6 +87,8 @@ function toGame(spec: GameSpec, i: number): GameRecord {
     region: spec.region,
     labels: spec.labels,
     createdAt: BASE_TIME + spec.createdAt,
+    // What the store computes on create, so a listed game must equal this record exactly.
+    expiresAt: BASE_TIME + spec.createdAt + testCatalog.get(spec.type)!.stateTimeouts[spec.state] * 1_000,
   });
 }
 

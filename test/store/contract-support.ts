@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect } from "vitest";
 import type { ErrorCode } from "../../src/domain/errors.js";
 import { type GameSort, matchesFilter, type NormalizedFilter, sortScore } from "../../src/domain/filter.js";
+import type { Catalog } from "../../src/domain/game-type.js";
 import type { GameRecord } from "../../src/domain/game.js";
 import { compareKeys, type Cursor, type Page, type PageItem } from "../../src/domain/paging.js";
 import type { GameStore } from "../../src/store/game-store.js";
@@ -9,13 +10,18 @@ export interface StoreFixture {
   store: GameStore;
   cleanup(): Promise<void>;
 }
-export type StoreFactory = () => Promise<StoreFixture>;
+/** What a test may choose about the store it gets; by default testCatalog and the store's own dedupe window. */
+export interface StoreOptions {
+  catalog?: Catalog;
+  eventDedupeMs?: number;
+}
+export type StoreFactory = (options?: StoreOptions) => Promise<StoreFixture>;
 
 /** A fresh store (own key prefix for Redis) per test; returns a getter for it. */
-export function useStore(factory: StoreFactory): () => GameStore {
+export function useStore(factory: StoreFactory, options?: StoreOptions): () => GameStore {
   let fixture: StoreFixture | null = null;
   beforeEach(async () => {
-    fixture = await factory();
+    fixture = await factory(options);
   });
   afterEach(async () => {
     await fixture?.cleanup();

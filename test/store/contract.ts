@@ -1,19 +1,22 @@
 import { describe } from "vitest";
+import { describeLifecycle } from "./contract-lifecycle.js";
 import { describeLists } from "./contract-list.js";
 import { describeMutations } from "./contract-mutations.js";
 import { describeListProperty } from "./contract-property.js";
 import type { StoreFactory } from "./contract-support.js";
 
-export type { StoreFactory, StoreFixture } from "./contract-support.js";
+export type { StoreFactory, StoreFixture, StoreOptions } from "./contract-support.js";
 
 /**
  * The behaviour every GameStore backend must show, run once per backend. `factory` is
- * called for every test (and every property run) and must return an empty store.
+ * called for every test (and every property run) and must return an empty store built
+ * with the options it is given.
  */
 export function describeStoreContract(name: string, factory: StoreFactory): void {
   describe(`GameStore contract: ${name}`, () => {
     describeMutations(factory);
     describeLists(factory);
     describeListProperty(factory);
+    describeLifecycle(factory);
   });
 }

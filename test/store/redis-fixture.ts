@@ -1,8 +1,9 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect } from "vitest";
+import type { Redis } from "ioredis";
+import { expect } from "vitest";
 import { createRedisStore } from "../../src/store/redis/redis-store.js";
 import { testCatalog } from "../support/games.js";
-import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { randomPrefix, type RedisServer } from "../support/redis-server.js";
+import { useRedisClient } from "../support/use-redis.js";
 import type { StoreFactory } from "./contract-support.js";
 
 export interface RedisFixture {
@@ -14,29 +15,21 @@ export interface RedisFixture {
 
 /** One redis-server and one client per test file. */
 export function useRedisServer(): RedisFixture {
-  let server: RedisServer | undefined;
-  let redis: Redis | undefined;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url, { maxRetriesPerRequest: 3 });
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+  const { server, client } = useRedisClient();
   return {
-    server: () => server!,
-    client: () => redis!,
-    factory: async () => {
+    server,
+    client,
+    factory: async (options = {}) => {
       const prefix = randomPrefix();
-      const store = createRedisStore({ redis: redis!, prefix, catalog: testCatalog });
+      const { catalog = testCatalog, eventDedupeMs } = options;
+      const store = createRedisStore({ redis: client(), prefix, catalog, eventDedupeMs });
       return {
         store,
         async cleanup() {
           await store.close();
-          const keys = await redis!.keys(`${prefix}:*`);
+          const keys = await client().keys(`${prefix}:*`);
           expect(keys.filter((k) => k.includes(":tmp:"))).toEqual([]);
-          if (keys.length > 0) await redis!.del(...keys);
+          if (keys.length > 0) await client().del(...keys);
         },
       };
     },

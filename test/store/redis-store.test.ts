@@ -22,6 +22,7 @@ describe("Redis store specifics", () => {
     expect(keys).toEqual(
       [
         `game:${g.id}`,
+        "ix:deadline",
         "ix:free",
         "ix:lbl:mode=ranked",
         "ix:num:rating",
@@ -45,6 +46,18 @@ describe("Redis store specifics", () => {
     await store.leave(leaveCmd(a, "alice")); // the creator: deletes
     await store.delete({ ref: b, actor: null, now: 2 });
     expect(await fixture.client().keys(`${prefix}:*`)).toEqual([]);
+  });
+
+  it("remembers an event id under the type's hash tag for the dedupe window only", async () => {
+    const prefix = randomPrefix();
+    const store = createRedisStore({ redis: fixture.client(), prefix, catalog: testCatalog, eventDedupeMs: 60_000 });
+    const g = makeGame();
+    await store.create(g);
+    await store.applyEvent({ ref: g, effect: { kind: "touch" }, eventId: "ev:1/{x}", now: 1 });
+    const key = `${prefix}:{duel}:evt:${encodeURIComponent("ev:1/{x}")}`;
+    const ttl = await fixture.client().pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
   it("refuses ids and types that would break the key grammar", async () => {

@@ -24,20 +24,31 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/** A separate `matchmaker api` process (the built CLI) on Redis, as operators run it. */
-export async function startApiProcess(redisUrl: string, prefix: string): Promise<ApiProcess> {
+/**
+ * A separate matchmaker process (the built CLI) on Redis, as operators run it; ready
+ * once its /readyz (api) or /healthz (worker) answers.
+ */
+export async function startApiProcess(
+  redisUrl: string,
+  prefix: string,
+  command: "api" | "worker" | "all" = "api",
+  env: Record<string, string> = {},
+): Promise<ApiProcess> {
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, [CLI, "api"], {
+  const child = spawn(process.execPath, [CLI, command], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
+      METRICS_PORT: String(port),
       HOST: "127.0.0.1",
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: prefix,
+      EVENT_STREAM_KEY: `${prefix}:game_event_stream`,
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: "warn",
       NODE_ENV: "test",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -48,7 +59,7 @@ export async function startApiProcess(redisUrl: string, prefix: string): Promise
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`api process exited (${child.exitCode}): ${output}`);
-        return fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+        return fetch(`${base}/${command === "worker" ? "healthz" : "readyz"}`).then((r) => r.ok, () => false);
       },
       "the api process to become ready",
       15_000,

@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import { signToken } from "../../src/auth/jwt.js";
 import { loadEnv } from "../../src/config/env.js";
 import { createLogger } from "../../src/logger.js";
+import type { Catalog } from "../../src/domain/game-type.js";
 import { type App, createApp } from "../../src/main.js";
 
 export const TEST_JWT_SECRET = "test-secret-for-matchmaker-e2e";
@@ -20,16 +21,35 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(opts: { redisUrl?: string; prefix?: string } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  redisUrl?: string;
+  prefix?: string;
+  /** Also run the worker (stream consumer + sweeper) in this process. */
+  worker?: boolean;
+  /** Controllable clock for expiry. */
+  now?: () => number;
+  catalog?: Catalog;
+  /** Extra environment, e.g. { WORKER_BLOCK_MS: "50" }. */
+  env?: Record<string, string>;
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const env = loadEnv({
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: "silent",
     NODE_ENV: "test",
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
-    ...(opts.prefix ? { REDIS_KEY_PREFIX: opts.prefix } : {}),
+    ...(opts.prefix ? { REDIS_KEY_PREFIX: opts.prefix, EVENT_STREAM_KEY: `${opts.prefix}:game_event_stream` } : {}),
+    ...opts.env,
   });
-  const app = await createApp(env, createLogger("silent"));
-  const { port } = await app.api.listen(0, "127.0.0.1");
+  const app = await createApp(env, createLogger("silent"), {
+    api: true,
+    worker: opts.worker ?? false,
+    now: opts.now,
+    catalog: opts.catalog,
+  });
+  await app.worker?.start();
+  const { port } = await app.api!.listen(0, "127.0.0.1");
   return {
     app,
     url: `http://127.0.0.1:${port}/graphql`,

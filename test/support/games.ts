@@ -9,8 +9,14 @@ import type { JoinCommand, LeaveCommand } from "../../src/store/game-store.js";
 export const DUEL = "duel";
 export const PARTY = "party";
 
-function typeDef(id: string, maxPlayers: number, labels: Record<string, LabelKind>): GameTypeDef {
-  const timeouts = Object.fromEntries(Object.values(GameState).map((s) => [s, 600])) as Record<GameState, number>;
+const UNIFORM_TIMEOUTS = Object.fromEntries(Object.values(GameState).map((s) => [s, 600])) as Record<GameState, number>;
+
+function typeDef(
+  id: string,
+  maxPlayers: number,
+  labels: Record<string, LabelKind>,
+  timeouts: Record<GameState, number> = UNIFORM_TIMEOUTS,
+): GameTypeDef {
   return {
     id,
     name: id,
@@ -33,13 +39,41 @@ export const testCatalog: Catalog = createCatalog([
   typeDef(PARTY, 8, { map: "string", stakes: "number" }),
 ]);
 
+/** State timeouts (seconds) that differ per state, so a test can tell which state's timeout applied. */
+export const TIMEOUTS: Readonly<Record<GameState, number>> = {
+  [GameState.CREATED]: 60,
+  [GameState.OPEN]: 120,
+  [GameState.FULL]: 600,
+  [GameState.IN_PROGRESS]: 1_200,
+  [GameState.ENDED]: 300,
+};
+
+/** The test types with {@link TIMEOUTS} instead of a uniform 600 s. */
+export const timedCatalog: Catalog = createCatalog([
+  typeDef(DUEL, 8, { mode: "string", rating: "number" }, { ...TIMEOUTS }),
+  typeDef(PARTY, 8, { map: "string", stakes: "number" }, { ...TIMEOUTS }),
+]);
+
 export const newGameId = (type: string): string => `${type}_${randomBytes(6).toString("hex")}`;
 
 // Realistic, strictly increasing creation times unless a test sets its own.
 let clock = 1_763_000_000_000;
 export const tick = (): number => ++clock;
 
-export const player = (id: string, joinedAt = tick()): PlayerRecord => ({ id, name: `Player ${id}`, joinedAt, confirmed: true });
+export const player = (id: string, joinedAt = tick()): PlayerRecord => ({
+  id,
+  name: `Player ${id}`,
+  joinedAt,
+  confirmed: true,
+  reservedUntil: null,
+});
+
+/** A seat the game server has not confirmed yet, held until `reservedUntil`. */
+export const reservedPlayer = (id: string, reservedUntil: number | null, joinedAt = tick()): PlayerRecord => ({
+  ...player(id, joinedAt),
+  confirmed: false,
+  reservedUntil,
+});
 
 export const actor = (id: string, admin = false): Actor => ({ id, name: id, admin });
 export const ADMIN = actor("root", true);
@@ -66,7 +100,9 @@ export function makeGame(overrides: Partial<GameRecord> = {}): GameRecord {
     version: 1,
     createdAt,
     updatedAt: createdAt,
+    // The store computes both from createdAt and the catalog, whatever they say here.
     expiresAt: null,
+    lastActivityAt: createdAt,
     ...overrides,
   };
 }

@@ -160,3 +160,4 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
   };
 }
+

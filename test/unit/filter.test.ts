@@ -25,7 +25,7 @@ const game = (over: Partial<GameRecord> = {}): GameRecord => ({
   gameType: "quiz",
   state: GameState.OPEN,
   creatorId: "a",
-  players: [{ id: "a", name: "A", joinedAt: 1, confirmed: true }],
+  players: [{ id: "a", name: "A", joinedAt: 1, confirmed: true, reservedUntil: null }],
   capacity: 4,
   visibility: Visibility.PUBLIC,
   joinCode: null,
@@ -38,6 +38,7 @@ const game = (over: Partial<GameRecord> = {}): GameRecord => ({
   createdAt: 1_700_000_000_000,
   updatedAt: 1_700_000_000_000,
   expiresAt: null,
+  lastActivityAt: 1_700_000_000_000,
   ...over,
 });
 

@@ -1,24 +1,54 @@
 import { ErrorCode, MatchmakerError, gameNotFound } from "../../domain/errors.js";
 import { compareKeys, type Cursor, type Page } from "../../domain/paging.js";
 import { matchesFilter, sortScore } from "../../domain/filter.js";
-import { ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type GameState, isPlayer } from "../../domain/game.js";
+import type { Catalog } from "../../domain/game-type.js";
+import {
+  ChangeKind,
+  freeSeats,
+  type GameChangeRecord,
+  type GameRecord,
+  type GameState,
+  isPlayer,
+  type PlayerRecord,
+} from "../../domain/game.js";
+import { DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, timeoutsMs } from "../deadlines.js";
 import { storeErrors } from "../store-errors.js";
 import type {
   DeleteCommand,
+  EventCommand,
+  EventOutcome,
+  ExpireOutcome,
   GameRef,
   GameStore,
   JoinCommand,
   LeaveCommand,
   ListQuery,
+  StateTable,
   UpdateCommand,
 } from "../game-store.js";
+import { DeadlineIndex } from "./deadline-index.js";
+import { applyEffect, freeSeatsOf } from "./event-effects.js";
+import { EventIds } from "./event-ids.js";
+
+export interface MemoryStoreOptions {
+  /** State timeouts per game type (a type it lacks gets no state timeout: expiresAt null). */
+  catalog: Catalog;
+  /** How long an applied event_id is remembered, on the commands' clock (default 24 h; ≤ 0: not at all). */
+  eventDedupeMs?: number;
+}
+
+// A confirmed seat holds no reservation, whatever the caller passed.
+const seat = (p: PlayerRecord): PlayerRecord => ({ ...p, reservedUntil: p.confirmed ? null : p.reservedUntil });
 
 /**
  * Embedded backend: one process, nothing persisted. Every method runs to completion
  * without awaiting in between, which is what makes each change atomic here.
+ * Refusals reject with the same MatchmakerErrors as the Redis store.
  */
-export function createMemoryStore(): GameStore {
+export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS }: MemoryStoreOptions): GameStore {
   const games = new Map<string, GameRecord>();
+  const deadlines = new DeadlineIndex();
+  const eventIds = new EventIds(eventDedupeMs);
   let closed = false;
 
   const copy = (g: GameRecord): GameRecord => structuredClone(g);
@@ -30,27 +60,42 @@ export function createMemoryStore(): GameStore {
     previousState,
     game: copy(g),
   });
-  const load = (ref: GameRef): GameRecord => {
-    const g = games.get(ref.id);
-    if (!g || g.gameType !== ref.gameType) throw gameNotFound(ref.id);
-    return g;
-  };
   const bump = (g: GameRecord, now: number) => {
     g.version += 1;
     g.updatedAt = now;
+  };
+  // Every change and event counts as activity: the state timeout restarts and the index follows.
+  const touch = (g: GameRecord, now: number) => {
+    g.lastActivityAt = now;
+    g.expiresAt = expiryAt(timeoutsMs(catalog, g.gameType), g.state, now);
+    deadlines.set(g.gameType, g.id, deadlineOf(g));
+  };
+  const remove = (g: GameRecord) => {
+    games.delete(g.id);
+    deadlines.delete(g.gameType, g.id);
+  };
+  const find = (ref: GameRef): GameRecord | undefined => {
+    const g = games.get(ref.id);
+    return g && g.gameType === ref.gameType ? g : undefined;
+  };
+  const load = (ref: GameRef): GameRecord => {
+    const g = find(ref);
+    if (!g) throw gameNotFound(ref.id);
+    return g;
   };
 
   return {
     async create(game) {
       if (games.has(game.id)) throw new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");
-      const g = copy({ ...game, version: 1 });
+      const g = copy({ ...game, version: 1, players: game.players.map(seat) });
       games.set(g.id, g);
+      touch(g, g.createdAt);
       return change(ChangeKind.CREATED, g, null);
     },
 
     async get(ref) {
-      const g = games.get(ref.id);
-      return g && g.gameType === ref.gameType ? copy(g) : null;
+      const g = find(ref);
+      return g ? copy(g) : null;
     },
 
     async join(cmd: JoinCommand) {
@@ -60,9 +105,10 @@ export function createMemoryStore(): GameStore {
       if (isPlayer(g, cmd.player.id)) throw storeErrors.alreadyJoined(g.id);
       if (freeSeats(g) <= 0) throw storeErrors.full(g.id);
       if (!cmd.joinable[g.state]) throw storeErrors.notJoinable(g.id, g.state);
-      g.players.push({ ...cmd.player });
+      g.players.push(seat(cmd.player));
       if (freeSeats(g) === 0) g.state = cmd.seatsFilled[g.state] ?? g.state;
       bump(g, cmd.now);
+      touch(g, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
     },
 
@@ -72,11 +118,11 @@ export function createMemoryStore(): GameStore {
       if (!isPlayer(g, cmd.playerId)) throw storeErrors.notAPlayer(g.id);
       bump(g, cmd.now);
       if (cmd.playerId === g.creatorId) {
-        games.delete(g.id);
+        remove(g);
         return change(ChangeKind.DELETED, g, previous);
       }
-      g.players = g.players.filter((p) => p.id !== cmd.playerId);
-      g.state = cmd.seatFreed[g.state] ?? g.state;
+      freeSeatsOf(g, [cmd.playerId], cmd.seatFreed);
+      touch(g, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
     },
 
@@ -93,6 +139,7 @@ export function createMemoryStore(): GameStore {
       if (p.visibility !== undefined) g.visibility = p.visibility;
       if (p.joinCode !== undefined) g.joinCode = p.joinCode;
       bump(g, cmd.now);
+      touch(g, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
     },
 
@@ -100,7 +147,7 @@ export function createMemoryStore(): GameStore {
       const g = load(cmd.ref);
       const previous = g.state;
       if (cmd.actor && !cmd.actor.admin && cmd.actor.id !== g.creatorId) throw storeErrors.notCreator(g.id);
-      games.delete(g.id);
+      remove(g);
       bump(g, cmd.now);
       return change(ChangeKind.DELETED, g, previous);
     },
@@ -118,6 +165,50 @@ export function createMemoryStore(): GameStore {
         totalCount: keyed.length,
         hasNextPage: rest.length > q.first,
       };
+    },
+
+    async applyEvent(cmd: EventCommand): Promise<EventOutcome> {
+      const { ref, eventId, now } = cmd;
+      if (eventId !== null && eventIds.seen(ref.gameType, eventId, now)) return { status: "duplicate" };
+      const g = load(ref);
+      const previous = g.state;
+      // Throws before anything is written (the event id included) when the move is illegal.
+      const changed = applyEffect(g, cmd.effect);
+      if (eventId !== null) eventIds.remember(ref.gameType, eventId, now);
+      if (changed) bump(g, now);
+      touch(g, now);
+      return changed ? { status: "applied", change: change(ChangeKind.UPDATED, g, previous) } : { status: "unchanged" };
+    },
+
+    async recordActivity(gameType: string, ids: readonly string[], now: number) {
+      return ids.map((id) => {
+        const g = find({ gameType, id });
+        if (g) touch(g, now);
+        return g !== undefined;
+      });
+    },
+
+    async dueGames(gameType: string, now: number, limit: number) {
+      return deadlines.due(gameType, now, limit);
+    },
+
+    async expire(ref: GameRef, now: number, seatFreed: StateTable): Promise<ExpireOutcome | null> {
+      const g = find(ref);
+      if (!g) return null;
+      const previous = g.state;
+      const freed = g.players
+        .filter((p) => !p.confirmed && p.reservedUntil !== null && p.reservedUntil <= now && p.id !== g.creatorId)
+        .map((p) => p.id);
+      if (freed.length > 0) {
+        freeSeatsOf(g, freed, seatFreed);
+        bump(g, now);
+        touch(g, now);
+        return { change: change(ChangeKind.UPDATED, g, previous), freedPlayers: freed };
+      }
+      if (g.expiresAt === null || g.expiresAt > now) return null;
+      remove(g);
+      bump(g, now);
+      return { change: change(ChangeKind.DELETED, g, previous), freedPlayers: [] };
     },
 
     async ping() {

@@ -39,9 +39,16 @@ export interface RedisKeys {
   stringLabelIndex(type: string, key: string, value: string): string;
   /** Declared numeric label `key`, scored by its value. */
   numberLabelIndex(type: string, key: string): string;
+  /** Sorted set of every game that can fall due, scored by its earliest deadline (expiresAt or a seat reservation). */
+  deadlineIndex(type: string): string;
+  /** Marker that event `eventId` of this type was applied; expires with the dedupe window. Any text is encoded (lone surrogate: BAD_USER_INPUT). */
+  eventId(type: string, eventId: string): string;
   /** Scratch key for one list query; the script deletes it before returning. */
   temp(type: string, token: string): string;
-  /** The fixed KEYS every mutation script takes: game hash, free index, then the state indexes in ALL_STATES order. */
+  /**
+   * The fixed KEYS every mutation script takes: game hash, free index, the state indexes
+   * in ALL_STATES order, then the deadline index.
+   */
   gameScriptKeys(type: string, id: string): string[];
 }
 
@@ -64,6 +71,7 @@ export function createKeys(prefix: string): RedisKeys {
   };
   const stateIndex = (type: string, state: GameState) => `${base(type)}:ix:state:${state}`;
   const freeIndex = (type: string) => `${base(type)}:ix:free`;
+  const deadlineIndex = (type: string) => `${base(type)}:ix:deadline`;
   return {
     prefix,
     game,
@@ -74,7 +82,15 @@ export function createKeys(prefix: string): RedisKeys {
     regionIndex: (type, region) => `${base(type)}:ix:region:${enc(region)}`,
     stringLabelIndex: (type, key, value) => `${base(type)}:ix:lbl:${enc(key)}=${enc(value)}`,
     numberLabelIndex: (type, key) => `${base(type)}:ix:num:${enc(key)}`,
+    deadlineIndex,
+    // Producer-chosen text: encoded like labels so any id is one unambiguous key.
+    eventId: (type, eventId) => `${base(type)}:evt:${enc(eventId)}`,
     temp: (type, token) => `${base(type)}:tmp:${token}`,
-    gameScriptKeys: (type, id) => [game(type, id), freeIndex(type), ...ALL_STATES.map((s) => stateIndex(type, s))],
+    gameScriptKeys: (type, id) => [
+      game(type, id),
+      freeIndex(type),
+      ...ALL_STATES.map((s) => stateIndex(type, s)),
+      deadlineIndex(type),
+    ],
   };
 }

@@ -2,12 +2,15 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
 import type { Catalog, LabelKind } from "../../domain/game-type.js";
-import { ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type GameState } from "../../domain/game.js";
+import { ChangeKind, freeSeats, type GameChangeRecord, type GameRecord } from "../../domain/game.js";
 import { mergePages, type Page, type PageItem } from "../../domain/paging.js";
+import { DEFAULT_EVENT_DEDUPE_MS, timeoutsMs } from "../deadlines.js";
 import type { GameRef, GameStore, ListQuery } from "../game-store.js";
-import { decodeGame, encodeGame, encodePlayer, type GameIndexes, labelIndexes } from "./codec.js";
+import { decodeGame, encodeGame, encodePlayer, type GameIndexes, labelIndexes, labelWrites, reservationOf } from "./codec.js";
 import { createKeys } from "./keys.js";
+import { createRedisLifecycle } from "./lifecycle.js";
 import { planList } from "./list-plan.js";
+import { changeOf, detailOf, guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
 import { registerScripts, type ScriptName } from "./scripts.js";
 
@@ -16,27 +19,11 @@ export interface RedisStoreOptions {
   redis: Redis;
   /** Key prefix (e.g. "mm"); must not contain "{" or "}". */
   prefix: string;
-  /** Declares the labels each game type indexes for filtering. */
+  /** Declares the labels each game type indexes for filtering, and its state timeouts. */
   catalog: Catalog;
+  /** How long an applied event_id is remembered, in Redis server time (default 24 h; ≤ 0: not at all). */
+  eventDedupeMs?: number;
 }
-
-// Server states after which a retry may succeed; other reply errors are bugs and surface as such.
-const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM)\b/;
-
-async function guarded<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (err) {
-    if (err instanceof MatchmakerError) throw err;
-    if (err instanceof Error && err.name === "ReplyError" && !TRANSIENT_REPLY.test(err.message)) throw err;
-    const e = new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The game store is not reachable right now; try again shortly.");
-    e.cause = err;
-    throw e;
-  }
-}
-
-/** {code, hash, previousState} on success; {code, detail?} on refusal. */
-type ScriptReply = [number, (string[] | string)?, string?];
 
 /**
  * Redis backend of {@link GameStore}: every mutation is one Lua script on the game
@@ -45,10 +32,17 @@ type ScriptReply = [number, (string[] | string)?, string?];
  * trouble rejects with BACKEND_UNAVAILABLE. Throws BAD_USER_INPUT at once for a
  * prefix with braces, and per call for ids or types containing ":", "{" or "}".
  */
-export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions): GameStore {
+export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS }: RedisStoreOptions): GameStore {
   const keys = createKeys(prefix);
   const run = registerScripts(redis);
   const kinds = (type: string): Readonly<Record<string, LabelKind>> => catalog.get(type)?.labels ?? {};
+  // Serialized once per type: the catalog does not change while the process runs.
+  const timeoutsCache = new Map<string, string>();
+  const timeoutsJson = (type: string) => {
+    let json = timeoutsCache.get(type);
+    if (json === undefined) timeoutsCache.set(type, (json = JSON.stringify(timeoutsMs(catalog, type))));
+    return json;
+  };
   let closed = false;
 
   const mutate = async (
@@ -59,11 +53,9 @@ export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions):
     kind: ChangeKind,
   ): Promise<GameChangeRecord> => {
     const scriptKeys = [...keys.gameScriptKeys(ref.gameType, ref.id), ...extraKeys];
-    const [code, payload, previous] = (await guarded(() => run(name, scriptKeys, args))) as ScriptReply;
-    if (code !== ScriptCode.OK) throw scriptError(code, ref.id, typeof payload === "string" ? payload : undefined);
-    const game = decodeGame(payload as string[]);
-    const previousState = (previous ?? null) as GameState | null;
-    return { kind, gameId: game.id, gameType: game.gameType, version: game.version, previousState, game };
+    const reply = (await guarded(() => run(name, scriptKeys, args))) as ScriptReply;
+    if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], ref.id, detailOf(reply));
+    return changeOf(reply, kind);
   };
 
   const indexesOf = (game: GameRecord): GameIndexes => ({
@@ -100,7 +92,13 @@ export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions):
     async create(game) {
       const ix = indexesOf(game);
       const statics = [{ key: ix.visibility, score: "" }, ...(ix.region ? [{ key: ix.region, score: "" }] : []), ...ix.labels];
-      const args = [String(game.createdAt), String(freeSeats(game)), ...statics.map((s) => s.score), ...encodeGame(game, ix)];
+      const args = [
+        String(game.createdAt),
+        String(freeSeats(game)),
+        timeoutsJson(game.gameType),
+        ...statics.map((s) => s.score),
+        ...encodeGame(game, ix),
+      ];
       return mutate("create", game, statics.map((s) => s.key), args, ChangeKind.CREATED);
     },
 
@@ -114,17 +112,19 @@ export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions):
       const args = [
         player.id,
         encodePlayer(player),
+        reservationOf(player),
         joinCode === null ? "0" : "1",
         joinCode ?? "",
         JSON.stringify(cmd.joinable),
         JSON.stringify(cmd.seatsFilled),
         String(cmd.now),
+        timeoutsJson(cmd.ref.gameType),
       ];
       return mutate("join", cmd.ref, [], args, ChangeKind.UPDATED);
     },
 
     async leave(cmd) {
-      const args = [cmd.playerId, JSON.stringify(cmd.seatFreed), String(cmd.now)];
+      const args = [cmd.playerId, JSON.stringify(cmd.seatFreed), String(cmd.now), timeoutsJson(cmd.ref.gameType)];
       // Only the creator's leave removes the game; the script then answers with its last state.
       const change = await mutate("leave", cmd.ref, [], args, ChangeKind.UPDATED);
       const deleted = cmd.playerId === change.game.creatorId;
@@ -134,13 +134,14 @@ export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions):
     async update(cmd) {
       const { ref, patch, actor } = cmd;
       const extra: string[] = [];
-      const scores: string[] = [];
       if (patch.visibility !== undefined) extra.push(keys.visibilityIndex(ref.gameType, patch.visibility));
+      let labels = "";
       if (patch.labels !== undefined) {
-        for (const l of labelIndexes(keys, ref.gameType, kinds(ref.gameType), patch.labels)) {
-          extra.push(l.key);
-          scores.push(l.score);
-        }
+        // Index keys follow the fixed keys and the visibility key, so their KEYS positions are known here.
+        const first = keys.gameScriptKeys(ref.gameType, ref.id).length + extra.length + 1;
+        const w = labelWrites(keys, ref.gameType, kinds(ref.gameType), patch.labels, first);
+        extra.push(...w.keys);
+        labels = w.entries;
       }
       const args = [
         actor.admin ? "0" : "1",
@@ -148,11 +149,11 @@ export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions):
         cmd.expectedVersion === null ? "" : String(cmd.expectedVersion),
         String(cmd.now),
         patch.settings === undefined ? "" : JSON.stringify(patch.settings),
-        patch.labels === undefined ? "" : JSON.stringify(patch.labels),
+        labels,
         patch.visibility ?? "",
         patch.joinCode === undefined ? "" : patch.joinCode === null ? "clear" : "set",
         patch.joinCode ?? "",
-        ...scores,
+        timeoutsJson(ref.gameType),
       ];
       return mutate("update", ref, extra, args, ChangeKind.UPDATED);
     },
@@ -169,6 +170,8 @@ export function createRedisStore({ redis, prefix, catalog }: RedisStoreOptions):
       const pages = await Promise.all(q.filter.gameTypes.map((type) => listType(type, q, first, token)));
       return mergePages(pages, first, q.sort.direction);
     },
+
+    ...createRedisLifecycle({ redis, keys, run, kinds, timeoutsJson, eventDedupeMs }),
 
     async ping() {
       if (closed) throw new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The store is closed.");

@@ -1,12 +1,20 @@
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
+import type { StateTable } from "../game-store.js";
 import { storeErrors } from "../store-errors.js";
 
 /**
- * Refusal codes returned by the Lua scripts as `{code, detail?}`. The Lua side gets
- * them as the generated `CODE` table (see scripts.ts), so this enum is their one home.
+ * Result codes of the Lua scripts, returned as `{code, ...}`: 0 and positive codes are
+ * outcomes, negative codes are refusals (`{code, detail?}`). The Lua side gets them as
+ * the generated `CODE` table (see scripts.ts), so this enum is their one home.
  */
 export enum ScriptCode {
   OK = 0,
+  /** applyEvent: activity recorded, nothing visible changed. */
+  UNCHANGED = 1,
+  /** applyEvent: this event id was applied within the dedupe window; nothing written. */
+  DUPLICATE = 2,
+  /** expire: nothing is due (or the game is gone); nothing written. */
+  NOT_DUE = 3,
   NOT_FOUND = -1,
   WRONG_JOIN_CODE = -2,
   ALREADY_JOINED = -3,
@@ -16,14 +24,26 @@ export enum ScriptCode {
   NOT_CREATOR = -7,
   VERSION_CONFLICT = -8,
   ID_TAKEN = -9,
+  INVALID_TRANSITION = -10,
+}
+
+/** What the caller knows that the script's answer does not carry (only needed for some codes). */
+export interface ScriptErrorContext {
+  /** The transition table sent with an event, to name where that event would have applied. */
+  table?: StateTable;
 }
 
 /**
  * The one mapper from a script refusal to the typed error both backends throw.
- * `detail` is the game's state (NOT_JOINABLE) or current version (VERSION_CONFLICT).
- * An unknown code means script and TypeScript disagree: INTERNAL_SERVER_ERROR.
+ * `detail` is the game's state (NOT_JOINABLE, INVALID_TRANSITION) or current version
+ * (VERSION_CONFLICT). An unknown code means script and TypeScript disagree: INTERNAL_SERVER_ERROR.
  */
-export function scriptError(code: number, gameId: string, detail: string | undefined): MatchmakerError {
+export function scriptError(
+  code: number,
+  gameId: string,
+  detail: string | undefined,
+  context: ScriptErrorContext = {},
+): MatchmakerError {
   switch (code as ScriptCode) {
     case ScriptCode.NOT_FOUND:
       return storeErrors.notFound(gameId);
@@ -41,6 +61,8 @@ export function scriptError(code: number, gameId: string, detail: string | undef
       return storeErrors.notCreator(gameId);
     case ScriptCode.VERSION_CONFLICT:
       return storeErrors.versionConflict(gameId, Number(detail));
+    case ScriptCode.INVALID_TRANSITION:
+      return storeErrors.invalidTransition(gameId, detail ?? "in its current state", context.table ?? {});
     case ScriptCode.ID_TAKEN:
       // Same wording as the memory store: ids are random, so a retry gets a fresh one.
       return new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");

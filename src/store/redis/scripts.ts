@@ -4,20 +4,24 @@ import { ALL_STATES } from "../../domain/game.js";
 import { ScriptCode } from "./script-errors.js";
 
 /** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
-export type ScriptName = "create" | "join" | "leave" | "update" | "delete" | "list";
+export type ScriptName = "create" | "join" | "leave" | "update" | "delete" | "list" | "event" | "expire" | "activity";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
- * number (the static indexes of a game, the indexes a list plan names), is defined
+ * number (the static indexes of a game, the indexes a list plan names, an event's
+ * optional event-id key and label indexes), is defined
  * without numberOfKeys, and is called with numkeys as its first argument.
  */
 const scriptFiles: Record<ScriptName, string> = {
   create: "create-n.lua",
-  join: "join-7.lua",
-  leave: "leave-7.lua",
+  join: "join-8.lua",
+  leave: "leave-8.lua",
   update: "update-n.lua",
-  delete: "delete-7.lua",
+  delete: "delete-8.lua",
   list: "list-n.lua",
+  event: "event-n.lua",
+  expire: "expire-8.lua",
+  activity: "activity-n.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);

@@ -1,14 +1,17 @@
 --[[
-  Shared by the mutation scripts (create, join, leave, update, delete).
+  Shared by the mutation scripts (create, join, leave, update, delete, event, expire).
   Fixed key layout: KEYS[1] game hash, KEYS[2] free-seats index,
-  KEYS[3..7] state indexes in STATE_NAMES order (STATE_NAMES and CODE are generated
-  from the TypeScript enums when the scripts are loaded).
-  Game hash fields: scalars, JSON blobs written by TypeScript and never re-encoded here
-  (settings, labels, result, one `p:<playerId>` per player), `pids` (JSON array of player
-  ids in seating order) and the static index keys the game is in (ixVis, ixRegion, ixLbl).
+  KEYS[3..7] state indexes in STATE_NAMES order, KEYS[8] deadline index (STATE_NAMES
+  and CODE are generated from the TypeScript enums when the scripts are loaded).
+  Game hash fields: scalars; JSON written by TypeScript and never re-encoded here
+  (settings, result, one `p:<playerId>` per player, one `l:<label>` per label);
+  `r:<playerId>` for each unconfirmed seat (its reservation deadline, or "-" for none);
+  `pids` (JSON array of player ids in seating order) and the static index keys the game
+  is in (ixVis, ixRegion, ixLbl = JSON object label -> index key).
 ]]
 local gameKey = KEYS[1]
 local freeKey = KEYS[2]
+local deadlineKey = KEYS[8]
 
 local function stateKey(state)
   for i, name in ipairs(STATE_NAMES) do
@@ -32,6 +35,11 @@ local function encodeList(t)
   return cjson.encode(t)
 end
 
+-- Epoch ms as an integer string (tostring would switch to exponent notation).
+local function msText(n)
+  return string.format("%.0f", n)
+end
+
 local function moveState(g, newState)
   if newState == g.state then return end
   redis.call("ZREM", stateKey(g.state), g.id)
@@ -42,13 +50,124 @@ local function bumpedVersion(g)
   return tostring(tonumber(g.version) + 1)
 end
 
+-- A visible change: version + 1 at time `now`.
+local function bump(g, now)
+  g.version = bumpedVersion(g)
+  g.updatedAt = now
+  redis.call("HSET", gameKey, "version", g.version, "updatedAt", now)
+end
+
+--[[
+  Activity at `now` (after the script's other writes) on `g`, which must mirror the hash: lastActivityAt = now, expiresAt =
+  now + the timeout of the game's current state (timeoutsJson: state -> ms; no entry =
+  no timeout), and the deadline index gets the earliest of expiresAt and the
+  reservations of unconfirmed seats. The creator's seat never counts: expiry never frees
+  it (same rule as deadlineOf in deadlines.ts).
+]]
+local function touchLoaded(g, now, timeoutsJson)
+  local timeout = cjson.decode(timeoutsJson)[g.state]
+  local deadline = nil
+  if timeout then
+    deadline = tonumber(now) + timeout
+    g.expiresAt = msText(deadline)
+    redis.call("HSET", gameKey, "lastActivityAt", now, "expiresAt", g.expiresAt)
+  else
+    g.expiresAt = nil
+    redis.call("HSET", gameKey, "lastActivityAt", now)
+    redis.call("HDEL", gameKey, "expiresAt")
+  end
+  g.lastActivityAt = now
+  for _, id in ipairs(cjson.decode(g.pids)) do
+    local reserved = tonumber(g["r:" .. id])
+    if reserved and id ~= g.creatorId and (not deadline or reserved < deadline) then deadline = reserved end
+  end
+  if deadline then
+    redis.call("ZADD", deadlineKey, deadline, g.id)
+  else
+    redis.call("ZREM", deadlineKey, g.id)
+  end
+end
+
+-- touchLoaded on the game as stored now, for scripts that do not keep `g` in step with their writes.
+local function touchGame(now, timeoutsJson)
+  touchLoaded(readGame(), now, timeoutsJson)
+end
+
+-- Frees the seats of `ids` (a list of player ids) and applies the seatFreed table
+-- (JSON). The caller bumps the version and records activity.
+local function removePlayers(g, ids, seatFreedJson)
+  local gone = {}
+  for _, id in ipairs(ids) do
+    gone[id] = true
+    redis.call("HDEL", gameKey, "p:" .. id, "r:" .. id)
+  end
+  local pids = {}
+  for _, id in ipairs(cjson.decode(g.pids)) do
+    if not gone[id] then pids[#pids + 1] = id end
+  end
+  local state = cjson.decode(seatFreedJson)[g.state] or g.state
+  redis.call("HSET", gameKey, "pids", encodeList(pids), "state", state)
+  redis.call("ZADD", freeKey, tonumber(g.capacity) - #pids, g.id)
+  moveState(g, state)
+end
+
+--[[
+  Writes labels and keeps their indexes in step. `entries` (decoded JSON from
+  labelWrites in codec.ts): {label, value JSON, KEYS position of its index (0 = not
+  indexed), score ("" = createdAt)}. With `replace`, labels not in `entries` are dropped
+  first (update); without, the others are kept (merge). Returns true when a stored value
+  changed.
+]]
+local function writeLabels(g, entries, replace)
+  local ix = cjson.decode(g.ixLbl or "{}")
+  local changed = false
+  if replace then
+    local given = {}
+    for _, e in ipairs(entries) do given[e[1]] = true end
+    for field in pairs(g) do
+      if string.sub(field, 1, 2) == "l:" and not given[string.sub(field, 3)] then
+        redis.call("HDEL", gameKey, field)
+        g[field] = nil
+        changed = true
+      end
+    end
+    for label, key in pairs(ix) do
+      if not given[label] then
+        redis.call("ZREM", key, g.id)
+        ix[label] = nil
+      end
+    end
+  end
+  for _, e in ipairs(entries) do
+    local label, value, position, score = e[1], e[2], e[3], e[4]
+    if g["l:" .. label] ~= value then
+      redis.call("HSET", gameKey, "l:" .. label, value)
+      g["l:" .. label] = value
+      changed = true
+    end
+    local newKey = nil
+    if position > 0 then newKey = KEYS[position] end
+    if ix[label] and ix[label] ~= newKey then redis.call("ZREM", ix[label], g.id) end
+    ix[label] = newKey
+    if newKey then
+      if score == "" then score = g.createdAt end
+      redis.call("ZADD", newKey, score, g.id)
+    end
+  end
+  -- An empty table encodes as {}, which is right for this object.
+  g.ixLbl = cjson.encode(ix)
+  redis.call("HSET", gameKey, "ixLbl", g.ixLbl)
+  return changed
+end
+
 -- Removes the game from every index it can be in, then the hash itself.
 local function removeGame(g)
   for i = 1, #STATE_NAMES do redis.call("ZREM", KEYS[2 + i], g.id) end
   redis.call("ZREM", freeKey, g.id)
+  redis.call("ZREM", deadlineKey, g.id)
   if g.ixVis then redis.call("ZREM", g.ixVis, g.id) end
   if g.ixRegion then redis.call("ZREM", g.ixRegion, g.id) end
-  for _, key in ipairs(cjson.decode(g.ixLbl or "[]")) do redis.call("ZREM", key, g.id) end
+  for _, key in pairs(cjson.decode(g.ixLbl or "{}")) do redis.call("ZREM", key, g.id) end
   redis.call("DEL", gameKey)
 end
 
@@ -57,15 +176,20 @@ local function okReply(previousState)
   return { CODE.OK, redis.call("HGETALL", gameKey), previousState }
 end
 
--- The last state of a removed game, carrying the removal's version and time.
-local function deletedReply(g, now)
-  local previousState = g.state
-  g.version = bumpedVersion(g)
-  g.updatedAt = now
+-- okReply from `g`, for scripts that keep it in step with their writes (saves reading the hash back).
+local function flatten(g)
   local flat = {}
   for field, value in pairs(g) do
     flat[#flat + 1] = field
     flat[#flat + 1] = value
   end
-  return { CODE.OK, flat, previousState }
+  return flat
+end
+
+-- The last state of a removed game, carrying the removal's version and time.
+local function deletedReply(g, now)
+  local previousState = g.state
+  g.version = bumpedVersion(g)
+  g.updatedAt = now
+  return { CODE.OK, flatten(g), previousState }
 end

@@ -1,0 +1,146 @@
+import "reflect-metadata";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { createRedisBus } from "../src/bus/redis-bus.js";
+import { createSettingsValidator, loadCatalog } from "../src/config/catalog.js";
+import { loadEnv } from "../src/config/env.js";
+import { createHttpGameServerClient } from "../src/gameserver/http-game-server-client.js";
+import { createMetrics } from "../src/metrics.js";
+import { createGameService } from "../src/service/game-service.js";
+import { createRedisStore } from "../src/store/redis/redis-store.js";
+import { createRedisEventStream } from "../src/worker/redis-event-stream.js";
+import { createWorker } from "../src/worker/worker.js";
+import { startRedisServer } from "../test/support/redis-server.js";
+
+export type Scenario = "lifecycle" | "all-changes";
+
+export interface WorkerBenchResult {
+  scenario: Scenario;
+  entries: number;
+  games: number;
+  rawPerSecond: number;
+  workerPerSecond: number;
+  ratio: number;
+}
+
+const BATCH = 500;
+
+/**
+ * Drains the same backlog twice on a fresh redis-server: once with a bare
+ * XREADGROUP + batched XACK loop (the ceiling), once with the real worker (parse, apply
+ * through GameService's Lua scripts, publish on Redis pub/sub, ack).
+ */
+export async function workerBench(opts: { entries: number; games: number; scenario: Scenario }): Promise<WorkerBenchResult> {
+  const server = await startRedisServer();
+  const logger = pino({ level: "silent" });
+  const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  try {
+    const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });
+    const catalog = loadCatalog(env.gameTypesPath);
+    const store = createRedisStore({ redis, prefix: "bench", catalog });
+    const bus = createRedisBus(redis, "bench");
+    const stream = createRedisEventStream({ redis, key: "bench:events", maxLen: 10_000_000 });
+    const service = createGameService({
+      store,
+      bus,
+      stream,
+      catalog,
+      gameServers: createHttpGameServerClient({ timeoutMs: 1_000, logger }),
+      validateSettings: (type, input) => createSettingsValidator(type)(input),
+      logger,
+    });
+
+    const host = { id: "host", name: "Host", admin: false };
+    const guests = ["p2", "p3", "p4"].map((id) => ({ id, name: id, admin: false }));
+    const ids = await Promise.all(
+      Array.from({ length: opts.games }, async () => {
+        const id = (await service.createGame(host, { gameType: "party-quiz", capacity: 8 })).gameId;
+        for (const g of guests) await service.joinGame(g, id, null);
+        return id;
+      }),
+    );
+    const perGame = Math.ceil(opts.entries / opts.games);
+    const script = opts.scenario === "lifecycle" ? lifecycle(perGame) : allChanges(perGame);
+    // Round-robin over games, each game's events in order, as many game servers writing at once would.
+    const entries: string[][] = [];
+    for (let n = 0; n < perGame && entries.length < opts.entries; n++) {
+      for (const id of ids) {
+        if (entries.length === opts.entries) break;
+        // event ids are unique per producer: prefix the script's with the game id.
+        entries.push(["product_id", "party-quiz", "game_id", id, ...script[n]!.map((v, i, a) => (a[i - 1] === "event_id" ? `${id}:${v}` : v))]);
+      }
+    }
+    await fill(redis, "bench:raw", entries);
+    await fill(redis, "bench:events", entries);
+
+    const rawPerSecond = await rawDrain(redis, "bench:raw", opts.entries);
+    const worker = createWorker({
+      service,
+      stream,
+      metrics: createMetrics(),
+      logger,
+      settings: { consumerName: "bench", batchSize: BATCH, blockMs: 100, claimIdleMs: 60_000, maxDeliveries: 5, sweepIntervalMs: 600_000 },
+    });
+    await stream.ensureGroup();
+    const started = performance.now();
+    worker.consumer.start();
+    while ((await stream.lag()) !== 0 || (await stream.pendingCount()) !== 0) await new Promise((r) => setTimeout(r, 2));
+    const workerPerSecond = opts.entries / ((performance.now() - started) / 1_000);
+    await worker.consumer.stop();
+    if ((await stream.pendingCount()) !== 0) throw new Error("worker bench left entries pending");
+    if (process.env.BENCH_STATS) console.log(await redis.info("commandstats"));
+    await bus.close();
+    await stream.close();
+    return { scenario: opts.scenario, entries: opts.entries, games: opts.games, rawPerSecond, workerPerSecond, ratio: workerPerSecond / rawPerSecond };
+  } finally {
+    redis.disconnect();
+    await server.stop();
+  }
+}
+
+async function fill(redis: Redis, key: string, entries: string[][]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 5_000) {
+    const p = redis.pipeline();
+    for (const e of entries.slice(i, i + 5_000)) p.xadd(key, "*", ...e);
+    await p.exec();
+  }
+}
+
+/** The ceiling: read and ack, nothing else. */
+async function rawDrain(redis: Redis, key: string, total: number): Promise<number> {
+  await redis.xgroup("CREATE", key, "raw", "0");
+  const started = performance.now();
+  let done = 0;
+  while (done < total) {
+    const res = (await redis.xreadgroup("GROUP", "raw", "c", "COUNT", BATCH, "STREAMS", key, ">")) as [string, [string, string[]][]][] | null;
+    const batch = res?.[0]?.[1] ?? [];
+    if (batch.length === 0) break;
+    await redis.xack(key, "raw", ...batch.map(([id]) => id));
+    done += batch.length;
+  }
+  return done / ((performance.now() - started) / 1_000);
+}
+
+/**
+ * A game's stream as a game server of the original generation writes it: the life-cycle
+ * changes (each applied, versioned and published) around a body of gameplay and
+ * heartbeats (activity only), with event ids on the changes.
+ */
+function lifecycle(n: number): string[][] {
+  const changes: string[][] = [
+    ["type", "state_change", "new_state", "creator_joined"],
+    ...["p2", "p3", "p4"].map((p) => ["type", "player_connected", "player_id", p]),
+    ["type", "state_change", "new_state", "all_players_joined"],
+    ["type", "state_change", "new_state", "in_progress"],
+    ["type", "metadata", "meta.round", "1"],
+  ];
+  const out: string[][] = changes.map((c, i) => [...c, "event_id", `c${i}`]);
+  while (out.length < n - 2) out.push(out.length % 10 === 0 ? ["type", "heartbeat"] : ["type", "gameplay", "event_name", "move", "user_id", "host"]);
+  out.push(["type", "metadata", "meta.round", "2", "event_id", "m2"], ["type", "game_over", "winner_id", "host", "loser_id", "p2", "event_id", "over"]);
+  return out;
+}
+
+/** The worst case: every entry changes its game (a new label value), so each is applied, versioned and published. */
+function allChanges(n: number): string[][] {
+  return Array.from({ length: n }, (_, i) => ["type", "metadata", "event_id", `e${i}`, "meta.n", String(i)]);
+}

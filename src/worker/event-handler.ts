@@ -1,0 +1,140 @@
+import type { Logger } from "pino";
+import { ErrorCode, MatchmakerError } from "../domain/errors.js";
+import type { Metrics } from "../metrics.js";
+import type { GameService } from "../service/game-service.js";
+import type { StreamEntry } from "./event-stream.js";
+import { EventType, type GameServerEvent, parseGameEvent } from "./game-events.js";
+import type { EntryResult } from "./stream-consumer.js";
+
+/** Refusals that no redelivery can cure: the entry goes to the dead-letter stream with this reason. */
+const PERMANENT: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.GAME_NOT_FOUND]: "unknown_game",
+  [ErrorCode.UNKNOWN_GAME_TYPE]: "unknown_game_type",
+  [ErrorCode.INVALID_TRANSITION]: "invalid_transition",
+  [ErrorCode.BAD_USER_INPUT]: "malformed",
+};
+
+const ACTIVITY_ONLY = new Set<string>([EventType.GAMEPLAY, EventType.HEARTBEAT]);
+const KNOWN_TYPES = new Set<string>(Object.values(EventType));
+
+type Indexed = { index: number; event: GameServerEvent };
+
+/**
+ * Turns a batch of stream entries into effects through the GameService. Entries of one
+ * game are applied in stream order and different games concurrently (ioredis pipelines
+ * the scripts). Activity-only entries (the bulk of a game server's stream) are folded
+ * into one store call per game type, run alongside the rest: every effect in the batch
+ * counts as activity at the same moment, so their place in the order does not matter.
+ * Never throws: every entry gets a result.
+ */
+export function createEventHandler(service: GameService, metrics: Metrics, logger: Logger) {
+  // Counted per batch and added to the metric once per (type, outcome): a counter update
+  // per entry is measurable at tens of thousands of entries a second.
+  const tally = new Map<string, number>();
+  const count = (type: string, outcome: string) => {
+    const k = `${type}\u0000${outcome}`;
+    tally.set(k, (tally.get(k) ?? 0) + 1);
+  };
+  const flush = () => {
+    for (const [k, n] of tally) {
+      const [type, outcome] = k.split("\u0000");
+      metrics.events.inc({ type, outcome }, n);
+    }
+    tally.clear();
+  };
+
+  function failure(event: GameServerEvent, err: unknown): EntryResult {
+    const reason = err instanceof MatchmakerError ? PERMANENT[err.code] : undefined;
+    if (reason) {
+      count(event.type, "dead_lettered");
+      return { status: "dead", reason, detail: (err as Error).message };
+    }
+    count(event.type, "retried");
+    logger.warn({ err, gameId: event.gameId, type: event.type }, "event not applied; it stays pending for a retry");
+    return { status: "retry", error: err };
+  }
+
+  async function applyOne(event: GameServerEvent): Promise<EntryResult> {
+    try {
+      const r = await service.applyGameEvent(event);
+      count(event.type, r.status === "already_gone" ? "unchanged" : r.status);
+      return { status: "done" };
+    } catch (err) {
+      return failure(event, err);
+    }
+  }
+
+  async function applyActivity(
+    gameType: string,
+    items: Indexed[],
+    removedAt: Map<string, number>,
+    results: EntryResult[],
+  ): Promise<void> {
+    const ids = [...new Set(items.map((i) => i.event.gameId))];
+    let found: boolean[];
+    try {
+      found = await service.recordActivity(gameType, ids);
+    } catch (err) {
+      for (const { index, event } of items) results[index] = failure(event, err);
+      return;
+    }
+    const exists = new Map(ids.map((id, i) => [id, found[i]!]));
+    for (const { index, event } of items) {
+      // Activity that came before the game's own game_removed in this batch was fine when it arrived.
+      if (exists.get(event.gameId) || (removedAt.get(event.gameId) ?? -1) > index) {
+        count(event.type, "unchanged");
+        results[index] = { status: "done" };
+      } else {
+        results[index] = failure(event, new MatchmakerError(ErrorCode.GAME_NOT_FOUND, `Game "${event.gameId}" does not exist.`));
+      }
+    }
+  }
+
+  return async function handle(entries: StreamEntry[]): Promise<EntryResult[]> {
+    const results: EntryResult[] = new Array(entries.length);
+    const byGame = new Map<string, Indexed[]>();
+    const activity = new Map<string, Indexed[]>();
+    const removedAt = new Map<string, number>();
+    const push = (map: Map<string, Indexed[]>, key: string, item: Indexed) => {
+      const list = map.get(key);
+      if (list) list.push(item);
+      else map.set(key, [item]);
+    };
+    entries.forEach((entry, index) => {
+      const parsed = parseGameEvent(entry.fields);
+      if (parsed.ok) {
+        const item = { index, event: parsed.event };
+        if (ACTIVITY_ONLY.has(parsed.event.type)) push(activity, parsed.event.gameType, item);
+        else push(byGame, parsed.event.gameId, item);
+        if (parsed.event.type === EventType.GAME_REMOVED) removedAt.set(parsed.event.gameId, index);
+      } else if (parsed.reason === "unknown_type") {
+        count("unknown", "ignored");
+        results[index] = { status: "done" };
+      } else {
+        // The producer's type string is not a label value: unknown ones would grow the series without bound.
+        const type = KNOWN_TYPES.has(entry.fields.type ?? "") ? entry.fields.type! : "unknown";
+        count(type, "dead_lettered");
+        results[index] = { status: "dead", reason: parsed.reason, detail: parsed.detail };
+      }
+    });
+    await Promise.all([
+      ...[...byGame.values()].map(async (queue) => {
+        let held: unknown = null;
+        for (const { index, event } of queue) {
+          // Applying a game's later events past one that must be retried would reorder them.
+          if (held !== null) {
+            count(event.type, "retried");
+            results[index] = { status: "retry", error: held };
+            continue;
+          }
+          const r = await applyOne(event);
+          if (r.status === "retry") held = r.error;
+          results[index] = r;
+        }
+      }),
+      ...[...activity].map(([gameType, items]) => applyActivity(gameType, items, removedAt, results)),
+    ]);
+    flush();
+    return results;
+  };
+}

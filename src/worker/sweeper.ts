@@ -1,0 +1,60 @@
+import type { Logger } from "pino";
+import type { Metrics } from "../metrics.js";
+import type { GameService } from "../service/game-service.js";
+
+export interface Sweeper {
+  start(): void;
+  /** Waits for a sweep in progress; idempotent. */
+  stop(): Promise<void>;
+  /** One pass over every game type (used by the loop, and by tests with a controlled clock). */
+  sweepOnce(): Promise<{ expired: number; seatsFreed: number }>;
+}
+
+/**
+ * Expires stale games and unconfirmed seats every `intervalMs`. Several workers may
+ * sweep at once: the store re-checks each deadline atomically, so each expiry happens once.
+ */
+export function createSweeper(opts: { service: GameService; intervalMs: number; metrics: Metrics; logger: Logger }): Sweeper {
+  const { service, metrics, logger } = opts;
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  async function sweepOnce() {
+    const total = { expired: 0, seatsFreed: 0 };
+    for (const type of service.gameTypeIds()) {
+      // Drain in pages so a backlog after downtime is cleared in one pass without one huge read.
+      for (;;) {
+        const r = await service.sweepExpired(type, 100);
+        total.expired += r.expired;
+        total.seatsFreed += r.seatsFreed;
+        if (r.expired + r.seatsFreed < 100) break;
+      }
+    }
+    if (total.expired) metrics.expired.inc({ what: "game" }, total.expired);
+    if (total.seatsFreed) metrics.expired.inc({ what: "seat" }, total.seatsFreed);
+    return total;
+  }
+
+  const tick = () => {
+    current = sweepOnce()
+      .catch((err) => logger.warn({ err }, "expiry sweep failed; retrying next interval"))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
+      });
+  };
+
+  return {
+    sweepOnce,
+    start() {
+      stopped = false;
+      timer ??= setTimeout(tick, opts.intervalMs);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await current;
+    },
+  };
+}

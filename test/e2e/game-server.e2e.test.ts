@@ -1,0 +1,86 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { codeOf } from "../support/app.js";
+import { type ApiClient, ok } from "../support/api-client.js";
+import type { FakeGameServer } from "../support/fake-game-server.js";
+import { SERVER_SECRET } from "../support/server-catalog.js";
+import { useHostedApp } from "./hosted.js";
+import { bothModes } from "./modes.js";
+
+describe.each(bothModes())("control calls to the game server ($name)", (mode) => {
+  const h = useHostedApp(mode, () => ({ env: { GAME_SERVER_TIMEOUT_MS: "300" } }));
+  let server: FakeGameServer, api: ApiClient, alice: string, bob: string;
+  beforeEach(() => ({ server, api, alice, bob } = h));
+
+  const gameCount = async () => (await ok(api.games({ filter: { gameType: "duel" } }))).games.totalCount;
+
+  it("creates the game on the server with the contract's body and hands its token to players only", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "duel" } }, alice))).createGame;
+    const [req] = server.requestsTo("/create_game");
+    expect(JSON.parse(req!.rawBody)).toEqual({ gameId: g.id, userId: "alice", username: "Alice" });
+    expect(req!.headers.authorization).toBe(`Bearer ${SERVER_SECRET}`);
+    const token = server.games.get(g.id)!.gameToken;
+    expect(g.server).toEqual({ socketUrl: "ws://127.0.0.1:1/ws", token });
+    expect((await ok(api.game({ id: g.id }, bob))).game!.server).toBeNull();
+  });
+
+  it("calls join_game before seating, remove_player when a seat is freed, remove_game on delete", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "duel" } }, alice))).createGame;
+    const joined = (await ok(api.joinGame({ id: g.id }, bob))).joinGame;
+    expect(JSON.parse(server.requestsTo("/join_game")[0]!.rawBody)).toEqual({ gameId: g.id, userId: "bob", username: "Bob" });
+    expect(joined.players.find((p) => p.id === "bob")).toMatchObject({ confirmed: false });
+    expect(joined.server!.token).toBe(server.games.get(g.id)!.gameToken);
+
+    await ok(api.leaveGame({ id: g.id }, bob));
+    expect(JSON.parse(server.requestsTo("/remove_player")[0]!.rawBody)).toEqual({ gameId: g.id, userId: "bob" });
+    await ok(api.deleteGame({ id: g.id }, alice));
+    expect(JSON.parse(server.requestsTo("/remove_game")[0]!.rawBody)).toEqual({ gameId: g.id });
+    expect(server.games.has(g.id)).toBe(false);
+    expect(server.requestsTo("/remove_player").map((r) => (r.body as { userId: string }).userId)).not.toContain("alice");
+  });
+
+  it("answers GAME_SERVER_REJECTED with the server's message on a 4xx, and stores nothing", async () => {
+    server.fail("/create_game", { status: 409, message: "too many games for this user" });
+    const r = await api.createGame({ input: { gameType: "duel" } }, alice);
+    expect(codeOf(r)).toBe("GAME_SERVER_REJECTED");
+    expect(r.errors![0]!.message).toContain("too many games for this user");
+    expect(await gameCount()).toBe(0);
+  });
+
+  it.each([
+    ["500", (s: FakeGameServer) => s.fail("/create_game", { status: 500, message: "boom" })],
+    ["slow", (s: FakeGameServer) => s.delay("/create_game", 1_000)],
+    ["refused", (s: FakeGameServer) => s.stop()],
+  ])("answers GAME_SERVER_UNAVAILABLE when the server is %s, leaving nothing stored or behind", async (_, fault) => {
+    await fault(server);
+    try {
+      const r = await api.createGame({ input: { gameType: "duel" } }, alice);
+      expect(codeOf(r)).toBe("GAME_SERVER_UNAVAILABLE");
+      expect(await gameCount()).toBe(0);
+    } finally {
+      await server.start().catch(() => undefined);
+    }
+    // A slow server creates the game after we gave up (at 1 s); the matchmaker's second
+    // remove_game (4 × the 300 ms timeout after the first) removes it again.
+    await new Promise((r) => setTimeout(r, 1_700));
+    expect(server.games.size).toBe(0);
+  });
+
+  it("does not seat a player the server refused or could not be asked about", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "duel" } }, alice))).createGame;
+    server.fail("/join_game", { status: 403, message: "banned from this server", times: 1 });
+    const refused = await api.joinGame({ id: g.id }, bob);
+    expect(codeOf(refused)).toBe("GAME_SERVER_REJECTED");
+    expect(refused.errors![0]!.message).toContain("banned from this server");
+    server.fail("/join_game", { status: 503, message: "overloaded" });
+    expect(codeOf(await api.joinGame({ id: g.id }, bob))).toBe("GAME_SERVER_UNAVAILABLE");
+    const stored = (await ok(api.game({ id: g.id }))).game!;
+    expect(stored).toMatchObject({ version: 1, freeSeats: 3 });
+  });
+
+  it("skips control calls for lobby-only types", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "lobby" } }, alice))).createGame;
+    await ok(api.joinGame({ id: g.id }, bob));
+    await ok(api.deleteGame({ id: g.id }, alice));
+    expect(server.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,30 @@
+import { parseCatalog } from "../../src/config/catalog.js";
+import type { Catalog } from "../../src/domain/game-type.js";
+
+export const SERVER_SECRET = "duel-server-secret-1234";
+
+/**
+ * A catalog whose hosted type ("duel", capacity 2–4) points at a fake game server, plus a
+ * lobby-only type ("lobby"); short timeouts so expiry tests read naturally.
+ */
+export function serverCatalog(serverUrl: string): Catalog {
+  return parseCatalog(
+    `gameTypes:
+  - id: duel
+    name: Duel
+    minPlayers: 2
+    maxPlayers: 4
+    serverUrl: ${serverUrl}
+    socketUrl: ws://127.0.0.1:1/ws
+    serverSecret: ${SERVER_SECRET}
+    labels: { map: string, round: number }
+    stateTimeouts: { created: 60, creator_joined: 60, all_players_joined: 600, in_progress: 1200, ended: 300 }
+    seatReservationSeconds: 30
+  - id: lobby
+    name: Lobby
+    minPlayers: 2
+    maxPlayers: 8
+`,
+    "server-catalog.yaml",
+  );
+}
