@@ -1,3 +1,5 @@
+import { quickJoinBench } from "./quickjoin.bench.js";
+import { searchBench } from "./search.bench.js";
 import { type Scenario, workerBench } from "./worker.bench.js";
 
 /** `npm run bench`: figures as ratios against a baseline measured in the same run. */
@@ -11,6 +13,32 @@ async function main(): Promise<void> {
     console.log(`  raw XREADGROUP + batched XACK: ${Math.round(w.rawPerSecond).toLocaleString("en")} entries/s`);
     console.log(`  matchmaker worker (apply + publish + ack): ${Math.round(w.workerPerSecond).toLocaleString("en")} events/s`);
     console.log(`  ratio: ${w.ratio.toFixed(2)}× the raw loop (target ≥ 0.35×)${w.ratio >= 0.35 ? "" : " — below target"}`);
+  }
+  const sizes = (process.env.BENCH_LOBBY_SIZES ?? "100,10000,100000").split(",").map(Number);
+  const q = await quickJoinBench({ sizes, calls: Number(process.env.BENCH_QUICKJOIN_CALLS ?? 2_000), concurrency: 32 });
+  console.log(`quickJoin on Redis through the GameService (each undone by leaveGame; ${q.concurrency} in flight for throughput):`);
+  for (const r of q.rows) {
+    const base = q.rows.find((b) => b.games === r.games && b.scenario.startsWith("baseline"))!;
+    const ratio = r === base ? "" : `, ${(r.pairsPerSecond / base.pairsPerSecond).toFixed(2)}× the baseline`;
+    console.log(
+      `  ${r.games.toLocaleString("en")} open games, ${r.scenario}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
+        `${Math.round(r.pairsPerSecond).toLocaleString("en")} pairs/s${ratio}`,
+    );
+  }
+  const search = await searchBench({ sizes, calls: Number(process.env.BENCH_SEARCH_CALLS ?? 200) });
+  console.log("games(filter) on Redis, store.list pages of 20 (open public party-quiz games; eu, OPEN, ≥ 1 free seat):");
+  for (const r of search) {
+    const figures = Object.entries(r.latency).map(([q, l]) => `${q}: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms`);
+    console.log(`  ${r.games.toLocaleString("en")} games (Redis ${r.redisMemoryMb.toFixed(0)} MB): ${figures.join("; ")}`);
+  }
+  const [small, large] = [search[0]!, search.at(-1)!];
+  const middle = search.length > 2 ? search.at(-2)! : null;
+  for (const q of Object.keys(small.latency)) {
+    const ratio = large.latency[q]!.p50 / small.latency[q]!.p50;
+    const verdict = ratio <= 3 ? "" : " — above target";
+    // Once a page fills (10k games and up) the cost should not move at all.
+    const full = middle ? `; ${(large.latency[q]!.p50 / middle.latency[q]!.p50).toFixed(2)}× the ${middle.games.toLocaleString("en")}-game p50` : "";
+    console.log(`  ${q}: p50 at ${large.games.toLocaleString("en")} games is ${ratio.toFixed(2)}× the ${small.games.toLocaleString("en")}-game p50 (target ≤ 3×, flat)${verdict}${full}`);
   }
 }
 

@@ -115,6 +115,8 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
     logger,
     now: opts.now,
     lateCompensationMs: env.gameServerTimeoutMs * 4,
+    // create_game may take a full timeout; the joiners of that game wait for it, with room to spare.
+    creationWaitMs: env.gameServerTimeoutMs * 2 + 1_000,
     onGameServerFailure: (call, type) => metrics.gameServerFailures.inc({ call, game_type: type }),
   });
   const api = opts.api

@@ -1,10 +1,11 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
+import { PLAYER_ID_PATTERN } from "../domain/ids.js";
 
 export const ADMIN_ROLE = "admin";
 const ALGORITHM = "HS256";
-const PLAYER_ID = /^[A-Za-z0-9_.@|-]{1,128}$/;
+const PLAYER_ID = PLAYER_ID_PATTERN;
 
 export interface JwtSettings {
   secret: string;

@@ -1,5 +1,5 @@
 import type { PubSubEngine } from "graphql-subscriptions";
-import { ChangeKind, type GameChangeRecord, type GameState, Visibility } from "../domain/game.js";
+import { ChangeKind, type GameChangeMessage, type GameChangeRecord, type GameState, Visibility } from "../domain/game.js";
 
 /** The topic names, built here only: one per game and one per game type, never one global channel. */
 export function topics(prefix: string) {
@@ -12,12 +12,14 @@ export function topics(prefix: string) {
 export interface ChangeBus {
   /**
    * Publishes one change on the game's topic, and on its type's topic unless the game
-   * is private (private games never reach lobby watchers). Rejects when the backend
-   * cannot be reached; the change itself is already stored by then.
+   * is private (private games never reach lobby watchers). When the change made a public
+   * game private, the type's topic gets a {@link leftLobby} notice instead, so lobby
+   * watchers drop it. Rejects when the backend cannot be reached; the change itself is
+   * already stored by then.
    */
   publish(change: GameChangeRecord): Promise<void>;
-  /** Every change on any of the topics, as plain JSON (times in epoch ms). */
-  subscribe(topicNames: string[]): AsyncIterableIterator<GameChangeRecord>;
+  /** Every message on any of the topics, as plain JSON (times in epoch ms). */
+  subscribe(topicNames: string[]): AsyncIterableIterator<GameChangeMessage>;
   readonly topics: ReturnType<typeof topics>;
   /** Live watchers of a topic in this process (a gauge for metrics, and a sync point for tests). */
   localSubscribers(topic: string): number;
@@ -28,17 +30,17 @@ export interface ChangeBusDeps {
   engine: PubSubEngine;
   prefix: string;
   /** Sends one change to several topics; defaults to engine.publish per topic. */
-  send?: (topicNames: string[], change: GameChangeRecord) => Promise<unknown>;
+  send?: (topicNames: string[], message: GameChangeMessage) => Promise<unknown>;
   /** Releases what the engine holds (connections); called once. */
   onClose?: () => Promise<void>;
 }
 
 export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps): ChangeBus {
-  const deliver = send ?? ((names: string[], change: GameChangeRecord) => Promise.all(names.map((n) => engine.publish(n, change))));
+  const deliver = send ?? ((names: string[], message: GameChangeMessage) => Promise.all(names.map((n) => engine.publish(n, message))));
   const t = topics(prefix);
   let closing: Promise<void> | null = null;
   const watchers = new Map<string, number>();
-  const open = new Set<AsyncIterableIterator<GameChangeRecord>>();
+  const open = new Set<AsyncIterableIterator<GameChangeMessage>>();
   const unsubscribing = new Set<Promise<unknown>>();
   const count = (names: string[], delta: number) => {
     for (const n of names) watchers.set(n, (watchers.get(n) ?? 0) + delta);
@@ -49,14 +51,19 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
     async publish(change) {
       const names = [t.game(change.gameId)];
       if (change.game.visibility !== Visibility.PRIVATE) names.push(t.gameType(change.gameType));
-      await deliver(names, change);
+      const sent = deliver(names, change);
+      if (change.game.visibility === Visibility.PRIVATE && change.previousVisibility === Visibility.PUBLIC) {
+        await Promise.all([sent, deliver([t.gameType(change.gameType)], leftLobby(change))]);
+      } else {
+        await sent;
+      }
     },
     subscribe(topicNames) {
-      const source = engine.asyncIterableIterator<GameChangeRecord>(topicNames) as AsyncIterableIterator<GameChangeRecord>;
+      const source = engine.asyncIterableIterator<GameChangeMessage>(topicNames) as AsyncIterableIterator<GameChangeMessage>;
       count(topicNames, 1);
-      let ended: Promise<IteratorResult<GameChangeRecord>> | null = null;
+      let ended: Promise<IteratorResult<GameChangeMessage>> | null = null;
       // Ending unsubscribes from the engine; close() waits for that before releasing connections.
-      const end = (how: () => Promise<IteratorResult<GameChangeRecord>> | undefined) => {
+      const end = (how: () => Promise<IteratorResult<GameChangeMessage>> | undefined) => {
         if (!ended) {
           count(topicNames, -1);
           open.delete(watcher);
@@ -66,7 +73,7 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
         }
         return ended;
       };
-      const watcher: AsyncIterableIterator<GameChangeRecord> = {
+      const watcher: AsyncIterableIterator<GameChangeMessage> = {
         next: () => source.next(),
         return: (v?: unknown) => end(() => source.return?.(v)),
         throw: (e?: unknown) => end(() => source.throw?.(e)),
@@ -88,9 +95,20 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
   };
 }
 
+/**
+ * The notice lobby watchers get when a public game turns private: to them it is gone, so
+ * it reads as DELETED (at the change's version) and carries no game — nothing of a
+ * private game reaches a type's topic. Watchers of the game's id get the change itself.
+ * Never throws.
+ */
+export function leftLobby(change: GameChangeRecord): GameChangeMessage {
+  const { kind: _kind, game: _game, previousVisibility: _visibility, ...rest } = change;
+  return { ...rest, kind: ChangeKind.DELETED, game: null };
+}
+
 /** Subscription filter on states: a change passes when the game is in, or just left, one of them. */
-export function changeMatchesStates(change: GameChangeRecord, states: readonly GameState[] | null | undefined): boolean {
+export function changeMatchesStates(change: GameChangeMessage, states: readonly GameState[] | null | undefined): boolean {
   if (!states || states.length === 0) return true;
-  if (change.kind === ChangeKind.DELETED) return true;
+  if (change.kind === ChangeKind.DELETED || change.game === null) return true;
   return states.includes(change.game.state) || (change.previousState != null && states.includes(change.previousState));
 }

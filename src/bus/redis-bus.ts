@@ -17,8 +17,8 @@ export function createRedisBus(redis: Redis, prefix: string): ChangeBus {
     engine,
     prefix,
     // Serialized once for both topics; RedisPubSub's subscriber side parses plain JSON.
-    send: (names, change) => {
-      const json = JSON.stringify(change);
+    send: (names, message) => {
+      const json = JSON.stringify(message);
       return Promise.all(names.map((n) => redis.publish(n, json)));
     },
     onClose: async () => {

@@ -16,6 +16,7 @@
  *       stateTimeouts: { created: 60 }  # optional; wire state name -> seconds; merged over the defaults
  *       seatReservationSeconds: 30    # optional; default 30
  *       regions: [eu, us]             # optional; [] or absent = any region
+ *       hostLeaves, quickJoin         # optional; see catalog-matchmaking.ts
  *
  * Validation reports every problem at once, each with file, YAML path and line.
  */
@@ -26,6 +27,7 @@ import { z } from "zod";
 import { badInput } from "../domain/errors.js";
 import { GameState, stateFromWireName, WIRE_STATE_NAME } from "../domain/game.js";
 import { createCatalog, type Catalog, type GameTypeDef } from "../domain/game-type.js";
+import { matchmakingDef, matchmakingKeys } from "./catalog-matchmaking.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 
 /** Original matchmaker's expiries (GAME_SERVER_CONTRACT.md §3), in seconds. */
@@ -73,6 +75,7 @@ const gameTypeSchema = z.strictObject({
     .optional(),
   seatReservationSeconds: count(1, 3600).optional(),
   regions: z.array(z.string().regex(NAME, nameMsg)).optional(),
+  ...matchmakingKeys,
 });
 type GameTypeInput = z.infer<typeof gameTypeSchema>;
 
@@ -213,6 +216,7 @@ function toDef(t: GameTypeInput): GameTypeDef {
     stateTimeouts,
     seatReservationSeconds: t.seatReservationSeconds ?? DEFAULT_SEAT_RESERVATION_SECONDS,
     regions: t.regions ?? [],
+    ...matchmakingDef(t),
   };
 }
 

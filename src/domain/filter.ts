@@ -10,6 +10,8 @@ export interface LabelFilter {
   gte?: number;
   lt?: number;
   lte?: number;
+  /** Inclusive range [low, high] of a numeric label. */
+  between?: number[];
 }
 
 export interface GameFilter {
@@ -22,22 +24,8 @@ export interface GameFilter {
   labels?: LabelFilter[];
 }
 
-export enum SortField {
-  CREATED_AT = "CREATED_AT",
-  FREE_SEATS = "FREE_SEATS",
-}
-
-export enum SortDirection {
-  ASC = "ASC",
-  DESC = "DESC",
-}
-
-export interface GameSort {
-  field: SortField;
-  direction: SortDirection;
-}
-
-export const DEFAULT_SORT: GameSort = { field: SortField.CREATED_AT, direction: SortDirection.ASC };
+// The sort lives in sort.ts; re-exported so existing imports keep working.
+export { DEFAULT_SORT, type GameSort, normalizeSort, SortDirection, SortField, sortKey, sortScore, sortWeights } from "./sort.js";
 
 /** A filter after validation: every optional part resolved, labels typed by the catalog. */
 export interface NormalizedFilter {
@@ -48,17 +36,6 @@ export interface NormalizedFilter {
   regions: string[] | null;
   labels: LabelFilter[];
 }
-
-// Free seats dominate, creation time breaks ties: 2^42 ms ≈ 139 years, so both fit
-// one exactly representable double while capacity stays below 2^11.
-const FREE_SEATS_WEIGHT = 2 ** 42;
-
-/** The single number games are ordered by (ties broken by id), identical in every backend. */
-export function sortScore(game: GameRecord, sort: GameSort): number {
-  return sort.field === SortField.FREE_SEATS ? freeSeats(game) * FREE_SEATS_WEIGHT + game.createdAt : game.createdAt;
-}
-
-export const sortWeights = { freeSeats: FREE_SEATS_WEIGHT } as const;
 
 /**
  * Validates a client filter against the catalog. Throws BAD_USER_INPUT (or
@@ -98,8 +75,11 @@ function validateLabelFilter(lf: LabelFilter, type: GameTypeDef): void {
         (declared.length ? ` (declared: ${declared.join(", ")}).` : " (it declares no labels)."),
     );
   }
-  const ops = (["eq", "ne", "gt", "gte", "lt", "lte"] as const).filter((op) => lf[op] != null);
-  if (ops.length === 0) throw badInput(`Label filter "${lf.key}" needs at least one of eq, ne, gt, gte, lt, lte.`);
+  const ops = (["eq", "ne", "gt", "gte", "lt", "lte", "between"] as const).filter((op) => lf[op] != null);
+  if (ops.length === 0) throw badInput(`Label filter "${lf.key}" needs at least one of eq, ne, gt, gte, lt, lte, between.`);
+  if (lf.between != null && (lf.between.length !== 2 || !(lf.between[0]! <= lf.between[1]!))) {
+    throw badInput(`Label filter "${lf.key}": between takes two numbers [low, high] with low ≤ high.`);
+  }
   if (kind === "string" && ops.some((op) => op !== "eq" && op !== "ne")) {
     throw badInput(`Label "${lf.key}" is a string label: only eq and ne apply.`);
   }
@@ -118,6 +98,7 @@ function coerceLabelFilter(lf: LabelFilter, type: GameTypeDef): LabelFilter {
   if (lf.eq != null) out.eq = coerce(lf.eq);
   if (lf.ne != null) out.ne = coerce(lf.ne);
   for (const op of ["gt", "gte", "lt", "lte"] as const) if (lf[op] != null) out[op] = lf[op];
+  if (lf.between != null) out.between = [...lf.between];
   return out;
 }
 
@@ -134,13 +115,16 @@ export function matchesFilter(game: GameRecord, f: NormalizedFilter): boolean {
 function matchesLabel(value: LabelValue | undefined, lf: LabelFilter): boolean {
   if (lf.ne != null && value === lf.ne) return false;
   if (lf.eq != null && value !== lf.eq) return false;
-  const ranged = lf.gt != null || lf.gte != null || lf.lt != null || lf.lte != null;
+  const ranged = lf.gt != null || lf.gte != null || lf.lt != null || lf.lte != null || lf.between != null;
   if (!ranged) return true;
   if (typeof value !== "number") return false;
+  const [low, high] = lf.between ?? [-Infinity, Infinity];
   return (
     (lf.gt == null || value > lf.gt) &&
     (lf.gte == null || value >= lf.gte) &&
     (lf.lt == null || value < lf.lt) &&
-    (lf.lte == null || value <= lf.lte)
+    (lf.lte == null || value <= lf.lte) &&
+    value >= low! &&
+    value <= high!
   );
 }

@@ -2,6 +2,27 @@ import type { GameState } from "./game.js";
 
 export type LabelKind = "string" | "number";
 
+/** What happens to a game when its creator leaves it (catalog key `hostLeaves`). */
+export enum HostLeaves {
+  /** The game is deleted and the game server told (remove_game). */
+  CLOSE = "close",
+  /** The longest-seated remaining player becomes creator; with nobody left the game is deleted. */
+  MIGRATE = "migrate",
+}
+
+/** Which fitting game quickJoin picks first (catalog key `quickJoin.prefer`); ties go to the oldest game. */
+export enum QuickJoinPreference {
+  FEWEST_FREE_SEATS = "fewestFreeSeats",
+  MOST_FREE_SEATS = "mostFreeSeats",
+  OLDEST = "oldest",
+}
+
+export interface QuickJoinConfig {
+  prefer: QuickJoinPreference;
+  /** How many candidate games one quickJoin examines at most before it creates a game instead. */
+  scanBudget: number;
+}
+
 /** A catalog entry (validated by src/config/catalog.ts). */
 export interface GameTypeDef {
   id: string;
@@ -21,6 +42,8 @@ export interface GameTypeDef {
   seatReservationSeconds: number;
   /** Allowed regions; empty means any region string is accepted. */
   regions: string[];
+  hostLeaves: HostLeaves;
+  quickJoin: QuickJoinConfig;
 }
 
 export interface Catalog {

@@ -90,6 +90,51 @@ export interface GameChangeRecord {
   version: number;
   /** State before the change (null on CREATED), so state-filtered watchers learn when a game leaves their view. */
   previousState: GameState | null;
+  /** Set when the change switched visibility, so lobby watchers learn when a game leaves their view. */
+  previousVisibility?: Visibility;
   /** Snapshot after the change; for DELETED the last state with the delete's version. */
   game: GameRecord;
+}
+
+/**
+ * What watchers receive: a stored change, or (game null, kind DELETED) a notice that a
+ * game left the lobby of its type — it turned private — sent on the type's topic only.
+ */
+export type GameChangeMessage = Omit<GameChangeRecord, "game"> & { game: GameRecord | null };
+
+/** What a new game is made of; the rest of the record starts the same for every game. */
+export interface NewGameParts {
+  gameType: string;
+  creatorId: string;
+  players: PlayerRecord[];
+  capacity: number;
+  visibility: Visibility;
+  region: string | null;
+  settings: Record<string, unknown>;
+  labels: Record<string, LabelValue>;
+  now: number;
+}
+
+/** A game as created: state CREATED, version 1, no code, token or result yet. Never throws. */
+export function newGameRecord(id: string, p: NewGameParts): GameRecord {
+  return {
+    id,
+    gameType: p.gameType,
+    state: GameState.CREATED,
+    creatorId: p.creatorId,
+    players: p.players,
+    capacity: p.capacity,
+    visibility: p.visibility,
+    joinCode: null,
+    region: p.region,
+    settings: p.settings,
+    labels: p.labels,
+    result: null,
+    serverToken: null,
+    version: 1,
+    createdAt: p.now,
+    updatedAt: p.now,
+    expiresAt: null,
+    lastActivityAt: p.now,
+  };
 }

@@ -8,6 +8,9 @@ const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const RANDOM_LENGTH = 16;
 export const JOIN_CODE_LENGTH = 6;
 
+/** Player ids (JWT `sub`, party members): also safe inside the store's `p:<id>` hash fields. */
+export const PLAYER_ID_PATTERN = /^[A-Za-z0-9_.@|-]{1,128}$/;
+
 export const GAME_TYPE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const GAME_ID_PATTERN = /^([a-z0-9][a-z0-9-]{0,31})_([0-9a-z]{8,32})$/;
 
@@ -24,6 +27,18 @@ export function newGameId(gameType: string): string {
 
 export function newJoinCode(): string {
   return randomString(CODE_ALPHABET, JOIN_CODE_LENGTH);
+}
+
+/**
+ * A join code as typed by a person, in canonical form (trimmed, upper case), or null when
+ * it cannot be a code this service issued. Never throws: callers answer FORBIDDEN either
+ * way, so a malformed code reveals nothing a wrong one would not.
+ */
+export function canonicalJoinCode(raw: string): string | null {
+  const code = raw.trim().toUpperCase();
+  if (code.length !== JOIN_CODE_LENGTH) return null;
+  for (const ch of code) if (!CODE_ALPHABET.includes(ch)) return null;
+  return code;
 }
 
 /** Splits a game id; throws BAD_USER_INPUT for anything this service could not have issued. */

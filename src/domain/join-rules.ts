@@ -3,19 +3,20 @@ import { freeSeats, type GameRecord, isPlayer, type GameState } from "./game.js"
 import { storeErrors } from "../store/store-errors.js";
 
 /**
- * Why `playerId` could not join `game` right now, in the order every backend checks
- * (join code, already joined, full, joinable state), or null. Used to avoid calling a
- * game server for a join that is bound to fail; the store still decides atomically.
+ * Why the players `playerIds` (a caller and their party) could not all join `game` right
+ * now, in the order every backend checks (join code, already joined, full, joinable
+ * state), or null. Used to avoid calling a game server for a join that is bound to fail;
+ * the store still decides atomically.
  */
 export function joinRefusal(
   game: GameRecord,
-  playerId: string,
+  playerIds: readonly string[],
   joinCode: string | null,
   joinable: Partial<Record<GameState, GameState>>,
 ): MatchmakerError | null {
   if (game.joinCode !== null && joinCode !== game.joinCode) return storeErrors.wrongJoinCode();
-  if (isPlayer(game, playerId)) return storeErrors.alreadyJoined(game.id);
-  if (freeSeats(game) <= 0) return storeErrors.full(game.id);
+  if (playerIds.some((id) => isPlayer(game, id))) return storeErrors.alreadyJoined(game.id);
+  if (freeSeats(game) < playerIds.length) return storeErrors.full(game.id);
   if (!joinable[game.state]) return storeErrors.notJoinable(game.id, game.state);
   return null;
 }

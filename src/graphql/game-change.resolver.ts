@@ -1,5 +1,5 @@
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
-import { ChangeKind, type GameChangeRecord } from "../domain/game.js";
+import { ChangeKind, type GameChangeMessage } from "../domain/game.js";
 import type { GqlContext } from "./context.js";
 import { GameState } from "./enums.js";
 import { GameChange } from "./game.type.js";
@@ -11,7 +11,7 @@ export class GameChangeResolver {
     subscribe: ({ args, context }) => (context as GqlContext).service.watch(args),
   })
   gameChanged(
-    @Root() change: GameChangeRecord,
+    @Root() change: GameChangeMessage,
     @Arg("id", () => ID, { nullable: true }) _id: string | null,
     @Arg("gameType", () => ID, { nullable: true }) _gameType: string | null,
     @Arg("states", () => [GameState], { nullable: true }) _states: GameState[] | null,

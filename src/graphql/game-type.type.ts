@@ -1,6 +1,6 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import { GameState } from "./enums.js";
+import { GameState, HostLeaves, QuickJoinPreference } from "./enums.js";
 
 @ObjectType({ description: "A label that filters may use (declared by the game type, hence indexed)." })
 export class LabelDeclaration {
@@ -54,4 +54,10 @@ export class GameType {
 
   @Field(() => Boolean, { description: "Whether a game server is called to host games of this type." })
   hasGameServer!: boolean;
+
+  @Field(() => HostLeaves)
+  hostLeaves!: HostLeaves;
+
+  @Field(() => QuickJoinPreference)
+  quickJoinPrefer!: QuickJoinPreference;
 }

@@ -38,7 +38,9 @@ export class UpdateGameInput {
   expectedVersion?: number | null;
 }
 
-@InputType("LabelFilter", { description: "Compare a label: eq/ne for string and numeric labels, gt/gte/lt/lte for numeric ones." })
+@InputType("LabelFilter", {
+  description: "Compare a label: eq/ne for string and numeric labels, gt/gte/lt/lte/between for numeric ones. All given parts must hold.",
+})
 export class LabelFilterInput {
   @Field(() => String)
   key!: string;
@@ -60,6 +62,9 @@ export class LabelFilterInput {
 
   @Field(() => Float, { nullable: true })
   lte?: number;
+
+  @Field(() => [Float], { nullable: true, description: "Inclusive range [low, high]; low ≤ high." })
+  between?: number[];
 }
 
 @InputType("GameFilter")
@@ -90,4 +95,10 @@ export class GameSortInput {
 
   @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
   direction!: SortDirection;
+
+  @Field(() => String, { nullable: true, description: "LABEL and NEAREST: a numeric label every listed game type declares." })
+  label?: string | null;
+
+  @Field(() => Float, { nullable: true, description: "NEAREST: the value closest games are listed first for." })
+  target?: number | null;
 }

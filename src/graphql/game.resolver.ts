@@ -6,6 +6,7 @@ import { CreateGameInput, GameFilterInput, GameSortInput, UpdateGameInput } from
 import { Game, GameConnection, GameServerAccess, Player } from "./game.type.js";
 import { GameType } from "./game-type.type.js";
 import { toConnection, toGameType, toPlayer } from "./mappers.js";
+import { PARTY_DESCRIPTION } from "./quick-join.input.js";
 
 @ArgsType()
 class GamesArgs {
@@ -18,7 +19,7 @@ class GamesArgs {
   @Field(() => Int, { nullable: true, defaultValue: 20, description: "Page size, 0–100." })
   first?: number;
 
-  @Field(() => String, { nullable: true, description: "endCursor of the previous page." })
+  @Field(() => String, { nullable: true, description: "pageInfo.endCursor of the previous page (cursors stay valid while games change)." })
   after?: string;
 }
 
@@ -41,13 +42,16 @@ export class GameResolver {
   }
 
   @Authorized()
-  @Mutation(() => Game, { description: "Takes a seat; private games need their joinCode." })
+  @Mutation(() => Game, {
+    description: "Takes a seat (with the party: all seats or none); private games need their joinCode (a wrong one is FORBIDDEN).",
+  })
   async joinGame(
     @Arg("id", () => ID) id: string,
     @Arg("joinCode", () => String, { nullable: true }) joinCode: string | null,
+    @Arg("party", () => [ID], { nullable: true, description: PARTY_DESCRIPTION }) party: string[] | null,
     @Ctx() ctx: GqlContext,
   ) {
-    return (await ctx.service.joinGame(ctx.actor!, id, joinCode)).game;
+    return (await ctx.service.joinGame(ctx.actor!, id, joinCode, party)).game;
   }
 
   @Authorized()

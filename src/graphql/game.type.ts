@@ -108,7 +108,12 @@ export class PageInfo {
   @Field(() => String, { nullable: true })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Pass as `after` for the next page. When a search stops at its scan budget it can lie past the last edge, " +
+      "and a page can be short or empty while hasNextPage is true: keep paging.",
+  })
   endCursor!: string | null;
 }
 
@@ -120,8 +125,13 @@ export class GameConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
-  @Field(() => Int, { description: "Games matching the filter, across all pages." })
+  @Field(() => Int, {
+    description: "Games matching the filter, across all pages: exact unless totalCountCapped, then a lower bound (counting stops early so a page stays fast).",
+  })
   totalCount!: number;
+
+  @Field(() => Boolean, { description: "true when totalCount is a lower bound: at least that many games match." })
+  totalCountCapped!: boolean;
 }
 
 @ObjectType({ description: "One change to one game; version strictly increases per game." })

@@ -18,6 +18,8 @@ export function toGameType(def: GameTypeDef): GameType {
     stateTimeouts: ALL_STATES.map((state) => ({ state, seconds: def.stateTimeouts[state] })),
     seatReservationSeconds: def.seatReservationSeconds,
     hasGameServer: def.serverUrl !== null,
+    hostLeaves: def.hostLeaves,
+    quickJoinPrefer: def.quickJoin.prefer,
   };
 }
 
@@ -34,11 +36,13 @@ export function toConnection(page: Page): Omit<GameConnection, "edges"> & { edge
   return {
     edges,
     totalCount: page.totalCount,
+    totalCountCapped: page.totalCountCapped,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: false,
       startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      // May lie past the last edge (or exist without edges) when the search stopped at its scan budget.
+      endCursor: page.endCursor === null ? null : encodeCursor(page.endCursor),
     },
   };
 }

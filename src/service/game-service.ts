@@ -1,19 +1,23 @@
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
 import { DEFAULT_SORT, type GameFilter, type GameSort, normalizeFilter } from "../domain/filter.js";
-import { type Actor, ChangeKind, type GameChangeRecord, type GameRecord, GameState, Visibility } from "../domain/game.js";
+import { type Actor, ChangeKind, type GameChangeRecord, type GameRecord, newGameRecord, Visibility } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
-import { newGameId, newJoinCode, parseGameId } from "../domain/ids.js";
-import { joinRefusal } from "../domain/join-rules.js";
+import { newGameId, parseGameId } from "../domain/ids.js";
 import { normalizeLabels } from "../domain/labels.js";
 import { decodeCursor, type Page } from "../domain/paging.js";
-import { GameEvent, transitionTable } from "../domain/state-machine.js";
 import type { UpdatePatch } from "../store/game-store.js";
+import { isJoinCodeTaken } from "../store/store-errors.js";
 import { createLifecycleOps } from "./game-lifecycle.js";
+import { createJoinOps } from "./join-ops.js";
+import { createQuickJoinOps } from "./quick-join-ops.js";
 import { createReportOps } from "./report-events.js";
+import { createSeating, SEAT_FREED } from "./seating.js";
 import { createServiceContext, type GameServiceDeps } from "./service-context.js";
+import { validateCapacity, validateRegion } from "./validation.js";
 import { watchChanges, type WatchParams } from "./watch.js";
 
 export type { GameServiceDeps } from "./service-context.js";
+export type { QuickJoinParams } from "./quick-join-ops.js";
 
 export interface CreateGameParams {
   gameType: string;
@@ -43,9 +47,6 @@ export interface ListGamesParams {
 export const MAX_PAGE_SIZE = 100;
 const backendDown = (err: unknown) => err instanceof MatchmakerError && err.code === ErrorCode.BACKEND_UNAVAILABLE;
 const unavailable = (err: unknown) => err instanceof MatchmakerError && err.code === ErrorCode.GAME_SERVER_UNAVAILABLE;
-const JOINABLE = transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1 });
-const SEATS_FILLED = transitionTable(GameEvent.SEATS_FILLED, { freeSeats: 0 });
-const SEAT_FREED = transitionTable(GameEvent.SEAT_FREED, { freeSeats: 1 });
 
 /**
  * The one path through which every change to a game goes, whichever door it came in by
@@ -56,22 +57,20 @@ const SEAT_FREED = transitionTable(GameEvent.SEAT_FREED, { freeSeats: 1 });
 export function createGameService(deps: GameServiceDeps) {
   const ctx = createServiceContext(deps);
   const { store, catalog, gameServers, now, gameType, ref, publish, bestEffort } = ctx;
+  const seating = createSeating(ctx);
+  // How long a join waits for a game another request is still creating on its game server.
+  const creationWaitMs = deps.creationWaitMs ?? 10_000;
 
-  function validateRegion(type: GameTypeDef, region: string | null | undefined): string | null {
-    if (region === null || region === undefined || region === "") return null;
-    if (type.regions.length > 0 && !type.regions.includes(region)) {
-      throw badInput(`Region "${region}" is not offered for "${type.id}" (choose one of: ${type.regions.join(", ")}).`);
+  /** Stores a new game; a private one's code is drawn again if another game took it meanwhile. */
+  async function storeNew(game: GameRecord): Promise<GameChangeRecord> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.create(game);
+      } catch (err) {
+        if (!isJoinCodeTaken(err) || attempt >= 5) throw err;
+        game.joinCode = await seating.freshJoinCode();
+      }
     }
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(region)) throw badInput(`Region "${region.slice(0, 80)}" is not a valid region name.`);
-    return region;
-  }
-
-  function validateCapacity(type: GameTypeDef, capacity: number | null | undefined): number {
-    if (capacity === null || capacity === undefined) return type.maxPlayers;
-    if (!Number.isInteger(capacity) || capacity < type.minPlayers || capacity > type.maxPlayers) {
-      throw badInput(`capacity must be a whole number from ${type.minPlayers} to ${type.maxPlayers} for "${type.id}".`);
-    }
-    return capacity;
   }
 
   return {
@@ -79,6 +78,8 @@ export function createGameService(deps: GameServiceDeps) {
     drain: ctx.drain,
     ...createLifecycleOps(ctx),
     ...createReportOps(ctx),
+    ...createJoinOps(ctx, seating, creationWaitMs),
+    ...createQuickJoinOps(ctx, seating, creationWaitMs),
 
     gameTypes: (): readonly GameTypeDef[] => catalog.types,
     gameType: (id: string): GameTypeDef | undefined => catalog.get(id),
@@ -107,26 +108,19 @@ export function createGameService(deps: GameServiceDeps) {
       const type = gameType(p.gameType);
       const visibility = p.visibility ?? Visibility.PUBLIC;
       const t = now();
-      const game: GameRecord = {
-        id: newGameId(type.id),
+      const game = newGameRecord(newGameId(type.id), {
         gameType: type.id,
-        state: GameState.CREATED,
         creatorId: actor.id,
         players: [{ id: actor.id, name: actor.name, joinedAt: t, confirmed: true, reservedUntil: null }],
         capacity: validateCapacity(type, p.capacity),
         visibility,
-        joinCode: visibility === Visibility.PRIVATE ? newJoinCode() : null,
         region: validateRegion(type, p.region),
         settings: deps.validateSettings(type, p.settings),
         labels: normalizeLabels(p.labels, type),
-        result: null,
-        serverToken: null,
-        version: 1,
-        createdAt: t,
-        updatedAt: t,
-        expiresAt: null,
-        lastActivityAt: t,
-      };
+        now: t,
+      });
+      // Drawn once the input is known to be valid: checking a code is a store round trip.
+      if (visibility === Visibility.PRIVATE) game.joinCode = await seating.freshJoinCode();
       if (gameServers.hasServer(type)) {
         try {
           game.serverToken = (await gameServers.createGame(type, game.id, actor.id, actor.name)).gameToken;
@@ -137,7 +131,7 @@ export function createGameService(deps: GameServiceDeps) {
         }
       }
       try {
-        return await publish(await store.create(game));
+        return await publish(await storeNew(game));
       } catch (err) {
         // Storage unreachable: the write may have happened with only the answer lost.
         if (backendDown(err)) {
@@ -152,59 +146,15 @@ export function createGameService(deps: GameServiceDeps) {
     },
 
     /**
-     * Seats the caller. With a game server, join_game is called first (after a cheap
-     * check that the join can succeed at all) and undone with remove_player if the seat
-     * is lost in the race; the seat stays reserved until the server confirms the player.
+     * Frees the caller's seat (remove_player). The creator leaving removes the game
+     * (DELETED; remove_game), or with the type's hostLeaves `migrate` hands it to the
+     * longest-seated remaining player (UPDATED; remove_player for the one who left).
      */
-    async joinGame(actor: Actor, id: string, joinCode: string | null | undefined): Promise<GameChangeRecord> {
-      const r = ref(id);
-      const type = gameType(r.gameType);
-      const hosted = gameServers.hasServer(type);
-      if (hosted) {
-        const snapshot = await store.get(r);
-        if (!snapshot) throw new MatchmakerError(ErrorCode.GAME_NOT_FOUND, `Game "${id}" does not exist.`);
-        const refusal = joinRefusal(snapshot, actor.id, joinCode ?? null, JOINABLE);
-        if (refusal) throw refusal;
-        try {
-          await gameServers.joinGame(type, id, actor.id, actor.name);
-        } catch (err) {
-          if (unavailable(err)) await bestEffort("remove_player", type, (c) => c.removePlayer(type, id, actor.id));
-          throw err;
-        }
-      }
-      const t = now();
-      try {
-        const change = await store.join({
-          ref: r,
-          player: {
-            id: actor.id,
-            name: actor.name,
-            joinedAt: t,
-            confirmed: !hosted,
-            reservedUntil: hosted ? t + type.seatReservationSeconds * 1_000 : null,
-          },
-          joinCode: joinCode ?? null,
-          joinable: JOINABLE,
-          seatsFilled: SEATS_FILLED,
-          now: t,
-        });
-        return await publish(change);
-      } catch (err) {
-        // ALREADY_JOINED: a concurrent request of the same player holds the seat; keep it on the server.
-        const seatHeldElsewhere = err instanceof MatchmakerError && err.code === ErrorCode.ALREADY_JOINED;
-        // BACKEND_UNAVAILABLE: the seat may have been taken; an unconfirmed one expires by itself.
-        if (hosted && !seatHeldElsewhere && !backendDown(err)) {
-          await bestEffort("remove_player", type, (c) => c.removePlayer(type, id, actor.id));
-        }
-        throw err;
-      }
-    },
-
-    /** The creator leaving removes the game (DELETED; remove_game), anyone else frees a seat (remove_player). */
     async leaveGame(actor: Actor, id: string): Promise<GameChangeRecord> {
       const r = ref(id);
       const type = gameType(r.gameType);
-      const change = await publish(await store.leave({ ref: r, playerId: actor.id, seatFreed: SEAT_FREED, now: now() }));
+      const cmd = { ref: r, playerId: actor.id, seatFreed: SEAT_FREED, hostLeaves: type.hostLeaves, now: now() };
+      const change = await publish(await store.leave(cmd));
       if (change.kind === ChangeKind.DELETED) await bestEffort("remove_game", type, (c) => c.removeGame(type, id));
       else await bestEffort("remove_player", type, (c) => c.removePlayer(type, id, actor.id));
       return change;
@@ -216,14 +166,13 @@ export function createGameService(deps: GameServiceDeps) {
       const patch: UpdatePatch = {};
       if (p.settings !== undefined && p.settings !== null) patch.settings = deps.validateSettings(type, p.settings);
       if (p.labels !== undefined && p.labels !== null) patch.labels = normalizeLabels(p.labels, type);
-      if (p.visibility) {
-        patch.visibility = p.visibility;
-        // A fresh code on every switch to private, so an old code stops working; none while public.
-        patch.joinCode = p.visibility === Visibility.PRIVATE ? newJoinCode() : null;
-      }
+      if (p.visibility) patch.visibility = p.visibility;
       if (Object.keys(patch).length === 0) throw badInput("Nothing to update: give settings, labels or visibility.");
-      const change = await store.update({ ref: r, actor, patch, expectedVersion: p.expectedVersion ?? null, now: now() });
-      return publish(change);
+      const write = (joinCode?: string | null) =>
+        store.update({ ref: r, actor, patch: { ...patch, ...(joinCode !== undefined ? { joinCode } : {}) }, expectedVersion: p.expectedVersion ?? null, now: now() });
+      // A fresh code on every switch to private, so an old code stops working; none while public.
+      if (p.visibility === Visibility.PRIVATE) return publish(await seating.withFreshCode(write));
+      return publish(await write(p.visibility ? null : undefined));
     },
 
     async deleteGame(actor: Actor, id: string): Promise<GameChangeRecord> {

@@ -24,6 +24,11 @@ export interface GameServiceDeps {
    * remove_game this long after the first catches that (default: 4 × 3 s).
    */
   lateCompensationMs?: number;
+  /**
+   * How long a join waits for a game that quickJoin stored before its game server
+   * created it (until its token is stored), in ms (default 10 s); then GAME_SERVER_UNAVAILABLE.
+   */
+  creationWaitMs?: number;
   /** Activity (gameplay, heartbeat) within this interval of the last one recorded for a game is not written again. */
   activityResolutionMs?: number;
   /** Counts control calls that failed after the player's change was kept (best-effort calls). */

@@ -1,6 +1,6 @@
 import { type ChangeBus, changeMatchesStates } from "../bus/change-bus.js";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
-import type { GameChangeRecord, GameState } from "../domain/game.js";
+import type { GameChangeMessage, GameState } from "../domain/game.js";
 import type { Catalog } from "../domain/game-type.js";
 import { parseGameId } from "../domain/ids.js";
 
@@ -14,7 +14,7 @@ export interface WatchParams {
  * Picks the narrowest topics for a watcher (one game, one type, or every type) and
  * filters by state. Throws BAD_USER_INPUT / UNKNOWN_GAME_TYPE before subscribing.
  */
-export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): AsyncIterableIterator<GameChangeRecord> {
+export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): AsyncIterableIterator<GameChangeMessage> {
   let topicNames: string[];
   if (p.id) {
     const ref = parseGameId(p.id);

@@ -2,6 +2,7 @@ import type { Actor, GameChangeRecord, GameRecord, PlayerRecord, Visibility, Lab
 import type { GameSort, NormalizedFilter } from "../domain/filter.js";
 import type { Cursor, Page } from "../domain/paging.js";
 import type { GameState } from "../domain/game.js";
+import type { HostLeaves, QuickJoinPreference } from "../domain/game-type.js";
 
 export interface GameRef {
   gameType: string;
@@ -14,6 +15,8 @@ export type StateTable = Partial<Record<GameState, GameState>>;
 export interface JoinCommand {
   ref: GameRef;
   player: PlayerRecord;
+  /** Seated with `player`, all or none (ALREADY_JOINED if any of them sits in the game, GAME_FULL if not all fit). */
+  party?: PlayerRecord[];
   /** Required when the game is PRIVATE (compared by the store, atomically). */
   joinCode: string | null;
   /** Which states take a new player, and where filling the last seat leads. */
@@ -26,7 +29,32 @@ export interface LeaveCommand {
   ref: GameRef;
   playerId: string;
   seatFreed: StateTable;
+  /** What the creator leaving does (default close: the game is deleted). */
+  hostLeaves?: HostLeaves;
   now: number;
+}
+
+export interface QuickJoinCommand {
+  gameType: string;
+  /** The seats to take, the caller first; all or none. */
+  players: PlayerRecord[];
+  /** What a candidate must pass (from quickJoinFilter: PUBLIC, free seats ≥ party size, states, labels). */
+  filter: NormalizedFilter;
+  /** Only games of this region are candidates. */
+  region: string | null;
+  prefer: QuickJoinPreference;
+  scanBudget: number;
+  joinable: StateTable;
+  seatsFilled: StateTable;
+  /** Stored (version 1) when no candidate fits: PUBLIC, its creator and party seated, in `region`. */
+  newGame: GameRecord;
+  now: number;
+}
+
+export interface QuickJoinOutcome {
+  /** UPDATED (seated in an existing game) or CREATED (newGame was stored). */
+  change: GameChangeRecord;
+  created: boolean;
 }
 
 export interface UpdatePatch {
@@ -69,18 +97,56 @@ export interface ListQuery {
  * nothing. Each successful mutation bumps `version` by exactly 1 and returns the change.
  */
 export interface GameStore extends GameLifecycleStore {
-  /** Stores a new game (version 1). */
+  /**
+   * Stores a new game (version 1). A private game's join code is registered for
+   * findByCode; a code another live game of the type holds rejects with
+   * INTERNAL_SERVER_ERROR that {@link isJoinCodeTaken} recognises (retry with a new code).
+   */
   create(game: GameRecord): Promise<GameChangeRecord>;
   get(ref: GameRef): Promise<GameRecord | null>;
   /** GAME_NOT_FOUND, NOT_JOINABLE, ALREADY_JOINED, GAME_FULL, FORBIDDEN (wrong join code). */
   join(cmd: JoinCommand): Promise<GameChangeRecord>;
-  /** GAME_NOT_FOUND, NOT_A_PLAYER. The creator leaving deletes the game (DELETED change). */
+  /**
+   * GAME_NOT_FOUND, NOT_A_PLAYER. The creator leaving deletes the game (DELETED change),
+   * or with hostLeaves MIGRATE hands it to the longest-seated remaining player (UPDATED;
+   * DELETED when nobody remains).
+   */
   leave(cmd: LeaveCommand): Promise<GameChangeRecord>;
-  /** GAME_NOT_FOUND, FORBIDDEN, VERSION_CONFLICT. */
+  /**
+   * GAME_NOT_FOUND, FORBIDDEN, VERSION_CONFLICT; a join code already taken as for create.
+   * A visibility change reports `previousVisibility`.
+   */
   update(cmd: UpdateCommand): Promise<GameChangeRecord>;
   /** GAME_NOT_FOUND, FORBIDDEN. */
   delete(cmd: DeleteCommand): Promise<GameChangeRecord>;
+  /**
+   * One page in sort order after `after`, at a cost bounded by the store's SearchBudget
+   * (not by how many games exist): a page may be short — even empty — with hasNextPage,
+   * to be continued from its endCursor. BAD_USER_INPUT for a sort or label filter the
+   * listed game types cannot serve (see normalizeSort).
+   */
   list(query: ListQuery): Promise<Page>;
+  /**
+   * Seats the party in the best fitting open public game, or stores `newGame` when none
+   * of the first `scanBudget` candidates fits — one atomic step, so racing calls never
+   * overfill a game nor create one while another fits. Candidates are walked from the
+   * party's size upwards in free seats (never all games). Nothing to refuse: a party that
+   * fits nowhere gets a new game. Rejects only with BACKEND_UNAVAILABLE or id collision.
+   */
+  quickJoin(cmd: QuickJoinCommand): Promise<QuickJoinOutcome>;
+  /** The live game holding join `code` (any type), or null. */
+  findByCode(code: string): Promise<GameRef | null>;
+  /**
+   * Stores the game-server token of a game created without one (quickJoin on a hosted
+   * type); UPDATED, version + 1. GAME_NOT_FOUND when the game is gone.
+   */
+  attachServerToken(ref: GameRef, token: string, now: number): Promise<GameChangeRecord>;
+  /**
+   * Frees the seats of the listed players in one step (a party whose join the game server
+   * refused); players not seated and the creator are left alone. null when none of them
+   * was seated (nothing changed). GAME_NOT_FOUND when the game is gone.
+   */
+  evict(ref: GameRef, playerIds: readonly string[], seatFreed: StateTable, now: number): Promise<GameChangeRecord | null>;
   /** Readiness: resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,13 @@ import { ErrorCode, MatchmakerError, gameNotFound } from "../domain/errors.js";
 import { ALL_STATES, type GameState } from "../domain/game.js";
 import type { StateTable } from "./game-store.js";
 
+// Marks the one INTERNAL_SERVER_ERROR a caller should retry with a fresh join code.
+const JOIN_CODE_TAKEN = "JOIN_CODE_TAKEN";
+
+/** Whether `err` is the store refusing a join code another live game holds (retry with a new code). Never throws. */
+export const isJoinCodeTaken = (err: unknown): boolean =>
+  err instanceof MatchmakerError && err.details?.reason === JOIN_CODE_TAKEN;
+
 /** The refusals a store can answer with, worded once for both backends. */
 export const storeErrors = {
   notFound: gameNotFound,
@@ -12,6 +19,8 @@ export const storeErrors = {
   full: (id: string) => new MatchmakerError(ErrorCode.GAME_FULL, `Game "${id}" has no free seat left.`),
   notJoinable: (id: string, state: GameState | string) =>
     new MatchmakerError(ErrorCode.NOT_JOINABLE, `Game "${id}" cannot be joined while it is ${state}.`),
+  joinCodeTaken: () =>
+    new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Join code collision; retry.", { reason: JOIN_CODE_TAKEN }),
   notAPlayer: (id: string) => new MatchmakerError(ErrorCode.NOT_A_PLAYER, `You are not a player in game "${id}".`),
   notCreator: (id: string) =>
     new MatchmakerError(ErrorCode.FORBIDDEN, `Only the creator of game "${id}" or an admin may do this.`),

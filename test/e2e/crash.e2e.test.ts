@@ -47,6 +47,9 @@ describe("a worker killed mid-batch", () => {
     await new Promise((r) => doomed.child.once("exit", r));
     await redis.call("CLIENT", "UNPAUSE");
     expect(await pending()).toBeGreaterThan(0);
+    // Let the dead worker's entries pass the survivor's claim idle time (100 ms), so its first
+    // round reclaims them before reading anything new — which keeps each game's events in order.
+    await new Promise((r) => setTimeout(r, 300));
 
     const survivor = await startTestApp({
       redisUrl: redisServer.url,

@@ -2,7 +2,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode, MatchmakerError } from "../../src/domain/errors.js";
 import { GameState } from "../../src/domain/game.js";
-import type { GameTypeDef } from "../../src/domain/game-type.js";
+import { type GameTypeDef, HostLeaves } from "../../src/domain/game-type.js";
+import { DEFAULT_QUICK_JOIN } from "../../src/config/catalog-matchmaking.js";
 import type { GameServerClient } from "../../src/gameserver/game-server-client.js";
 import { createHttpGameServerClient } from "../../src/gameserver/http-game-server-client.js";
 import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
@@ -30,6 +31,8 @@ function gameType(serverUrl: string | null, serverSecret: string | null = null):
     },
     seatReservationSeconds: 30,
     regions: [],
+    hostLeaves: HostLeaves.CLOSE,
+    quickJoin: { ...DEFAULT_QUICK_JOIN },
   };
 }
 

@@ -33,11 +33,21 @@ export type GameFilter = {
 export type GameSort = {
   direction?: SortDirection;
   field?: GameSortField;
+  /** LABEL and NEAREST: a numeric label every listed game type declares. */
+  label?: string | null | undefined;
+  /** NEAREST: the value closest games are listed first for. */
+  target?: number | null | undefined;
 };
 
 export type GameSortField =
+  /** Creation time. */
   | 'CREATED_AT'
-  | 'FREE_SEATS';
+  /** Free seats, then creation time. */
+  | 'FREE_SEATS'
+  /** The numeric label sort.label (declared by the game type); games without it are not listed. Ties by id. */
+  | 'LABEL'
+  /** Closeness of the numeric label sort.label to sort.target (|value − target|, closest first; ASC only); at equal distance the lower value first, then by id. Games without the label are not listed. */
+  | 'NEAREST';
 
 /** Life-cycle state; wire names: created, creator_joined, all_players_joined, in_progress, ended. */
 export type GameState =
@@ -47,8 +57,15 @@ export type GameState =
   | 'IN_PROGRESS'
   | 'OPEN';
 
-/** Compare a label: eq/ne for string and numeric labels, gt/gte/lt/lte for numeric ones. */
+/** What happens when a game's creator leaves: CLOSE deletes it, MIGRATE hands it to the longest-seated player. */
+export type HostLeavesPolicy =
+  | 'CLOSE'
+  | 'MIGRATE';
+
+/** Compare a label: eq/ne for string and numeric labels, gt/gte/lt/lte/between for numeric ones. All given parts must hold. */
 export type LabelFilter = {
+  /** Inclusive range [low, high]; low ≤ high. */
+  between?: Array<number> | null | undefined;
   eq?: string | null | undefined;
   gt?: number | null | undefined;
   gte?: number | null | undefined;
@@ -57,6 +74,33 @@ export type LabelFilter = {
   lte?: number | null | undefined;
   ne?: string | null | undefined;
 };
+
+/** What a game must match to be joined; the lobby's label semantics. */
+export type QuickJoinFilter = {
+  /** Declared labels only; a game quickJoin creates gets every eq value. */
+  labels?: Array<LabelFilter> | null | undefined;
+  /** Only games in these states (of those that take players: CREATED, OPEN). */
+  states?: Array<GameState> | null | undefined;
+};
+
+export type QuickJoinInput = {
+  filter?: QuickJoinFilter | null | undefined;
+  gameType: string | number;
+  /** Labels of a game quickJoin creates, besides the filter's eq values. */
+  labels?: any;
+  /** Other players seated with you, all or none: their player ids (up to the type's maxPlayers − 1). They appear under their ids until they act themselves. */
+  party?: Array<string | number> | null | undefined;
+  /** Only games of this region; a created game goes there. */
+  region?: string | null | undefined;
+  /** Settings of a game quickJoin creates (checked, defaults applied). */
+  settings?: any;
+};
+
+/** Which fitting game quickJoin picks first; ties go to the oldest game. */
+export type QuickJoinPreference =
+  | 'FEWEST_FREE_SEATS'
+  | 'MOST_FREE_SEATS'
+  | 'OLDEST';
 
 export type SortDirection =
   | 'ASC'
@@ -77,6 +121,62 @@ export type UpdateGameInput = {
 export type Visibility =
   | 'PRIVATE'
   | 'PUBLIC';
+
+export type MatchGameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
+
+export type QuickJoinMutationVariables = Exact<{
+  input: QuickJoinInput;
+}>;
+
+
+export type QuickJoinMutation = { quickJoin: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+
+export type JoinGameByCodeMutationVariables = Exact<{
+  code: string;
+  party?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type JoinGameByCodeMutation = { joinGameByCode: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+
+export type JoinPartyMutationVariables = Exact<{
+  id: string | number;
+  joinCode?: string | null | undefined;
+  party?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type JoinPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+
+export type LeaveAndSeeMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LeaveAndSeeMutation = { leaveGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+
+export type GameTypePoliciesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GameTypePoliciesQuery = { gameTypes: Array<{ id: string, maxPlayers: number, hostLeaves: HostLeavesPolicy, quickJoinPrefer: QuickJoinPreference }> };
+
+export type MatchGameChangedSubscriptionVariables = Exact<{
+  id?: string | number | null | undefined;
+  gameType?: string | number | null | undefined;
+}>;
+
+
+export type MatchGameChangedSubscription = { gameChanged: { kind: ChangeKind, gameId: string, version: number, game: { id: string, visibility: Visibility, creator: { id: string }, players: Array<{ id: string }> } | null } };
+
+export type SearchGamesQueryVariables = Exact<{
+  filter?: GameFilter | null | undefined;
+  sort?: GameSort | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SearchGamesQuery = { games: { totalCount: number, totalCountCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, region: string | null, freeSeats: number, labels: any, createdAt: string } }> } };
 
 export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, createdAt: string, updatedAt: string, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
 

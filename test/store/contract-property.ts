@@ -83,7 +83,8 @@ function toGame(spec: GameSpec, i: number): GameRecord {
     capacity: spec.capacity,
     players: Array.from({ length: seated }, (_, k) => player(k === 0 ? "alice" : `p${k}`, BASE_TIME)),
     visibility: spec.visibility,
-    joinCode: spec.visibility === Visibility.PRIVATE ? "code" : null,
+    // Join codes are unique among live games.
+    joinCode: spec.visibility === Visibility.PRIVATE ? `code${i}` : null,
     region: spec.region,
     labels: spec.labels,
     createdAt: BASE_TIME + spec.createdAt,

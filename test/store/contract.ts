@@ -1,8 +1,11 @@
 import { describe } from "vitest";
 import { describeLifecycle } from "./contract-lifecycle.js";
 import { describeLists } from "./contract-list.js";
+import { describeMatchmaking } from "./contract-matchmaking.js";
 import { describeMutations } from "./contract-mutations.js";
+import { describeQuickJoin } from "./contract-quickjoin.js";
 import { describeListProperty } from "./contract-property.js";
+import { describeSearch } from "./contract-search.js";
 import type { StoreFactory } from "./contract-support.js";
 
 export type { StoreFactory, StoreFixture, StoreOptions } from "./contract-support.js";
@@ -17,6 +20,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeMutations(factory);
     describeLists(factory);
     describeListProperty(factory);
+    describeSearch(factory);
     describeLifecycle(factory);
+    describeMatchmaking(factory);
+    describeQuickJoin(factory);
   });
 }

@@ -26,6 +26,8 @@ describe("Redis store specifics", () => {
         "ix:free",
         "ix:lbl:mode=ranked",
         "ix:num:rating",
+        "ix:qj",
+        "ix:qj:region:eu",
         "ix:region:eu",
         "ix:state:OPEN",
         "ix:vis:PUBLIC",

@@ -4,7 +4,7 @@ import { describeStoreContract } from "./contract.js";
 import { useRedisServer } from "./redis-fixture.js";
 
 describeStoreContract("memory", async (options = {}) => ({
-  store: createMemoryStore({ catalog: options.catalog ?? testCatalog, eventDedupeMs: options.eventDedupeMs }),
+  store: createMemoryStore({ catalog: options.catalog ?? testCatalog, eventDedupeMs: options.eventDedupeMs, searchBudget: options.searchBudget }),
   cleanup: async () => {},
 }));
 

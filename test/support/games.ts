@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type GameSort, type NormalizedFilter, SortDirection, SortField } from "../../src/domain/filter.js";
-import { type Catalog, createCatalog, type GameTypeDef, type LabelKind } from "../../src/domain/game-type.js";
+import { DEFAULT_QUICK_JOIN } from "../../src/config/catalog-matchmaking.js";
+import { type Catalog, createCatalog, type GameTypeDef, HostLeaves, type LabelKind } from "../../src/domain/game-type.js";
 import { type Actor, type GameRecord, GameState, type PlayerRecord, Visibility } from "../../src/domain/game.js";
 import { GameEvent, transitionTable } from "../../src/domain/state-machine.js";
 import type { JoinCommand, LeaveCommand } from "../../src/store/game-store.js";
@@ -11,11 +12,12 @@ export const PARTY = "party";
 
 const UNIFORM_TIMEOUTS = Object.fromEntries(Object.values(GameState).map((s) => [s, 600])) as Record<GameState, number>;
 
-function typeDef(
+export function typeDef(
   id: string,
   maxPlayers: number,
   labels: Record<string, LabelKind>,
   timeouts: Record<GameState, number> = UNIFORM_TIMEOUTS,
+  extra: Partial<GameTypeDef> = {},
 ): GameTypeDef {
   return {
     id,
@@ -31,6 +33,9 @@ function typeDef(
     stateTimeouts: timeouts,
     seatReservationSeconds: 30,
     regions: [],
+    hostLeaves: HostLeaves.CLOSE,
+    quickJoin: { ...DEFAULT_QUICK_JOIN },
+    ...extra,
   };
 }
 

@@ -1,7 +1,6 @@
 import { ErrorCode, MatchmakerError, gameNotFound } from "../../domain/errors.js";
-import { compareKeys, type Cursor, type Page } from "../../domain/paging.js";
-import { matchesFilter, sortScore } from "../../domain/filter.js";
-import type { Catalog } from "../../domain/game-type.js";
+import type { Page } from "../../domain/paging.js";
+import { type Catalog, HostLeaves } from "../../domain/game-type.js";
 import {
   ChangeKind,
   freeSeats,
@@ -9,7 +8,6 @@ import {
   type GameRecord,
   type GameState,
   isPlayer,
-  type PlayerRecord,
 } from "../../domain/game.js";
 import { DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, timeoutsMs } from "../deadlines.js";
 import { storeErrors } from "../store-errors.js";
@@ -29,24 +27,28 @@ import type {
 import { DeadlineIndex } from "./deadline-index.js";
 import { applyEffect, freeSeatsOf } from "./event-effects.js";
 import { EventIds } from "./event-ids.js";
+import { DEFAULT_MEMORY_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
+import { SearchIndex } from "./search-index.js";
+import { createMemoryMatchmaking, seat, seatAll } from "./matchmaking.js";
 
 export interface MemoryStoreOptions {
   /** State timeouts per game type (a type it lacks gets no state timeout: expiresAt null). */
   catalog: Catalog;
   /** How long an applied event_id is remembered, on the commands' clock (default 24 h; ≤ 0: not at all). */
   eventDedupeMs?: number;
+  /** Work limits of one `list` page (tests shrink them to exercise short pages). */
+  searchBudget?: Partial<SearchBudget>;
 }
-
-// A confirmed seat holds no reservation, whatever the caller passed.
-const seat = (p: PlayerRecord): PlayerRecord => ({ ...p, reservedUntil: p.confirmed ? null : p.reservedUntil });
 
 /**
  * Embedded backend: one process, nothing persisted. Every method runs to completion
  * without awaiting in between, which is what makes each change atomic here.
  * Refusals reject with the same MatchmakerErrors as the Redis store.
  */
-export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS }: MemoryStoreOptions): GameStore {
+export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS, ...opts }: MemoryStoreOptions): GameStore {
   const games = new Map<string, GameRecord>();
+  const search = new SearchIndex(catalog, games, searchBudget(DEFAULT_MEMORY_SEARCH_BUDGET, opts.searchBudget));
+  const codes = new Map<string, GameRef>();
   const deadlines = new DeadlineIndex();
   const eventIds = new EventIds(eventDedupeMs);
   let closed = false;
@@ -69,10 +71,17 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     g.lastActivityAt = now;
     g.expiresAt = expiryAt(timeoutsMs(catalog, g.gameType), g.state, now);
     deadlines.set(g.gameType, g.id, deadlineOf(g));
+    search.sync(g);
   };
+  const releaseCode = (g: GameRecord) => {
+    if (g.joinCode !== null && codes.get(g.joinCode)?.id === g.id) codes.delete(g.joinCode);
+  };
+  const codeTaken = (code: string | null, id: string) => code !== null && codes.has(code) && codes.get(code)!.id !== id;
   const remove = (g: GameRecord) => {
     games.delete(g.id);
     deadlines.delete(g.gameType, g.id);
+    search.drop(g);
+    releaseCode(g);
   };
   const find = (ref: GameRef): GameRecord | undefined => {
     const g = games.get(ref.id);
@@ -84,13 +93,21 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     return g;
   };
 
+  const insert = (game: GameRecord): GameRecord => {
+    if (games.has(game.id)) throw new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");
+    if (codeTaken(game.joinCode, game.id)) throw storeErrors.joinCodeTaken();
+    const g = copy({ ...game, version: 1, players: game.players.map(seat) });
+    games.set(g.id, g);
+    if (g.joinCode !== null) codes.set(g.joinCode, { gameType: g.gameType, id: g.id });
+    touch(g, g.createdAt);
+    return g;
+  };
+
   return {
+    ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change }),
+
     async create(game) {
-      if (games.has(game.id)) throw new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");
-      const g = copy({ ...game, version: 1, players: game.players.map(seat) });
-      games.set(g.id, g);
-      touch(g, g.createdAt);
-      return change(ChangeKind.CREATED, g, null);
+      return change(ChangeKind.CREATED, insert(game), null);
     },
 
     async get(ref) {
@@ -102,11 +119,11 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       const g = load(cmd.ref);
       const previous = g.state;
       if (g.joinCode !== null && cmd.joinCode !== g.joinCode) throw storeErrors.wrongJoinCode();
-      if (isPlayer(g, cmd.player.id)) throw storeErrors.alreadyJoined(g.id);
-      if (freeSeats(g) <= 0) throw storeErrors.full(g.id);
+      const seats = [cmd.player, ...(cmd.party ?? [])];
+      if (seats.some((p) => isPlayer(g, p.id))) throw storeErrors.alreadyJoined(g.id);
+      if (freeSeats(g) < seats.length) throw storeErrors.full(g.id);
       if (!cmd.joinable[g.state]) throw storeErrors.notJoinable(g.id, g.state);
-      g.players.push(seat(cmd.player));
-      if (freeSeats(g) === 0) g.state = cmd.seatsFilled[g.state] ?? g.state;
+      seatAll(g, seats, cmd.seatsFilled);
       bump(g, cmd.now);
       touch(g, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
@@ -117,11 +134,14 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       const previous = g.state;
       if (!isPlayer(g, cmd.playerId)) throw storeErrors.notAPlayer(g.id);
       bump(g, cmd.now);
-      if (cmd.playerId === g.creatorId) {
+      const migrate = cmd.hostLeaves === HostLeaves.MIGRATE && g.players.length > 1;
+      if (cmd.playerId === g.creatorId && !migrate) {
         remove(g);
         return change(ChangeKind.DELETED, g, previous);
       }
       freeSeatsOf(g, [cmd.playerId], cmd.seatFreed);
+      // Seating order is join order: the first remaining player has waited longest.
+      if (cmd.playerId === g.creatorId) g.creatorId = g.players[0]!.id;
       touch(g, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
     },
@@ -134,13 +154,20 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
         throw storeErrors.versionConflict(g.id, g.version);
       }
       const p = cmd.patch;
+      if (p.joinCode !== undefined && codeTaken(p.joinCode, g.id)) throw storeErrors.joinCodeTaken();
+      const previousVisibility = g.visibility;
       if (p.settings !== undefined) g.settings = structuredClone(p.settings);
       if (p.labels !== undefined) g.labels = { ...p.labels };
       if (p.visibility !== undefined) g.visibility = p.visibility;
-      if (p.joinCode !== undefined) g.joinCode = p.joinCode;
+      if (p.joinCode !== undefined) {
+        releaseCode(g);
+        g.joinCode = p.joinCode;
+        if (p.joinCode !== null) codes.set(p.joinCode, { gameType: g.gameType, id: g.id });
+      }
       bump(g, cmd.now);
       touch(g, cmd.now);
-      return change(ChangeKind.UPDATED, g, previous);
+      const c = change(ChangeKind.UPDATED, g, previous);
+      return p.visibility !== undefined && p.visibility !== previousVisibility ? { ...c, previousVisibility } : c;
     },
 
     async delete(cmd: DeleteCommand) {
@@ -153,18 +180,8 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     },
 
     async list(q: ListQuery): Promise<Page> {
-      const dir = q.sort.direction;
-      const keyed = [...games.values()]
-        .filter((g) => matchesFilter(g, q.filter))
-        .map((g) => ({ game: g, cursor: { score: sortScore(g, q.sort), id: g.id } as Cursor }))
-        .sort((a, b) => compareKeys(a.cursor, b.cursor, dir));
-      const after = q.after;
-      const rest = after ? keyed.filter((k) => compareKeys(k.cursor, after, dir) > 0) : keyed;
-      return {
-        items: rest.slice(0, q.first).map((k) => ({ game: copy(k.game), cursor: k.cursor })),
-        totalCount: keyed.length,
-        hasNextPage: rest.length > q.first,
-      };
+      const page = search.list(q);
+      return { ...page, items: page.items.map((it) => ({ game: copy(it.game), cursor: it.cursor })) };
     },
 
     async applyEvent(cmd: EventCommand): Promise<EventOutcome> {

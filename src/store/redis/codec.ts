@@ -19,6 +19,10 @@ export interface GameIndexes {
   visibility: string;
   region: string | null;
   labels: LabelIndex[];
+  /** The quick-join indexes the game is in while it qualifies (the type's, and its region's). */
+  quickJoin: string[];
+  /** The type's join-code hash. */
+  codes: string;
 }
 
 // Hash field prefixes: one field per player, per unconfirmed seat and per label, so the
@@ -100,6 +104,9 @@ export function encodeGame(game: GameRecord, ix: GameIndexes): string[] {
     "ixVis", ix.visibility,
     // label → index key, so a label change can drop exactly that label's old index entry.
     "ixLbl", JSON.stringify(Object.fromEntries(ix.labels.map((l) => [l.label, l.key]))),
+    // Kept on the game so every script can keep these in step without building keys in Lua.
+    "ixQj", JSON.stringify(ix.quickJoin),
+    "ixCode", ix.codes,
   ];
   for (const p of game.players) {
     f.push(PLAYER_FIELD + p.id, encodePlayer(p));

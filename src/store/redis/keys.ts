@@ -41,10 +41,15 @@ export interface RedisKeys {
   numberLabelIndex(type: string, key: string): string;
   /** Sorted set of every game that can fall due, scored by its earliest deadline (expiresAt or a seat reservation). */
   deadlineIndex(type: string): string;
+  /**
+   * Quick-join index: the PUBLIC games of the type (of `region`, when given) that take
+   * players and have a free seat, scored by free seats × QUICK_JOIN_FREE_WEIGHT + createdAt.
+   */
+  quickJoinIndex(type: string, region: string | null): string;
+  /** Hash join code → game id of the type's live private games. */
+  joinCodes(type: string): string;
   /** Marker that event `eventId` of this type was applied; expires with the dedupe window. Any text is encoded (lone surrogate: BAD_USER_INPUT). */
   eventId(type: string, eventId: string): string;
-  /** Scratch key for one list query; the script deletes it before returning. */
-  temp(type: string, token: string): string;
   /**
    * The fixed KEYS every mutation script takes: game hash, free index, the state indexes
    * in ALL_STATES order, then the deadline index.
@@ -83,9 +88,10 @@ export function createKeys(prefix: string): RedisKeys {
     stringLabelIndex: (type, key, value) => `${base(type)}:ix:lbl:${enc(key)}=${enc(value)}`,
     numberLabelIndex: (type, key) => `${base(type)}:ix:num:${enc(key)}`,
     deadlineIndex,
+    quickJoinIndex: (type, region) => `${base(type)}:ix:qj` + (region === null ? "" : `:region:${enc(region)}`),
+    joinCodes: (type) => `${base(type)}:codes`,
     // Producer-chosen text: encoded like labels so any id is one unambiguous key.
     eventId: (type, eventId) => `${base(type)}:evt:${enc(eventId)}`,
-    temp: (type, token) => `${base(type)}:tmp:${token}`,
     gameScriptKeys: (type, id) => [
       game(type, id),
       freeIndex(type),

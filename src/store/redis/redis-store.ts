@@ -1,15 +1,16 @@
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
 import type { Catalog, LabelKind } from "../../domain/game-type.js";
-import { ChangeKind, freeSeats, type GameChangeRecord, type GameRecord } from "../../domain/game.js";
-import { mergePages, type Page, type PageItem } from "../../domain/paging.js";
+import { ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type Visibility } from "../../domain/game.js";
+import { HostLeaves } from "../../domain/game-type.js";
 import { DEFAULT_EVENT_DEDUPE_MS, timeoutsMs } from "../deadlines.js";
-import type { GameRef, GameStore, ListQuery } from "../game-store.js";
-import { decodeGame, encodeGame, encodePlayer, type GameIndexes, labelIndexes, labelWrites, reservationOf } from "./codec.js";
+import type { GameRef, GameStore } from "../game-store.js";
+import { decodeGame, encodeGame, type GameIndexes, labelIndexes, labelWrites } from "./codec.js";
 import { createKeys } from "./keys.js";
 import { createRedisLifecycle } from "./lifecycle.js";
-import { planList } from "./list-plan.js";
+import { createRedisMatchmaking, partyArg } from "./matchmaking.js";
+import { createRedisList } from "./redis-list.js";
+import { DEFAULT_REDIS_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
 import { changeOf, detailOf, guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
 import { registerScripts, type ScriptName } from "./scripts.js";
@@ -23,6 +24,8 @@ export interface RedisStoreOptions {
   catalog: Catalog;
   /** How long an applied event_id is remembered, in Redis server time (default 24 h; ≤ 0: not at all). */
   eventDedupeMs?: number;
+  /** Work limits of one `list` page per game type (tests shrink them to exercise short pages). */
+  searchBudget?: Partial<SearchBudget>;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface RedisStoreOptions {
  * trouble rejects with BACKEND_UNAVAILABLE. Throws BAD_USER_INPUT at once for a
  * prefix with braces, and per call for ids or types containing ":", "{" or "}".
  */
-export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS }: RedisStoreOptions): GameStore {
+export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS, ...options }: RedisStoreOptions): GameStore {
   const keys = createKeys(prefix);
   const run = registerScripts(redis);
   const kinds = (type: string): Readonly<Record<string, LabelKind>> => catalog.get(type)?.labels ?? {};
@@ -45,61 +48,48 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
   };
   let closed = false;
 
-  const mutate = async (
-    name: ScriptName,
-    ref: GameRef,
-    extraKeys: string[],
-    args: string[],
-    kind: ChangeKind,
-  ): Promise<GameChangeRecord> => {
+  // Runs a mutation script on the game's fixed keys (+ extraKeys); a refusal throws, OK comes back as the reply.
+  const runMutation = async (name: ScriptName, ref: GameRef, extraKeys: string[], args: string[]): Promise<ScriptReply> => {
     const scriptKeys = [...keys.gameScriptKeys(ref.gameType, ref.id), ...extraKeys];
     const reply = (await guarded(() => run(name, scriptKeys, args))) as ScriptReply;
     if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], ref.id, detailOf(reply));
-    return changeOf(reply, kind);
+    return reply;
   };
+  const mutate = async (name: ScriptName, ref: GameRef, extraKeys: string[], args: string[], kind: ChangeKind) =>
+    changeOf(await runMutation(name, ref, extraKeys, args), kind);
 
   const indexesOf = (game: GameRecord): GameIndexes => ({
     visibility: keys.visibilityIndex(game.gameType, game.visibility),
     region: game.region === null ? null : keys.regionIndex(game.gameType, game.region),
     labels: labelIndexes(keys, game.gameType, kinds(game.gameType), game.labels),
+    quickJoin: [keys.quickJoinIndex(game.gameType, null), ...(game.region === null ? [] : [keys.quickJoinIndex(game.gameType, game.region)])],
+    codes: keys.joinCodes(game.gameType),
   });
 
-  const listType = async (type: string, q: ListQuery, first: number, token: string): Promise<Page> => {
-    const plan = planList(keys, type, kinds(type), q.filter, q.sort, token);
-    if (plan === null) return { items: [], totalCount: 0, hasNextPage: false };
-    const args = [
-      JSON.stringify(plan.ops),
-      String(plan.tempCount),
-      q.sort.direction,
-      String(first),
-      q.after === null ? "" : String(q.after.score),
-      q.after === null ? "" : q.after.id,
-      keys.gamePrefix(type),
-    ];
-    const [total, more, ...rows] = (await guarded(() => run("list", plan.keys, args))) as [
-      number,
-      number,
-      ...[string, string, string[]][],
-    ];
-    const items: PageItem[] = rows
-      // A hash gone missing under its index entry would be a bug; never hand out a half game.
-      .filter(([, , flat]) => flat.length > 0)
-      .map(([id, score, flat]) => ({ game: decodeGame(flat), cursor: { score: Number(score), id } }));
-    return { items, totalCount: total, hasNextPage: more === 1 };
+  const list = createRedisList({ keys, run, catalog, budget: searchBudget(DEFAULT_REDIS_SEARCH_BUDGET, options.searchBudget) });
+
+  // The static indexes of a new game in KEYS order, and the create-style ARGV tail for them.
+  const newGameArgs = (game: GameRecord) => {
+    const ix = indexesOf(game);
+    const statics = [{ key: ix.visibility, score: "" }, ...(ix.region ? [{ key: ix.region, score: "" }] : []), ...ix.labels];
+    return { keys: statics.map((s) => s.key), scores: statics.map((s) => s.score), fields: encodeGame(game, ix) };
   };
 
   return {
+    ...createRedisMatchmaking({ redis, keys, run, catalog, timeoutsJson, runMutation, newGameArgs }),
+
     async create(game) {
-      const ix = indexesOf(game);
-      const statics = [{ key: ix.visibility, score: "" }, ...(ix.region ? [{ key: ix.region, score: "" }] : []), ...ix.labels];
+      const n = newGameArgs(game);
       const args = [
         String(game.createdAt),
         String(freeSeats(game)),
         timeoutsJson(game.gameType),
-        ...statics.map((s) => s.score),
-        ...encodeGame(game, ix),
+        game.id,
+        game.joinCode ?? "",
+        ...n.scores,
+        ...n.fields,
       ];
-      return mutate("create", game, statics.map((s) => s.key), args, ChangeKind.CREATED);
+      return mutate("create", game, [keys.joinCodes(game.gameType), ...n.keys], args, ChangeKind.CREATED);
     },
 
     async get(ref) {
@@ -110,9 +100,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
     async join(cmd) {
       const { player, joinCode } = cmd;
       const args = [
-        player.id,
-        encodePlayer(player),
-        reservationOf(player),
+        partyArg([player, ...(cmd.party ?? [])]),
         joinCode === null ? "0" : "1",
         joinCode ?? "",
         JSON.stringify(cmd.joinable),
@@ -124,8 +112,10 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
     },
 
     async leave(cmd) {
-      const args = [cmd.playerId, JSON.stringify(cmd.seatFreed), String(cmd.now), timeoutsJson(cmd.ref.gameType)];
-      // Only the creator's leave removes the game; the script then answers with its last state.
+      const migrate = cmd.hostLeaves === HostLeaves.MIGRATE ? "1" : "0";
+      const args = [cmd.playerId, JSON.stringify(cmd.seatFreed), String(cmd.now), timeoutsJson(cmd.ref.gameType), migrate];
+      // A removed game comes back as its last state, still naming the leaver as creator;
+      // a migrated one names its new creator.
       const change = await mutate("leave", cmd.ref, [], args, ChangeKind.UPDATED);
       const deleted = cmd.playerId === change.game.creatorId;
       return deleted ? { ...change, kind: ChangeKind.DELETED } : change;
@@ -133,11 +123,11 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
 
     async update(cmd) {
       const { ref, patch, actor } = cmd;
-      const extra: string[] = [];
+      const extra: string[] = [keys.joinCodes(ref.gameType)];
       if (patch.visibility !== undefined) extra.push(keys.visibilityIndex(ref.gameType, patch.visibility));
       let labels = "";
       if (patch.labels !== undefined) {
-        // Index keys follow the fixed keys and the visibility key, so their KEYS positions are known here.
+        // Index keys follow the fixed keys, the join-code hash and the visibility key, so their KEYS positions are known here.
         const first = keys.gameScriptKeys(ref.gameType, ref.id).length + extra.length + 1;
         const w = labelWrites(keys, ref.gameType, kinds(ref.gameType), patch.labels, first);
         extra.push(...w.keys);
@@ -155,7 +145,10 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
         patch.joinCode ?? "",
         timeoutsJson(ref.gameType),
       ];
-      return mutate("update", ref, extra, args, ChangeKind.UPDATED);
+      const reply = await runMutation("update", ref, extra, args);
+      const change = changeOf(reply, ChangeKind.UPDATED);
+      const previousVisibility = reply[3]?.[0] as Visibility | undefined;
+      return previousVisibility === undefined ? change : { ...change, previousVisibility };
     },
 
     async delete(cmd) {
@@ -164,12 +157,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
       return mutate("delete", cmd.ref, [], args, ChangeKind.DELETED);
     },
 
-    async list(q) {
-      const first = Math.max(0, Math.floor(q.first));
-      const token = randomBytes(8).toString("hex");
-      const pages = await Promise.all(q.filter.gameTypes.map((type) => listType(type, q, first, token)));
-      return mergePages(pages, first, q.sort.direction);
-    },
+    list,
 
     ...createRedisLifecycle({ redis, keys, run, kinds, timeoutsJson, eventDedupeMs }),
 

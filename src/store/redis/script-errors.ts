@@ -15,6 +15,10 @@ export enum ScriptCode {
   DUPLICATE = 2,
   /** expire: nothing is due (or the game is gone); nothing written. */
   NOT_DUE = 3,
+  /** quickJoin: nothing fit, the new game was stored with the party seated. */
+  CREATED = 4,
+  /** evict: none of the players was seated; nothing written. */
+  NONE_SEATED = 5,
   NOT_FOUND = -1,
   WRONG_JOIN_CODE = -2,
   ALREADY_JOINED = -3,
@@ -25,6 +29,8 @@ export enum ScriptCode {
   VERSION_CONFLICT = -8,
   ID_TAKEN = -9,
   INVALID_TRANSITION = -10,
+  /** create, update: another live game of the type holds this join code; nothing written. */
+  CODE_TAKEN = -11,
 }
 
 /** What the caller knows that the script's answer does not carry (only needed for some codes). */
@@ -63,6 +69,8 @@ export function scriptError(
       return storeErrors.versionConflict(gameId, Number(detail));
     case ScriptCode.INVALID_TRANSITION:
       return storeErrors.invalidTransition(gameId, detail ?? "in its current state", context.table ?? {});
+    case ScriptCode.CODE_TAKEN:
+      return storeErrors.joinCodeTaken();
     case ScriptCode.ID_TAKEN:
       // Same wording as the memory store: ids are random, so a retry gets a fresh one.
       return new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");

@@ -1,10 +1,23 @@
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { ALL_STATES } from "../../domain/game.js";
+import { ALL_STATES, Visibility } from "../../domain/game.js";
+import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
 import { ScriptCode } from "./script-errors.js";
 
 /** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
-export type ScriptName = "create" | "join" | "leave" | "update" | "delete" | "list" | "event" | "expire" | "activity";
+export type ScriptName =
+  | "create"
+  | "join"
+  | "leave"
+  | "update"
+  | "delete"
+  | "list"
+  | "event"
+  | "expire"
+  | "activity"
+  | "quickjoin"
+  | "token"
+  | "evict";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
@@ -22,6 +35,9 @@ const scriptFiles: Record<ScriptName, string> = {
   event: "event-n.lua",
   expire: "expire-8.lua",
   activity: "activity-n.lua",
+  quickjoin: "quickjoin-n.lua",
+  token: "token-8.lua",
+  evict: "evict-8.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
@@ -38,6 +54,10 @@ const prelude = [
     .map(([k, v]) => `${k} = ${v}`)
     .join(", ")} }`,
   `local STATE_NAMES = { ${ALL_STATES.map((s) => JSON.stringify(s)).join(", ")} }`,
+  // What makes a game quick-joinable (see isQuickJoinable), so the rule has one home.
+  `local QUICK_JOINABLE = { ${QUICK_JOINABLE_STATES.map((s) => `[${JSON.stringify(s)}] = true`).join(", ")} }`,
+  `local PUBLIC = ${JSON.stringify(Visibility.PUBLIC)}`,
+  `local FREE_WEIGHT = ${QUICK_JOIN_FREE_WEIGHT}`,
 ].join("\n");
 
 interface LoadedScript {

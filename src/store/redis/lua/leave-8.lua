@@ -1,11 +1,12 @@
 --[[
-  Frees a player's seat and applies the seatFreed table; the creator leaving deletes
-  the game and every index entry of it.
+  Frees a player's seat and applies the seatFreed table. The creator leaving deletes the
+  game and every index entry of it — unless the type migrates hosts and someone remains:
+  then the longest-seated remaining player (first in seating order) becomes creator.
   Input:
     KEYS[1] game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
     ARGV[1] player id   ARGV[2] seatFreed table JSON   ARGV[3] now (epoch ms)
-    ARGV[4] state timeouts JSON (state -> ms)
-  Output: {0, hash, previous state} (after the change; for the creator: the last state, version + 1)
+    ARGV[4] state timeouts JSON (state -> ms)   ARGV[5] "1" when the host migrates, else "0"
+  Output: {0, hash, previous state} (after the change; for a deleted game: the last state, version + 1)
           | {CODE.NOT_FOUND} | {CODE.NOT_A_PLAYER}
 ]]
 -- @include game
@@ -14,8 +15,18 @@ if not g then return { CODE.NOT_FOUND } end
 local playerId = ARGV[1]
 if not g["p:" .. playerId] then return { CODE.NOT_A_PLAYER } end
 if playerId == g.creatorId then
-  removeGame(g)
-  return deletedReply(g, ARGV[3])
+  local heir = nil
+  for _, id in ipairs(cjson.decode(g.pids)) do
+    if id ~= playerId then
+      heir = id
+      break
+    end
+  end
+  if ARGV[5] ~= "1" or not heir then
+    removeGame(g)
+    return deletedReply(g, ARGV[3])
+  end
+  redis.call("HSET", gameKey, "creatorId", heir)
 end
 
 removePlayers(g, { playerId }, ARGV[2])

@@ -7,7 +7,9 @@
   (settings, result, one `p:<playerId>` per player, one `l:<label>` per label);
   `r:<playerId>` for each unconfirmed seat (its reservation deadline, or "-" for none);
   `pids` (JSON array of player ids in seating order) and the static index keys the game
-  is in (ixVis, ixRegion, ixLbl = JSON object label -> index key).
+  is in (ixVis, ixRegion, ixLbl = JSON object label -> index key, ixQj = JSON array of
+  quick-join index keys, ixCode = the type's join-code hash).
+  QUICK_JOINABLE, PUBLIC and FREE_WEIGHT come from quick-join.ts the same way.
 ]]
 local gameKey = KEYS[1]
 local freeKey = KEYS[2]
@@ -58,6 +60,32 @@ local function bump(g, now)
 end
 
 --[[
+  Keeps the quick-join indexes named in ixQj in step with the game `g` (mirroring the
+  hash): it is in them, scored free seats * FREE_WEIGHT + createdAt, exactly while it is
+  PUBLIC, in a QUICK_JOINABLE state and has a free seat (isQuickJoinable in quick-join.ts).
+  Called by touchLoaded, which every change ends with, so no script can forget it.
+]]
+local function syncQuickJoin(g)
+  if not g.ixQj then return end
+  local free = tonumber(g.capacity) - #cjson.decode(g.pids)
+  local listed = g.visibility == PUBLIC and QUICK_JOINABLE[g.state] and free > 0
+  for _, key in ipairs(cjson.decode(g.ixQj)) do
+    if listed then
+      redis.call("ZADD", key, msText(free * FREE_WEIGHT + tonumber(g.createdAt)), g.id)
+    else
+      redis.call("ZREM", key, g.id)
+    end
+  end
+end
+
+-- Drops the game's join code from the type's code hash `codesKey`, if it still names this game.
+local function releaseCode(g, codesKey)
+  if g.joinCode and codesKey and redis.call("HGET", codesKey, g.joinCode) == g.id then
+    redis.call("HDEL", codesKey, g.joinCode)
+  end
+end
+
+--[[
   Activity at `now` (after the script's other writes) on `g`, which must mirror the hash: lastActivityAt = now, expiresAt =
   now + the timeout of the game's current state (timeoutsJson: state -> ms; no entry =
   no timeout), and the deadline index gets the earliest of expiresAt and the
@@ -86,6 +114,7 @@ local function touchLoaded(g, now, timeoutsJson)
   else
     redis.call("ZREM", deadlineKey, g.id)
   end
+  syncQuickJoin(g)
 end
 
 -- touchLoaded on the game as stored now, for scripts that do not keep `g` in step with their writes.
@@ -168,6 +197,8 @@ local function removeGame(g)
   if g.ixVis then redis.call("ZREM", g.ixVis, g.id) end
   if g.ixRegion then redis.call("ZREM", g.ixRegion, g.id) end
   for _, key in pairs(cjson.decode(g.ixLbl or "{}")) do redis.call("ZREM", key, g.id) end
+  for _, key in ipairs(cjson.decode(g.ixQj or "[]")) do redis.call("ZREM", key, g.id) end
+  releaseCode(g, g.ixCode)
   redis.call("DEL", gameKey)
 end
 

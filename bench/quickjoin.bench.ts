@@ -1,0 +1,158 @@
+import "reflect-metadata";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { createRedisBus } from "../src/bus/redis-bus.js";
+import { createSettingsValidator, loadCatalog } from "../src/config/catalog.js";
+import { loadEnv } from "../src/config/env.js";
+import { type Actor, type GameRecord, GameState, Visibility } from "../src/domain/game.js";
+import { newGameId } from "../src/domain/ids.js";
+import { createHttpGameServerClient } from "../src/gameserver/http-game-server-client.js";
+import { createGameService, type QuickJoinParams } from "../src/service/game-service.js";
+import type { GameStore } from "../src/store/game-store.js";
+import { createRedisStore } from "../src/store/redis/redis-store.js";
+import { createRedisEventStream } from "../src/worker/redis-event-stream.js";
+import { startRedisServer } from "../test/support/redis-server.js";
+
+const TYPE = "party-quiz";
+const REGIONS = ["eu", "us", "asia"];
+
+export interface QuickJoinFigures {
+  games: number;
+  scenario: string;
+  p50Ms: number;
+  p99Ms: number;
+  /** quickJoin + leaveGame pairs per second, `concurrency` in flight. */
+  pairsPerSecond: number;
+}
+
+export interface QuickJoinBenchResult {
+  rows: QuickJoinFigures[];
+  concurrency: number;
+}
+
+/** An open public lobby: 1–4 of 8 seats taken, spread over regions, modes and skills. */
+function lobbyGame(i: number, t: number): GameRecord {
+  // Independent of region (i % 3) and mode (i % 2), so every free-seat bucket holds every kind.
+  const seated = 1 + (Math.floor(i / 6) % 4);
+  return {
+    id: newGameId(TYPE),
+    gameType: TYPE,
+    state: GameState.OPEN,
+    creatorId: `host${i}`,
+    players: Array.from({ length: seated }, (_, k) => ({ id: `host${i}-${k}`, name: "p", joinedAt: t, confirmed: true, reservedUntil: null })),
+    capacity: 8,
+    visibility: Visibility.PUBLIC,
+    joinCode: null,
+    region: REGIONS[i % REGIONS.length]!,
+    settings: { rounds: 5, category: "general" },
+    labels: { mode: i % 2 === 0 ? "ranked" : "casual", skill: 1000 + (i % 800) },
+    result: null,
+    serverToken: null,
+    version: 1,
+    createdAt: t + i,
+    updatedAt: t + i,
+    expiresAt: null,
+    lastActivityAt: t + i,
+  };
+}
+
+async function populate(store: GameStore, n: number): Promise<GameRecord[]> {
+  const t = Date.now();
+  const games: GameRecord[] = [];
+  for (let i = 0; i < n; i += 2_000) {
+    const chunk = Array.from({ length: Math.min(2_000, n - i) }, (_, k) => lobbyGame(i + k, t));
+    await Promise.all(chunk.map((g) => store.create(g)));
+    games.push(...chunk);
+  }
+  return games;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+/** Sequential latency of `op` (each followed by an untimed `undo`), then pairs/s with `concurrency` loops. */
+async function measure(
+  op: (a: Actor) => Promise<string>,
+  undo: (a: Actor, id: string) => Promise<unknown>,
+  calls: number,
+  concurrency: number,
+): Promise<{ p50Ms: number; p99Ms: number; pairsPerSecond: number }> {
+  let n = 0;
+  const actor = (): Actor => ({ id: `bench${n++}`, name: "Bench", admin: false });
+  const times: number[] = [];
+  // Warm-up (JIT, connections), not measured.
+  for (let i = 0; i < 200; i++) {
+    const a = actor();
+    await undo(a, await op(a));
+  }
+  for (let i = 0; i < calls; i++) {
+    const a = actor();
+    const started = performance.now();
+    const id = await op(a);
+    times.push(performance.now() - started);
+    await undo(a, id);
+  }
+  times.sort((x, y) => x - y);
+  const started = performance.now();
+  let left = calls;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) {
+        const a = actor();
+        await undo(a, await op(a));
+      }
+    }),
+  );
+  return { p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), pairsPerSecond: calls / ((performance.now() - started) / 1_000) };
+}
+
+/**
+ * quickJoin cost against the number of open games: for each size, a fresh lobby of public
+ * OPEN party-quiz games, then quickJoins through the GameService on Redis (each undone by
+ * leaveGame so the lobby stays the same size) — one that finds a game (region + label
+ * filter), one whose filter matches nothing (scans the whole budget, then creates a game),
+ * and the same-run baseline, joinGame by id (no search at all).
+ */
+export async function quickJoinBench(opts: { sizes: number[]; calls: number; concurrency: number }): Promise<QuickJoinBenchResult> {
+  const server = await startRedisServer();
+  const logger = pino({ level: "silent" });
+  const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  const rows: QuickJoinFigures[] = [];
+  try {
+    const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });
+    const catalog = loadCatalog(env.gameTypesPath);
+    for (const size of opts.sizes) {
+      await redis.flushall();
+      const store = createRedisStore({ redis, prefix: "bench", catalog });
+      const bus = createRedisBus(redis, "bench");
+      const service = createGameService({
+        store,
+        bus,
+        catalog,
+        stream: createRedisEventStream({ redis, key: "bench:events", maxLen: 1_000 }),
+        gameServers: createHttpGameServerClient({ timeoutMs: 1_000, logger }),
+        validateSettings: (type, input) => createSettingsValidator(type)(input),
+        logger,
+      });
+      const games = await populate(store, size);
+      // The baseline joins the same kind of game, round robin, so 32 in flight never fill one.
+      const targets = games.filter((g) => g.region === "eu" && g.labels.mode === "ranked").slice(0, 64);
+      let next = 0;
+      const leave = (a: Actor, id: string) => service.leaveGame(a, id);
+      const quick = (input: Omit<QuickJoinParams, "gameType">) => async (a: Actor) =>
+        (await service.quickJoin(a, { gameType: TYPE, ...input })).id;
+      const scenarios: [string, (a: Actor) => Promise<string>][] = [
+        ["quickJoin (eu, mode = ranked)", quick({ region: "eu", filter: { labels: [{ key: "mode", eq: "ranked" }] } })],
+        ["quickJoin, nothing matches (full budget, creates)", quick({ region: "eu", filter: { labels: [{ key: "skill", gt: 5_000 }] } })],
+        ["baseline: joinGame(id)", async (a) => (await service.joinGame(a, targets[next++ % targets.length]!.id, null)).gameId],
+      ];
+      for (const [scenario, op] of scenarios) {
+        rows.push({ games: size, scenario, ...(await measure(op, leave, opts.calls, opts.concurrency)) });
+      }
+      await bus.close();
+    }
+    return { rows, concurrency: opts.concurrency };
+  } finally {
+    redis.disconnect();
+    await server.stop();
+  }
+}

@@ -1,0 +1,65 @@
+--[[
+  Seating and storing games, shared by join, create and quickjoin (after `game`).
+  A party is a list of {player id, player JSON, reservation ("" = confirmed seat, else
+  its deadline or "-" for none)}, the caller first.
+]]
+
+-- The refusal for seating `party` in `g`, in the memory store's order after the join
+-- code (already joined, full, not joinable), or nil when every seat can be taken.
+local function partyRefusal(g, party, joinableJson)
+  for _, p in ipairs(party) do
+    if g["p:" .. p[1]] then return { CODE.ALREADY_JOINED } end
+  end
+  if tonumber(g.capacity) - #cjson.decode(g.pids) < #party then return { CODE.FULL } end
+  if not cjson.decode(joinableJson)[g.state] then return { CODE.NOT_JOINABLE, g.state } end
+  return nil
+end
+
+--[[
+  Seats every member of `party` in `g` (gameKey must be its hash; partyRefusal passed):
+  filling the last seat applies the seatsFilled table (JSON), the version is bumped and
+  the activity recorded. Returns the state before.
+]]
+local function seatParty(g, party, seatsFilledJson, now, timeoutsJson)
+  local pids = cjson.decode(g.pids)
+  local fields = {}
+  for _, p in ipairs(party) do
+    pids[#pids + 1] = p[1]
+    fields[#fields + 1] = "p:" .. p[1]
+    fields[#fields + 1] = p[2]
+    if p[3] ~= "" then
+      fields[#fields + 1] = "r:" .. p[1]
+      fields[#fields + 1] = p[3]
+    end
+  end
+  local free = tonumber(g.capacity) - #pids
+  local previous = g.state
+  local state = g.state
+  if free == 0 then state = cjson.decode(seatsFilledJson)[g.state] or g.state end
+  redis.call("HSET", gameKey, "pids", encodeList(pids), "state", state, unpack(fields))
+  bump(g, now)
+  redis.call("ZADD", freeKey, free, g.id)
+  moveState(g, state)
+  touchGame(now, timeoutsJson)
+  return previous
+end
+
+--[[
+  Stores a new game at gameKey (which must not exist) from the field/value pairs
+  ARGV[fieldsAt..], enters it in its state and free-seats indexes and in the static
+  indexes KEYS[firstStatic..] (scores ARGV[scoresAt..], "" = createdAt), and records its
+  creation as its first activity (which also lists it for quick join). Returns it loaded.
+]]
+local function insertGame(createdAt, free, firstStatic, scoresAt, fieldsAt, timeoutsJson)
+  redis.call("HSET", gameKey, unpack(ARGV, fieldsAt))
+  local g = readGame()
+  redis.call("ZADD", stateKey(g.state), createdAt, g.id)
+  redis.call("ZADD", freeKey, free, g.id)
+  for i = 0, #KEYS - firstStatic do
+    local score = ARGV[scoresAt + i]
+    if score == "" then score = createdAt end
+    redis.call("ZADD", KEYS[firstStatic + i], score, g.id)
+  end
+  touchGame(createdAt, timeoutsJson)
+  return g
+end

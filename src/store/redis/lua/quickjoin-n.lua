@@ -1,0 +1,42 @@
+--[[
+  Quick join: seats a party in the best fitting open public game of one type, or stores
+  a new game with the party seated when none of the first `budget` candidates fits — one
+  step, so racing calls never overfill a game, and never create one while another fits.
+  Input:
+    KEYS[1] new game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
+    KEYS[9] the quick-join index to walk (the region's, or the whole type's)
+    KEYS[10..] static indexes of the new game (visibility, region, labels)
+    ARGV[1] party JSON: [[player id, player JSON, reservation], …], the caller first
+    ARGV[2] filter JSON: {states: [state, …] (absent = any), labels: [{key, eq, ne, gt, gte, lt, lte}, …]}
+    ARGV[3] prefer ("fewestFreeSeats" | "mostFreeSeats" | "oldest")   ARGV[4] scan budget
+    ARGV[5] joinable table JSON   ARGV[6] seatsFilled table JSON
+    ARGV[7] now (epoch ms)   ARGV[8] state timeouts JSON (state -> ms)
+    ARGV[9] key prefix of the type's game hashes (a candidate's hash is prefix .. id)
+    ARGV[10] new game's createdAt   ARGV[11] its free seats
+    ARGV[12 .. 11+#static] score per static index ("" = createdAt), then its field/value pairs
+  Output: {0, hash, previous state} (seated in an existing game)
+          | {CODE.CREATED, hash} (the new game, party seated) | {CODE.ID_TAKEN}
+]]
+-- @include game
+-- @include seat
+-- @include candidates
+local party = cjson.decode(ARGV[1])
+local filter = cjson.decode(ARGV[2])
+local joinable = cjson.decode(ARGV[5])
+-- cjson turns an empty JSON array into a table that is also empty: nothing to compare.
+if type(filter.labels) ~= "table" then filter.labels = {} end
+if filter.states == cjson.null then filter.states = nil end
+
+for _, id in ipairs(candidates(KEYS[9], #party, ARGV[3], tonumber(ARGV[4]))) do
+  local key = ARGV[9] .. id
+  if candidateFits(key, party, filter, joinable) then
+    -- The shared helpers act on gameKey: point it at the chosen game.
+    gameKey = key
+    return okReply(seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8]))
+  end
+end
+
+if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
+local nStatic = #KEYS - 9
+insertGame(ARGV[10], ARGV[11], 10, 12, 12 + nStatic, ARGV[8])
+return { CODE.CREATED, redis.call("HGETALL", gameKey) }

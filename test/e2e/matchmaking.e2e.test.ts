@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MatchGameChangedSubscription } from "../generated/graphql.js";
+import { codeOf, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
+import { apiClient, type ApiClient, ok } from "../support/api-client.js";
+import { matchCatalog, matchClient, type MatchClient } from "../support/match-client.js";
+import { bothModes, watcherReady } from "./modes.js";
+import { MATCH_GAME_CHANGED } from "./operations-matchmaking.js";
+
+describe.each(bothModes())("quickJoin, parties and host leaving ($name)", (mode) => {
+  let t: TestApp, api: ApiClient, mm: MatchClient;
+  let alice: string, bob: string, carol: string;
+  const clients: ReturnType<typeof wsClient>[] = [];
+
+  beforeEach(async () => {
+    t = await mode.start({ catalog: matchCatalog() });
+    api = apiClient(t.url);
+    mm = matchClient(t.url);
+    [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((s) => tokenFor(s)));
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await t.close();
+  });
+  afterAll(() => mode.teardown());
+
+  const quick = async (token: string, input: Record<string, unknown> = {}) =>
+    (await ok(mm.quickJoin({ input: { gameType: "quad", ...input } }, token))).quickJoin;
+  const watchGame = async (id: string) => {
+    const client = wsClient(t.wsUrl);
+    clients.push(client);
+    const topic = t.app.backends.bus.topics.game(id);
+    const before = t.app.backends.bus.localSubscribers(topic);
+    const sub = subscribe<MatchGameChangedSubscription>(client, MATCH_GAME_CHANGED, { id });
+    await watcherReady(t, topic, before, mode.redisUrl());
+    return sub;
+  };
+
+  it("shows each type's policies", async () => {
+    const types = (await ok(mm.policies())).gameTypes;
+    expect(types).toEqual([
+      { id: "quad", maxPlayers: 4, hostLeaves: "MIGRATE", quickJoinPrefer: "FEWEST_FREE_SEATS" },
+      { id: "octo", maxPlayers: 8, hostLeaves: "CLOSE", quickJoinPrefer: "OLDEST" },
+    ]);
+  });
+
+  it("quickJoin creates a game when none fits, then seats the next players in it", async () => {
+    const first = await quick(alice, { region: "eu", labels: { skill: 1200 }, filter: { labels: [{ key: "mode", eq: "ranked" }] } });
+    expect(first).toMatchObject({ state: "CREATED", region: "eu", creator: { id: "alice" }, labels: { mode: "ranked", skill: 1200 } });
+    // Another region, or another mode, does not fit it.
+    expect((await quick(bob, { region: "us" })).id).not.toBe(first.id);
+    expect((await quick(bob, { region: "eu", filter: { labels: [{ key: "mode", eq: "casual" }] } })).id).not.toBe(first.id);
+    const same = await quick(carol, { region: "eu", filter: { labels: [{ key: "mode", eq: "ranked" }, { key: "skill", gte: 1000, lte: 1400 }] } });
+    expect(same.id).toBe(first.id);
+    expect(same.players.map((p) => p.id)).toEqual(["alice", "carol"]);
+    expect(same.server).toBeNull(); // lobby-only: no game server to reach
+  });
+
+  it("quickJoin seats a whole party in a game with room for all of them", async () => {
+    const small = await quick(alice);
+    await quick(bob); // small: 2 of 4 seats taken
+    const party = await quick(carol, { party: ["dave", "erin"] });
+    expect(party.id).not.toBe(small.id);
+    expect(party.players.map((p) => [p.id, p.name])).toEqual([["carol", "Carol"], ["dave", "dave"], ["erin", "erin"]]);
+    const pair = await quick(await tokenFor("fred"), { party: ["gus"] });
+    expect(pair.id).toBe(small.id);
+    expect(pair).toMatchObject({ state: "FULL", freeSeats: 0 });
+  });
+
+  it("refuses a malformed quickJoin with a typed error", async () => {
+    const bad = async (input: Record<string, unknown>) => codeOf(await mm.quickJoin({ input: { gameType: "quad", ...input } }, alice));
+    expect(await bad({ party: ["b", "c", "d", "e"] })).toBe("BAD_USER_INPUT");
+    expect(await bad({ party: ["alice"] })).toBe("BAD_USER_INPUT");
+    expect(await bad({ region: "mars" })).toBe("BAD_USER_INPUT");
+    expect(await bad({ filter: { labels: [{ key: "colour", eq: "red" }] } })).toBe("BAD_USER_INPUT");
+    expect(codeOf(await mm.quickJoin({ input: { gameType: "chess" } }, alice))).toBe("UNKNOWN_GAME_TYPE");
+    expect(codeOf(await mm.quickJoin({ input: { gameType: "quad" } }, ""))).toBe("UNAUTHENTICATED");
+  });
+
+  it("joinGame with a party seats all or none", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "octo", capacity: 4 } }, alice))).createGame;
+    expect(codeOf(await mm.joinParty({ id: g.id, party: ["x", "y", "z"] }, bob))).toBe("GAME_FULL");
+    const joined = (await ok(mm.joinParty({ id: g.id, party: ["x", "y"] }, bob))).joinGame;
+    expect(joined.players.map((p) => p.id)).toEqual(["alice", "bob", "x", "y"]);
+    const h = (await ok(api.createGame({ input: { gameType: "octo" } }, alice))).createGame;
+    await ok(mm.joinParty({ id: h.id, party: ["x"] }, carol));
+    expect(codeOf(await mm.joinParty({ id: h.id, party: ["w", "x"] }, bob))).toBe("ALREADY_JOINED");
+    expect((await ok(api.game({ id: h.id }))).game!.players.map((p) => p.id)).toEqual(["alice", "carol", "x"]);
+    expect(codeOf(await mm.joinParty({ id: h.id, party: ["w", "w"] }, bob))).toBe("BAD_USER_INPUT");
+  });
+
+  it("with hostLeaves migrate, the longest-seated player becomes creator and watchers see it", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "quad", visibility: "PRIVATE" } }, alice))).createGame;
+    await ok(api.joinGame({ id: g.id, joinCode: g.joinCode }, bob));
+    await ok(api.joinGame({ id: g.id, joinCode: g.joinCode }, carol));
+    const sub = await watchGame(g.id);
+    const left = (await ok(mm.leave({ id: g.id }, alice))).leaveGame!;
+    expect(left).toMatchObject({ creator: { id: "bob" }, version: 4 });
+    expect(left.players.map((p) => p.id)).toEqual(["bob", "carol"]);
+    expect((await sub.next()).data!.gameChanged).toMatchObject({ kind: "UPDATED", version: 4, game: { creator: { id: "bob" } } });
+    // The code now shows to its new creator; the last one out closes the game.
+    expect((await ok(api.game({ id: g.id }, bob))).game!.joinCode).toBe(g.joinCode);
+    await ok(mm.leave({ id: g.id }, bob));
+    expect((await ok(mm.leave({ id: g.id }, carol))).leaveGame).toBeNull();
+    expect((await sub.next()).data!.gameChanged).toMatchObject({ kind: "UPDATED", version: 5 });
+    expect((await sub.next()).data!.gameChanged).toMatchObject({ kind: "DELETED", version: 6, game: null });
+  });
+
+  it("with hostLeaves close (the default), the creator leaving deletes the game", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "octo" } }, alice))).createGame;
+    await ok(api.joinGame({ id: g.id }, bob));
+    const sub = await watchGame(g.id);
+    expect((await ok(mm.leave({ id: g.id }, alice))).leaveGame).toBeNull();
+    expect((await sub.next()).data!.gameChanged).toMatchObject({ kind: "DELETED", version: 3, game: null });
+    expect((await ok(api.game({ id: g.id }))).game).toBeNull();
+  });
+});

@@ -1,0 +1,61 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { codeOf, tokenFor } from "../support/app.js";
+import { type ApiClient, ok } from "../support/api-client.js";
+import type { FakeGameServer } from "../support/fake-game-server.js";
+import { matchClient, type MatchClient } from "../support/match-client.js";
+import { useHostedApp } from "./hosted.js";
+import { bothModes } from "./modes.js";
+
+const bodyOf = (r: { rawBody: string }) => JSON.parse(r.rawBody) as Record<string, string>;
+
+describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => {
+  const h = useHostedApp(mode, () => ({ env: { GAME_SERVER_TIMEOUT_MS: "400" } }));
+  let server: FakeGameServer, api: ApiClient, mm: MatchClient, alice: string, bob: string;
+  beforeEach(() => {
+    ({ server, api, alice, bob } = h);
+    mm = matchClient(h.t.url);
+  });
+  const quick = (token: string, party?: string[]) => mm.quickJoin({ input: { gameType: "duel", party } }, token);
+
+  it("creates the game on the server, then seats the next player through join_game; both get the token", async () => {
+    const created = (await ok(quick(alice))).quickJoin;
+    expect(bodyOf(server.requestsTo("/create_game")[0]!)).toEqual({ gameId: created.id, userId: "alice", username: "Alice" });
+    const token = server.games.get(created.id)!.gameToken;
+    expect(created).toMatchObject({ state: "CREATED", version: 2, server: { token } });
+    const joined = (await ok(quick(bob))).quickJoin;
+    expect(joined.id).toBe(created.id);
+    expect(bodyOf(server.requestsTo("/join_game")[0]!)).toEqual({ gameId: created.id, userId: "bob", username: "Bob" });
+    expect(joined.server!.token).toBe(token);
+    expect(joined.players.find((p) => p.id === "bob")).toMatchObject({ confirmed: false });
+  });
+
+  it("seats racers in the game while its server is still creating it, joining them only once it exists", async () => {
+    server.delay("/create_game", 250, 1);
+    const racers = await Promise.all(["r1", "r2", "r3"].map((s) => tokenFor(s)));
+    const first = quick(alice);
+    await new Promise((r) => setTimeout(r, 50)); // alice's game is stored and listed by now
+    const results = await Promise.all([first, ...racers.map((tok) => quick(tok))]);
+    const games = results.map((r) => r.data!.quickJoin);
+    expect(new Set(games.map((g) => g.id)).size).toBe(1);
+    expect(server.requestsTo("/create_game")).toHaveLength(1);
+    // join_game only ever reached a game the server had created (it answers 400 otherwise).
+    const onServer = server.games.get(games[0]!.id)!;
+    expect([...onServer.players.keys()].sort()).toEqual(["alice", "r1", "r2", "r3"]);
+    for (const g of games) expect(g.server!.token).toBe(onServer.gameToken);
+  });
+
+  it("removes the game everywhere when create_game fails, and frees the seats of a party the server would not take", async () => {
+    server.fail("/create_game", { status: 500, message: "boom", times: 1 });
+    expect(codeOf(await quick(alice))).toBe("GAME_SERVER_UNAVAILABLE");
+    const failedId = bodyOf(server.requestsTo("/create_game")[0]!).gameId!;
+    expect((await ok(api.game({ id: failedId }))).game).toBeNull();
+
+    const g = (await ok(quick(alice))).quickJoin;
+    server.fail("/join_game", { status: 503, message: "overloaded", times: 1 });
+    expect(codeOf(await quick(bob, ["dave"]))).toBe("GAME_SERVER_UNAVAILABLE");
+    // bob's join_game may have happened before the failure: he is removed again, and no one keeps a seat.
+    expect(server.requestsTo("/remove_player").map((r) => bodyOf(r).userId)).toEqual(["bob"]);
+    const after = (await ok(api.game({ id: g.id }))).game!;
+    expect(after.players.map((p) => p.id)).toEqual(["alice"]);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryBus } from "../../src/bus/memory-bus.js";
+import { parseCatalog } from "../../src/config/catalog.js";
+import { ErrorCode, MatchmakerError } from "../../src/domain/errors.js";
+import { ChangeKind, type GameChangeRecord, GameState, Visibility } from "../../src/domain/game.js";
+import { HostLeaves, QuickJoinPreference } from "../../src/domain/game-type.js";
+import { canonicalJoinCode, newJoinCode } from "../../src/domain/ids.js";
+import { partyOf, partySeats } from "../../src/domain/party.js";
+import { labelsForCreated, quickJoinFilter } from "../../src/domain/quick-join.js";
+import { configError } from "../support/throws.js";
+import { actor, DUEL, makeGame, testCatalog } from "../support/games.js";
+
+const badInput = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    expect((err as MatchmakerError).code).toBe(ErrorCode.BAD_USER_INPUT);
+    return (err as Error).message;
+  }
+  throw new Error("expected BAD_USER_INPUT");
+};
+
+describe("catalog keys hostLeaves and quickJoin", () => {
+  const entry = (extra: string) => `gameTypes:\n  - id: a\n    name: A\n    minPlayers: 1\n    maxPlayers: 4\n${extra}`;
+
+  it("default to close and fewest free seats with a budget of 50", () => {
+    expect(parseCatalog(entry(""), "x.yaml").get("a")).toMatchObject({
+      hostLeaves: HostLeaves.CLOSE,
+      quickJoin: { prefer: QuickJoinPreference.FEWEST_FREE_SEATS, scanBudget: 50 },
+    });
+    const set = parseCatalog(entry("    hostLeaves: migrate\n    quickJoin: { prefer: oldest, scanBudget: 5 }\n"), "x.yaml");
+    expect(set.get("a")).toMatchObject({ hostLeaves: HostLeaves.MIGRATE, quickJoin: { prefer: QuickJoinPreference.OLDEST, scanBudget: 5 } });
+  });
+
+  it("are validated with the rest of the catalog", () => {
+    const err = configError(() => parseCatalog(entry("    hostLeaves: stay\n    quickJoin: { prefer: best, scanBudget: 0, budget: 3 }\n"), "x.yaml"));
+    expect(err.problems.map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
+      'gameTypes[0].hostLeaves: must be one of "close", "migrate"',
+      "gameTypes[0].quickJoin.budget: unknown key (misspelt?)",
+      'gameTypes[0].quickJoin.prefer: must be one of "fewestFreeSeats", "mostFreeSeats", "oldest"',
+      "gameTypes[0].quickJoin.scanBudget: must be >= 1",
+    ]);
+  });
+});
+
+describe("parties", () => {
+  const alice = actor("alice");
+
+  it("are the caller first, then the members; members are named by their ids", () => {
+    const party = partyOf(alice, ["bob", "carol"], 4);
+    expect(party.ids).toEqual(["alice", "bob", "carol"]);
+    const seats = partySeats(alice, party, 100, 30_000, ["alice"]);
+    expect(seats.map((s) => [s.id, s.name, s.confirmed, s.reservedUntil])).toEqual([
+      ["alice", "alice", true, null],
+      ["bob", "bob", false, 30_100],
+      ["carol", "carol", false, 30_100],
+    ]);
+    expect(partySeats(alice, party, 100, null).every((s) => s.confirmed && s.reservedUntil === null)).toBe(true);
+  });
+
+  it("refuse duplicates, the caller, malformed ids and more members than a game can seat", () => {
+    expect(badInput(() => partyOf(alice, ["bob", "bob"], 4))).toMatch(/twice/);
+    expect(badInput(() => partyOf(alice, ["alice"], 4))).toMatch(/you are always part/);
+    expect(badInput(() => partyOf(alice, ["a b"], 4))).toMatch(/not a player id/);
+    expect(badInput(() => partyOf(alice, ["b", "c", "d", "e"], 4))).toMatch(/at most 3 other players/);
+  });
+});
+
+describe("join codes", () => {
+  it("read back whatever the case and blanks, and reject what cannot be a code", () => {
+    const code = newJoinCode();
+    expect(canonicalJoinCode(` ${code.toLowerCase()}\n`)).toBe(code);
+    for (const bad of ["", "ABCDE", "ABCDEFG", "ABCDE0", "ABCDEI", "ABC DE"]) expect(canonicalJoinCode(bad)).toBeNull();
+  });
+});
+
+describe("quickJoinFilter", () => {
+  const duel = testCatalog.get(DUEL)!;
+  const resolve = () => duel;
+
+  it("is the lobby filter: public, room for the party, states and coerced labels", () => {
+    const f = quickJoinFilter(duel, { states: [GameState.OPEN], labels: [{ key: "rating", eq: "1200" as never }] }, 3, resolve);
+    expect(f).toMatchObject({ gameTypes: [DUEL], visibility: Visibility.PUBLIC, minFreeSeats: 3, states: [GameState.OPEN] });
+    expect(f.labels).toEqual([{ key: "rating", eq: 1200 }]);
+    expect(labelsForCreated({ mode: "casual", note: "x" }, quickJoinFilter(duel, { labels: [{ key: "mode", eq: "ranked" }] }, 1, resolve))).toEqual({
+      mode: "ranked",
+      note: "x",
+    });
+  });
+
+  it("refuses undeclared labels and comparisons quickJoin does not make", () => {
+    expect(badInput(() => quickJoinFilter(duel, { labels: [{ key: "colour", eq: "red" }] }, 1, resolve))).toMatch(/not declared/);
+    const near = { key: "rating", near: 5 } as never;
+    expect(badInput(() => quickJoinFilter(duel, { labels: [near] }, 1, resolve))).toMatch(/quickJoin compares with/);
+  });
+});
+
+describe("ChangeBus and a game turning private", () => {
+  it("tells lobby watchers it left (DELETED, no game) and the game's watchers what changed", async () => {
+    const bus = createMemoryBus("t");
+    const lobby = bus.subscribe([bus.topics.gameType(DUEL)]);
+    const one = bus.subscribe([bus.topics.game("duel_x")]);
+    const game = makeGame({ id: "duel_x", visibility: Visibility.PRIVATE, joinCode: "SECRET" });
+    const change: GameChangeRecord = { kind: ChangeKind.UPDATED, gameId: game.id, gameType: DUEL, version: 3, previousState: GameState.OPEN, game };
+    const nextLobby = lobby.next();
+    const nextOne = one.next();
+    await bus.publish({ ...change, version: 3, previousVisibility: Visibility.PUBLIC });
+    await bus.publish({ ...change, version: 4 }); // private all along: the lobby hears nothing
+    await bus.publish({ ...change, version: 5, game: { ...game, visibility: Visibility.PUBLIC }, previousVisibility: Visibility.PRIVATE });
+    expect((await nextLobby).value).toEqual({ kind: ChangeKind.DELETED, gameId: "duel_x", gameType: DUEL, version: 3, previousState: GameState.OPEN, game: null });
+    expect((await lobby.next()).value).toMatchObject({ kind: ChangeKind.UPDATED, version: 5 });
+    expect((await nextOne).value).toMatchObject({ kind: ChangeKind.UPDATED, version: 3, game: { joinCode: "SECRET" } });
+    await bus.close();
+  });
+});
