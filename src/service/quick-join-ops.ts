@@ -1,5 +1,7 @@
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
-import { type Actor, type GameRecord, newGameRecord, Visibility } from "../domain/game.js";
+import { type Actor, type GameRecord, GameState, type LabelValue, newGameRecord, Visibility } from "../domain/game.js";
+import { badInput } from "../domain/errors.js";
+import { matchesFilter, type NormalizedFilter } from "../domain/filter.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import { newGameId } from "../domain/ids.js";
 import { normalizeLabels } from "../domain/labels.js";
@@ -23,6 +25,34 @@ export interface QuickJoinParams {
 
 // A hosted game we were seated in can vanish while its server creates it (create_game failed): start over.
 const ATTEMPTS = 3;
+
+/**
+ * The game a quickJoin may create must match the same quickJoin later, or every racer
+ * with this filter would create its own game. Throws BAD_USER_INPUT naming what to give.
+ */
+function assertCreatedGameMatches(gameType: string, filter: NormalizedFilter, labels: Record<string, LabelValue>): void {
+  if (filter.states && !filter.states.includes(GameState.CREATED)) {
+    throw badInput("quickJoin creates games in state CREATED when nothing fits: include CREATED in filter.states, or leave states out.");
+  }
+  const probe = newGameRecord(newGameId(gameType), {
+    gameType,
+    creatorId: "probe",
+    players: [],
+    capacity: 0,
+    visibility: Visibility.PUBLIC,
+    region: null,
+    settings: {},
+    labels,
+    now: 0,
+  });
+  const unmet = filter.labels.filter((lf) => !matchesFilter(probe, { ...filter, states: null, minFreeSeats: 0, regions: null, labels: [lf] }));
+  if (unmet.length > 0) {
+    throw badInput(
+      `quickJoin filter on ${unmet.map((lf) => `"${lf.key}"`).join(", ")} would not match the game it creates when nothing fits: ` +
+        "give input.labels values for the new game that satisfy the filter (e.g. labels: { skill: 1200 } with skill between 1000 and 1400).",
+    );
+  }
+}
 
 /** quickJoin: seat the caller and party in the best open game, or in a new one (refusals below). */
 export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creationWaitMs: number) {
@@ -107,6 +137,7 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
       const filter = quickJoinFilter(type, p.filter, party.ids.length, gameType);
       const settings = ctx.validateSettings(type, p.settings);
       const labels = labelsForCreated(normalizeLabels(p.labels, type), filter);
+      assertCreatedGameMatches(type.id, filter, labels);
       const hosted = gameServers.hasServer(type);
       const reservedFor = hosted ? type.seatReservationSeconds * 1_000 : null;
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {

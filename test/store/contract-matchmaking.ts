@@ -56,6 +56,19 @@ export function describeMatchmaking(factory: StoreFactory): void {
       await expectCode(store().delete({ ref: ref(g), actor: actor("alice"), now: tick() }), ErrorCode.FORBIDDEN);
     });
 
+    it("with MIGRATE passes over a player whose seat is only reserved (and closes when nobody confirmed remains)", async () => {
+      const g = await created(store(), { capacity: 3 });
+      await store().join({ ...joinCmd(g, "bob"), player: reservedPlayer("bob", tick() + 60_000) });
+      await store().join(joinCmd(g, "carol"));
+      const change = await store().leave({ ...leaveCmd(g, "alice"), hostLeaves: HostLeaves.MIGRATE });
+      expect([change.kind, change.game.creatorId]).toEqual([ChangeKind.UPDATED, "carol"]);
+
+      const lone = await created(store(), { capacity: 2 });
+      await store().join({ ...joinCmd(lone, "bob"), player: reservedPlayer("bob", tick() + 60_000) });
+      const closed = await store().leave({ ...leaveCmd(lone, "alice"), hostLeaves: HostLeaves.MIGRATE });
+      expect(closed.kind).toBe(ChangeKind.DELETED);
+    });
+
     it("with MIGRATE and nobody left deletes the game; with CLOSE always", async () => {
       const alone = await created(store());
       const last = await store().leave({ ...leaveCmd(alone, "alice"), hostLeaves: HostLeaves.MIGRATE });

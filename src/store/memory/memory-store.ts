@@ -134,14 +134,16 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       const previous = g.state;
       if (!isPlayer(g, cmd.playerId)) throw storeErrors.notAPlayer(g.id);
       bump(g, cmd.now);
-      const migrate = cmd.hostLeaves === HostLeaves.MIGRATE && g.players.length > 1;
+      // Seating order is join order: the first remaining confirmed player has waited longest;
+      // an unconfirmed one may never show up (and the creator's seat never expires).
+      const heir = g.players.find((p) => p.id !== cmd.playerId && p.confirmed);
+      const migrate = cmd.hostLeaves === HostLeaves.MIGRATE && heir !== undefined;
       if (cmd.playerId === g.creatorId && !migrate) {
         remove(g);
         return change(ChangeKind.DELETED, g, previous);
       }
       freeSeatsOf(g, [cmd.playerId], cmd.seatFreed);
-      // Seating order is join order: the first remaining player has waited longest.
-      if (cmd.playerId === g.creatorId) g.creatorId = g.players[0]!.id;
+      if (cmd.playerId === g.creatorId) g.creatorId = heir!.id;
       touch(g, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
     },

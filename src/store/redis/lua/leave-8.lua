@@ -1,7 +1,7 @@
 --[[
   Frees a player's seat and applies the seatFreed table. The creator leaving deletes the
   game and every index entry of it — unless the type migrates hosts and someone remains:
-  then the longest-seated remaining player (first in seating order) becomes creator.
+  then the longest-seated remaining confirmed player (first in seating order) becomes creator.
   Input:
     KEYS[1] game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
     ARGV[1] player id   ARGV[2] seatFreed table JSON   ARGV[3] now (epoch ms)
@@ -16,8 +16,10 @@ local playerId = ARGV[1]
 if not g["p:" .. playerId] then return { CODE.NOT_A_PLAYER } end
 if playerId == g.creatorId then
   local heir = nil
+  -- Only a confirmed player can hold the game: an unconfirmed heir may never show up,
+  -- and the creator's seat is exempt from reservation expiry.
   for _, id in ipairs(cjson.decode(g.pids)) do
-    if id ~= playerId then
+    if id ~= playerId and not g["r:" .. id] then
       heir = id
       break
     end
