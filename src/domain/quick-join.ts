@@ -1,7 +1,8 @@
 import { badInput } from "./errors.js";
 import { type GameFilter, type LabelFilter, matchesFilter, type NormalizedFilter, normalizeFilter } from "./filter.js";
 import { freeSeats, type GameRecord, type GameState, type LabelValue, Visibility } from "./game.js";
-import { type GameTypeDef, QuickJoinPreference } from "./game-type.js";
+import { type GameTypeDef, type LabelKind, QuickJoinPreference } from "./game-type.js";
+import { driveOrder, driveScore, quickJoinDrive } from "./quick-join-drive.js";
 import { GameEvent, transitionTable } from "./state-machine.js";
 
 /**
@@ -55,13 +56,30 @@ export function quickJoinFilter(
 }
 
 /**
- * Labels for a game quickJoin creates: what the caller gave, with every `eq` of the filter
- * on top, so the next quickJoin with the same filter finds this game instead of creating one.
+ * Labels for a game quickJoin creates, so that the next quickJoin with the same filter
+ * finds it instead of creating another: what the caller gave, every `eq` of the filter on
+ * top, and for a numeric range the caller left open a value inside it (the middle of a
+ * two-sided range, else the inclusive bound, else one step past the exclusive one).
  * Never throws.
  */
 export function labelsForCreated(given: Record<string, LabelValue>, filter: NormalizedFilter): Record<string, LabelValue> {
   const out = { ...given };
-  for (const lf of filter.labels) if (lf.eq != null) out[lf.key] = lf.eq;
+  for (const lf of filter.labels) {
+    if (lf.eq != null) {
+      out[lf.key] = lf.eq;
+      continue;
+    }
+    if (lf.key in out) continue;
+    const lo = lf.between?.[0] ?? lf.gte ?? lf.gt;
+    const hi = lf.between?.[1] ?? lf.lte ?? lf.lt;
+    let pick: number | undefined;
+    if (lo != null && hi != null) pick = (lo + hi) / 2;
+    else if (lf.gte != null) pick = lf.gte;
+    else if (lf.gt != null) pick = lf.gt + 1;
+    else if (lf.lte != null) pick = lf.lte;
+    else if (lf.lt != null) pick = lf.lt - 1;
+    if (pick !== undefined) out[lf.key] = pick;
+  }
   return out;
 }
 
@@ -90,35 +108,57 @@ export interface QuickJoinSearch {
   /** The party's ids; a game any of them already sits in is passed over. */
   playerIds: readonly string[];
   prefer: QuickJoinPreference;
-  /** Candidates examined at most, in order, before giving up. */
+  /** Candidates examined at most, in order, before giving up (per walk). */
   scanBudget: number;
+  /** The label kinds the game type declares (which labels have an index to drive a second walk). */
+  labelKinds?: Readonly<Record<string, LabelKind>>;
+}
+
+// Inserts `g` into `first` (sorted by `order`, at most `budget` long). O(log budget).
+function keepFirst(first: GameRecord[], g: GameRecord, order: (a: GameRecord, b: GameRecord) => number, budget: number): void {
+  if (first.length === budget && order(g, first[budget - 1]!) >= 0) return;
+  let lo = 0;
+  let hi = first.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (order(first[mid]!, g) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  first.splice(lo, 0, g);
+  if (first.length > budget) first.pop();
 }
 
 /**
- * The reference choice (the memory store uses it; the Redis script must agree): among
- * quick-joinable games of the region with room for the party, in `prefer` order, the first
- * of the first `scanBudget` that passes the filter and seats none of the party yet; null
- * when none does. Pure; never throws.
+ * The reference choice (the memory store uses it; the Redis script must agree). First walk:
+ * among quick-joinable games of the region with room for the party, in `prefer` order, the
+ * first of the first `scanBudget` that passes the filter and seats none of the party yet.
+ * When none does and the filter has an indexed label comparison (quickJoinDrive), a second
+ * walk reads the first `scanBudget` games of that label's index in its order and picks,
+ * among those the first walk could have taken, the best in `prefer` order — so selective
+ * filters find their games behind many others. null when both find nothing. Pure; never
+ * throws; one pass over `games`.
  */
 export function pickQuickJoin(games: Iterable<GameRecord>, s: QuickJoinSearch): GameRecord | null {
   const size = s.playerIds.length;
   const order = quickJoinOrder(s.prefer);
   const budget = Math.max(1, Math.floor(s.scanBudget));
-  // The first `budget` candidates in order, kept sorted as games stream by: O(games × log budget).
+  const drive = s.labelKinds ? quickJoinDrive(s.filter, s.labelKinds) : null;
+  const driveBy = drive ? driveOrder(drive) : null;
+  // The first `budget` candidates of each walk, kept sorted as games stream by: O(games × log budget).
   const first: GameRecord[] = [];
+  const driven: GameRecord[] = [];
   for (const g of games) {
-    if (!s.filter.gameTypes.includes(g.gameType) || !isQuickJoinable(g) || freeSeats(g) < size) continue;
+    if (!s.filter.gameTypes.includes(g.gameType)) continue;
+    // The drive index holds every game of the type with the label, joinable or not.
+    if (drive && driveBy && driveScore(drive, g) !== null) keepFirst(driven, g, driveBy, budget);
+    if (!isQuickJoinable(g) || freeSeats(g) < size) continue;
     if (s.region !== null && g.region !== s.region) continue;
-    if (first.length === budget && order(g, first[budget - 1]!) >= 0) continue;
-    let lo = 0;
-    let hi = first.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (order(first[mid]!, g) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    first.splice(lo, 0, g);
-    if (first.length > budget) first.pop();
+    keepFirst(first, g, order, budget);
   }
-  return first.find((g) => matchesFilter(g, s.filter) && !g.players.some((p) => s.playerIds.includes(p.id))) ?? null;
+  const fits = (g: GameRecord) =>
+    isQuickJoinable(g) && freeSeats(g) >= size && (s.region === null || g.region === s.region) &&
+    matchesFilter(g, s.filter) && !g.players.some((p) => s.playerIds.includes(p.id));
+  const found = first.find(fits);
+  if (found) return found;
+  return driven.filter(fits).sort(order)[0] ?? null;
 }

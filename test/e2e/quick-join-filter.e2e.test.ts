@@ -4,7 +4,7 @@ import { ok } from "../support/api-client.js";
 import { matchCatalog, matchClient, type MatchClient } from "../support/match-client.js";
 import { bothModes } from "./modes.js";
 
-describe.each(bothModes())("a quickJoin filter the created game must satisfy ($name)", (mode) => {
+describe.each(bothModes())("the game quickJoin creates satisfies the quickJoin's filter ($name)", (mode) => {
   let t: TestApp, mm: MatchClient;
   beforeEach(async () => {
     t = await mode.start({ catalog: matchCatalog() });
@@ -15,17 +15,18 @@ describe.each(bothModes())("a quickJoin filter the created game must satisfy ($n
 
   const band = { labels: [{ key: "skill", between: [1000, 1400] }] };
 
-  it("is refused when the game it would create could not match it, so racers never each create one", async () => {
-    const r = await mm.quickJoin({ input: { gameType: "quad", filter: band } }, await tokenFor("alice"));
+  it("refuses states that leave out CREATED, where the games it creates start", async () => {
+    const r = await mm.quickJoin({ input: { gameType: "quad", filter: { states: ["OPEN"] } } }, await tokenFor("alice"));
     expect(codeOf(r)).toBe("BAD_USER_INPUT");
-    expect(r.errors![0]!.message).toMatch(/skill/);
-    const states = await mm.quickJoin({ input: { gameType: "quad", filter: { states: ["OPEN"] } } }, await tokenFor("alice"));
-    expect(codeOf(states)).toBe("BAD_USER_INPUT");
+    expect(r.errors![0]!.message).toMatch(/CREATED/);
   });
 
-  it("fills the game it created when the creator gave labels that satisfy the filter", async () => {
-    const first = (await ok(mm.quickJoin({ input: { gameType: "quad", filter: band, labels: { skill: 1200 } } }, await tokenFor("alice")))).quickJoin;
-    const second = (await ok(mm.quickJoin({ input: { gameType: "quad", filter: band, labels: { skill: 1300 } } }, await tokenFor("bob")))).quickJoin;
+  it("gives a game it creates a label inside the filter's range, so the next caller with that filter joins it", async () => {
+    const first = (await ok(mm.quickJoin({ input: { gameType: "quad", filter: band } }, await tokenFor("alice")))).quickJoin;
+    expect(first.labels).toEqual({ skill: 1200 });
+    const second = (await ok(mm.quickJoin({ input: { gameType: "quad", filter: band } }, await tokenFor("bob")))).quickJoin;
     expect(second.id).toBe(first.id);
+    const own = (await ok(mm.quickJoin({ input: { gameType: "quad", filter: { labels: [{ key: "skill", gt: 2000 }] }, labels: { skill: 2500 } } }, await tokenFor("carol")))).quickJoin;
+    expect(own.labels).toEqual({ skill: 2500 });
   });
 });

@@ -5,7 +5,7 @@ import { ChangeKind, type GameRecord, GameState, type LabelValue, Visibility } f
 import { QuickJoinPreference } from "../../src/domain/game-type.js";
 import { pickQuickJoin } from "../../src/domain/quick-join.js";
 import type { GameStore, QuickJoinCommand } from "../../src/store/game-store.js";
-import { actor, DUEL, filterOf, leaveCmd, makeGame, player, tables, tick } from "../support/games.js";
+import { actor, DUEL, filterOf, leaveCmd, makeGame, player, tables, testCatalog, tick } from "../support/games.js";
 import { type StoreFactory, useStore } from "./contract-support.js";
 
 const { FEWEST_FREE_SEATS: FEWEST, MOST_FREE_SEATS: MOST, OLDEST } = QuickJoinPreference;
@@ -105,11 +105,65 @@ export function describeQuickJoin(factory: StoreFactory): void {
     expect(await picked(only([{ key: "mode", ne: "ranked" }, { key: "rating", gte: 0 }]))).toBe("created");
   });
 
-  it("examines at most scanBudget candidates before creating a game", async () => {
+  it("examines at most scanBudget candidates in free-seat order when no label index can drive", async () => {
     const [, ranked] = await add(withFree(1, { labels: { mode: "casual" } }), withFree(2, { labels: { mode: "ranked" } }));
-    const filter = filterOf({ gameTypes: [DUEL], minFreeSeats: 1, labels: [{ key: "mode", eq: "ranked" }] });
+    // ne has no index: only the free-seat order walk runs.
+    const filter = filterOf({ gameTypes: [DUEL], minFreeSeats: 1, labels: [{ key: "mode", ne: "casual" }] });
     expect(await picked(qj(["x"], { filter, scanBudget: 1 }))).toBe("created");
     expect(await picked(qj(["y"], { filter, scanBudget: 2 }))).toBe(ranked!.id);
+  });
+
+  it("walks an indexed label's games next, scanBudget of them in index order, when free-seat order finds none", async () => {
+    const [, , , open] = await add(
+      withFree(1, { labels: { mode: "casual", rating: 1 } }),
+      withFree(1, { labels: { mode: "casual", rating: 1 } }),
+      // Older than `open`, so first in the ranked index, and first by rating: but not joinable.
+      withFree(2, { state: GameState.IN_PROGRESS, labels: { mode: "ranked", rating: 5 } }),
+      withFree(2, { labels: { mode: "ranked", rating: 9 } }),
+    );
+    const only = (labels: LabelFilter[], scanBudget: number, id: string) =>
+      qj([id], { filter: filterOf({ gameTypes: [DUEL], minFreeSeats: 1, labels }), scanBudget });
+    expect(await picked(only([{ key: "mode", eq: "ranked" }], 1, "a"))).toBe("created");
+    expect(await picked(only([{ key: "mode", eq: "ranked" }], 2, "b"))).toBe(open!.id);
+    // Exclusive bounds: lt 9 leaves `open` out of the range, gt 1 the casual games (rating 1).
+    expect(await picked(only([{ key: "rating", gte: 5, lt: 9 }], 2, "c"))).toBe("created");
+    expect(await picked(only([{ key: "rating", gt: 1 }], 2, "d"))).toBe(open!.id);
+  });
+
+  it("picks the best of the indexed label's games by preference", async () => {
+    const [, , older, newer] = await add(
+      withFree(3, { labels: { mode: "casual" } }),
+      withFree(3, { labels: { mode: "casual" } }),
+      withFree(1, { labels: { mode: "ranked" } }),
+      withFree(2, { labels: { mode: "ranked" } }),
+    );
+    const filter = filterOf({ gameTypes: [DUEL], minFreeSeats: 1, labels: [{ key: "mode", eq: "ranked" }] });
+    // Both walks see two games: the casual ones first, then both ranked ones in the index.
+    expect(await picked(qj(["x"], { filter, scanBudget: 2, prefer: MOST }))).toBe(newer!.id);
+    expect(await picked(qj(["y"], { filter, scanBudget: 2, prefer: OLDEST }))).toBe(older!.id);
+  });
+
+  it("fills a selective filter's games behind many others instead of creating one per caller", async () => {
+    const eight = (free: number, mode: string, createdAt = tick()) =>
+      makeGame({ capacity: 8, createdAt, labels: { mode }, players: ["alice", "p1", "p2", "p3", "p4", "p5", "p6", "p7"].slice(0, 8 - free).map((id) => player(id, createdAt)) });
+    await add(...Array.from({ length: 60 }, (_, i) => eight(1 + (i % 6), "ranked")));
+    const filter = filterOf({ gameTypes: [DUEL], minFreeSeats: 1, labels: [{ key: "mode", eq: "casual" }] });
+    const seatedIn = new Map<string, string>();
+    const created: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const base = qj([`casual${i}`], { filter });
+      // As the service creates it: capacity of the type, the filter's eq labels on top.
+      const newGame = { ...base.newGame, capacity: 8, labels: { mode: "casual" } };
+      const { change, created: isNew } = await store().quickJoin({ ...base, newGame });
+      if (isNew) created.push(change.gameId);
+      seatedIn.set(`casual${i}`, change.gameId);
+    }
+    expect(created).toHaveLength(5);
+    expect(new Set(seatedIn.values())).toEqual(new Set(created));
+    for (const id of created) {
+      const g = await store().get({ gameType: DUEL, id });
+      expect([g!.labels.mode, g!.players.length]).toEqual(["casual", 8]);
+    }
   });
 
   it("follows every change to a game: seats freed, visibility, deletion", async () => {
@@ -135,6 +189,7 @@ export function describeQuickJoin(factory: StoreFactory): void {
 
 const STATES = [GameState.CREATED, GameState.OPEN, GameState.FULL, GameState.IN_PROGRESS];
 const labelValue = fc.oneof(fc.constantFrom("ranked", "casual"), fc.constantFrom(1, 5, 9)) as fc.Arbitrary<LabelValue>;
+const rating = fc.constantFrom(1, 5, 9);
 const gameSpec = fc.record({
   state: fc.constantFrom(...STATES),
   seated: fc.integer({ min: 1, max: 4 }),
@@ -142,23 +197,57 @@ const gameSpec = fc.record({
   privateGame: fc.boolean(),
   region: fc.constantFrom(null, "eu", "us"),
   createdAt: fc.integer({ min: 0, max: 3 }),
-  mode: fc.option(fc.constantFrom("ranked", "casual")),
-  rating: fc.option(fc.constantFrom(1, 5, 9)),
+  // Values of the other kind than declared: stored, never indexed.
+  mode: fc.option(fc.constantFrom<LabelValue>("ranked", "casual", 5)),
+  rating: fc.option(fc.constantFrom<LabelValue>(1, 5, 9, "5")),
 });
+// Open public casual games, rating 1: they fill the first walk's budget for most filters
+// (as the 60 ranked games do in the scenario), so the second walk must find the rest;
+// open public games with random labels behind them give it something to find.
+const openSpec = (seated: [number, number], createdAt: number, mode: fc.Arbitrary<LabelValue>, rating: fc.Arbitrary<LabelValue>) =>
+  fc.record({ seated: fc.integer({ min: seated[0], max: seated[1] }), region: fc.constantFrom(null, "eu"), createdAt: fc.integer({ min: createdAt, max: 3 }), mode, rating })
+    .map((g) => ({ ...g, state: GameState.OPEN, members: [] as string[], privateGame: false }));
+const lobbySpec = fc
+  .tuple(
+    fc.array(openSpec([1, 3], 0, fc.constant("casual"), fc.constant(1)), { maxLength: 8 }),
+    fc.array(openSpec([1, 2], 1, fc.constantFrom<LabelValue>("ranked", "casual"), fc.constantFrom<LabelValue>(1, 5, 9)), { maxLength: 6 }),
+    fc.array(gameSpec, { maxLength: 10 }),
+  )
+  .map(([fillers, open, games]) => [...fillers, ...open, ...games]);
 const searchSpec = fc.record({
   party: fc.constantFrom(["zed"], ["bob"], ["zed", "carol"], ["yan", "zed", "xia"]),
   region: fc.constantFrom(null, "eu"),
   prefer: fc.constantFrom(FEWEST, MOST, OLDEST),
-  scanBudget: fc.integer({ min: 1, max: 6 }),
+  scanBudget: fc.integer({ min: 1, max: 5 }),
   states: fc.option(fc.subarray([GameState.CREATED, GameState.OPEN], { minLength: 1 })),
   labels: fc.array(
     fc.oneof(
+      // Selective comparisons on indexed labels: these drive the second walk.
       fc.record({ key: fc.constant("mode"), eq: labelValue }),
+      fc.record({ key: fc.constant("rating"), eq: rating }),
+      fc.record({ key: fc.constant("rating"), gt: rating, gte: rating, lt: rating, lte: rating }, { requiredKeys: ["key"] }),
+      fc.record({ key: fc.constant("rating"), between: fc.constantFrom([2, 9], [5, 5], [1, 4]) }),
       fc.record({ key: fc.constant("mode"), ne: labelValue }),
-      fc.record({ key: fc.constant("rating"), gte: fc.constantFrom(1, 5, 9) }),
-      fc.record({ key: fc.constant("rating"), between: fc.constant([2, 9]) }),
     ),
     { maxLength: 2 },
+  ),
+});
+// One comparison an index answers, for a small party in any region: the second walk's case.
+const selectiveSpec = fc.record({
+  party: fc.constantFrom(["zed"], ["zed", "carol"]),
+  region: fc.constantFrom(null, "eu"),
+  prefer: fc.constantFrom(FEWEST, MOST, OLDEST),
+  scanBudget: fc.integer({ min: 1, max: 5 }),
+  states: fc.constant(null),
+  labels: fc.tuple(
+    fc.constantFrom<LabelFilter>(
+      { key: "mode", eq: "ranked" },
+      { key: "rating", eq: 5 },
+      { key: "rating", gte: 5 },
+      { key: "rating", gt: 1, lte: 9 },
+      { key: "rating", gt: 1, lt: 9 },
+      { key: "rating", between: [5, 9] },
+    ),
   ),
 });
 
@@ -166,7 +255,7 @@ const searchSpec = fc.record({
 function describeQuickJoinProperty(factory: StoreFactory): void {
   it("picks what the reference picks, on random lobbies and searches", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(gameSpec, { maxLength: 12 }), searchSpec, async (specs, s) => {
+      fc.asyncProperty(lobbySpec, fc.oneof({ arbitrary: searchSpec, weight: 1 }, { arbitrary: selectiveSpec, weight: 2 }), async (specs, s) => {
         const { store, cleanup } = await factory();
         try {
           const games = specs.map((spec, i) =>
@@ -183,14 +272,15 @@ function describeQuickJoinProperty(factory: StoreFactory): void {
           );
           for (const g of games) await store.create(g);
           const filter: NormalizedFilter = filterOf({ gameTypes: [DUEL], minFreeSeats: s.party.length, states: s.states, labels: s.labels as LabelFilter[] });
-          const want = pickQuickJoin(games, { filter, region: s.region, playerIds: s.party, prefer: s.prefer, scanBudget: s.scanBudget });
+          const labelKinds = testCatalog.get(DUEL)!.labels;
+          const want = pickQuickJoin(games, { filter, region: s.region, playerIds: s.party, prefer: s.prefer, scanBudget: s.scanBudget, labelKinds });
           const { change, created } = await store.quickJoin(qj([...s.party], { filter, region: s.region, prefer: s.prefer, scanBudget: s.scanBudget }));
           expect(created ? null : change.gameId).toBe(want?.id ?? null);
         } finally {
           await cleanup();
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 150 },
     );
   });
 }

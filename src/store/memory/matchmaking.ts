@@ -1,4 +1,5 @@
 import { ChangeKind, type GameChangeRecord, type GameRecord, type GameState, type PlayerRecord, freeSeats } from "../../domain/game.js";
+import type { LabelKind } from "../../domain/game-type.js";
 import { pickQuickJoin } from "../../domain/quick-join.js";
 import type { GameRef, GameStore, QuickJoinCommand, StateTable } from "../game-store.js";
 import { storeErrors } from "../store-errors.js";
@@ -16,6 +17,8 @@ export interface MemoryState {
   bump(g: GameRecord, now: number): void;
   touch(g: GameRecord, now: number): void;
   change(kind: ChangeKind, g: GameRecord, previousState: GameState | null): GameChangeRecord;
+  /** The label kinds `type` declares: the labels a quickJoin second walk can be driven by. */
+  labelKinds(type: string): Readonly<Record<string, LabelKind>>;
 }
 
 // A confirmed seat holds no reservation, whatever the caller passed.
@@ -39,7 +42,8 @@ export function createMemoryMatchmaking(
     async quickJoin(cmd: QuickJoinCommand) {
       const playerIds = cmd.players.map((p) => p.id);
       const { filter, region, prefer, scanBudget } = cmd;
-      const g = pickQuickJoin(s.games.values(), { filter, region, playerIds, prefer, scanBudget });
+      const labelKinds = s.labelKinds(cmd.gameType);
+      const g = pickQuickJoin(s.games.values(), { filter, region, playerIds, prefer, scanBudget, labelKinds });
       if (!g) {
         const created = s.insert(cmd.newGame);
         return { change: s.change(ChangeKind.CREATED, created, null), created: true };

@@ -104,7 +104,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
   };
 
   return {
-    ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change }),
+    ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
 
     async create(game) {
       return change(ChangeKind.CREATED, insert(game), null);

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { NormalizedFilter } from "../../domain/filter.js";
 import type { Catalog } from "../../domain/game-type.js";
 import { ChangeKind, freeSeats, type GameRecord, type PlayerRecord } from "../../domain/game.js";
+import { driveRange, type QuickJoinDrive, quickJoinDrive } from "../../domain/quick-join-drive.js";
 import type { GameRef, GameStore, QuickJoinCommand } from "../game-store.js";
 import { encodePlayer, reservationOf } from "./codec.js";
 import type { RedisKeys } from "./keys.js";
@@ -25,8 +26,12 @@ export interface RedisMatchmakingDeps {
 export const partyArg = (players: readonly PlayerRecord[]): string =>
   JSON.stringify(players.map((p) => [p.id, encodePlayer(p), reservationOf(p)]));
 
-/** The part of a filter the quickjoin script evaluates per candidate (the region is its index). */
-const filterArg = (f: NormalizedFilter): string => JSON.stringify({ ...(f.states ? { states: f.states } : {}), labels: f.labels });
+/**
+ * The part of a filter the quickjoin script evaluates per candidate (the region is its
+ * index), and the label index of its second walk (quickJoinDrive) as {key, min, max}.
+ */
+const filterArg = (f: NormalizedFilter, drive: { key: string; min: string; max: string } | null): string =>
+  JSON.stringify({ ...(f.states ? { states: f.states } : {}), labels: f.labels, ...(drive ? { drive } : {}) });
 
 /**
  * The Redis half of quickJoin, findByCode, attachServerToken and evict: one Lua script
@@ -42,10 +47,15 @@ export function createRedisMatchmaking(
     async quickJoin(cmd: QuickJoinCommand) {
       const { gameType, newGame } = cmd;
       const n = deps.newGameArgs(newGame);
+      const d = quickJoinDrive(cmd.filter, deps.catalog.get(gameType)?.labels ?? {});
+      // The second walk's index, named here: keys.ts is the only place keys are built.
+      const driveKey = (q: QuickJoinDrive) =>
+        q.kind === "string" ? keys.stringLabelIndex(gameType, q.label, q.value) : keys.numberLabelIndex(gameType, q.label);
+      const drive = d ? { key: driveKey(d), ...driveRange(d) } : null;
       const scriptKeys = [...keys.gameScriptKeys(gameType, newGame.id), keys.quickJoinIndex(gameType, cmd.region), ...n.keys];
       const args = [
         partyArg(cmd.players),
-        filterArg(cmd.filter),
+        filterArg(cmd.filter, drive),
         cmd.prefer,
         String(Math.max(1, Math.floor(cmd.scanBudget))),
         JSON.stringify(cmd.joinable),

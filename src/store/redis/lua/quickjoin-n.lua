@@ -1,13 +1,15 @@
 --[[
   Quick join: seats a party in the best fitting open public game of one type, or stores
-  a new game with the party seated when none of the first `budget` candidates fits — one
+  a new game with the party seated when none of the first `budget` candidates fits, nor
+  any of a second walk driven by the filter's label index (filter.drive) — one
   step, so racing calls never overfill a game, and never create one while another fits.
   Input:
     KEYS[1] new game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
     KEYS[9] the quick-join index to walk (the region's, or the whole type's)
     KEYS[10..] static indexes of the new game (visibility, region, labels)
     ARGV[1] party JSON: [[player id, player JSON, reservation], …], the caller first
-    ARGV[2] filter JSON: {states: [state, …] (absent = any), labels: [{key, eq, ne, gt, gte, lt, lte}, …]}
+    ARGV[2] filter JSON: {states: [state, …] (absent = any), labels: [{key, eq, ne, gt, gte, lt, lte, between}, …],
+      drive: {key, min, max} (absent = no second walk: a label index and its ZRANGEBYSCORE bounds)}
     ARGV[3] prefer ("fewestFreeSeats" | "mostFreeSeats" | "oldest")   ARGV[4] scan budget
     ARGV[5] joinable table JSON   ARGV[6] seatsFilled table JSON
     ARGV[7] now (epoch ms)   ARGV[8] state timeouts JSON (state -> ms)
@@ -32,6 +34,15 @@ for _, id in ipairs(candidates(KEYS[9], #party, ARGV[3], tonumber(ARGV[4]))) do
   if candidateFits(key, party, filter, joinable) then
     -- The shared helpers act on gameKey: point it at the chosen game.
     gameKey = key
+    return okReply(seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8]))
+  end
+end
+
+-- Nothing in free-seat order: a selective filter's games may all sort behind the budget.
+if type(filter.drive) == "table" then
+  local id = drivenCandidate(KEYS[9], filter.drive, party, filter, joinable, ARGV[3], tonumber(ARGV[4]), ARGV[9])
+  if id then
+    gameKey = ARGV[9] .. id
     return okReply(seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8]))
   end
 end

@@ -88,3 +88,36 @@ local function candidateFits(key, party, filter, joinable)
   end
   return true
 end
+
+--[[
+  The second walk (quickJoinDrive in quick-join-drive.ts), when the first found nothing: the
+  first `budget` ids of the label index drive.key within [drive.min, drive.max] in its order,
+  kept when `qjKey` lists them with room for `need` (public, taking players) and they pass
+  candidateFits; returns the best of those by `prefer` (quickJoinOrder), or nil. A selective
+  filter thus reaches its games however many others sort before them in free-seat order.
+]]
+local function drivenCandidate(qjKey, drive, party, filter, joinable, prefer, budget, prefix)
+  local low = #party * FREE_WEIGHT
+  local best, bestKey = nil, nil
+  -- {bucket, createdAt, id}: smaller key = better, per preference.
+  local function rank(id, score)
+    local bucket = bucketOf(score)
+    local age = tonumber(score) - bucket * FREE_WEIGHT
+    if prefer == "fewestFreeSeats" then return { bucket, age, id } end
+    if prefer == "mostFreeSeats" then return { -bucket, age, id } end
+    return { 0, age, id }
+  end
+  local function better(a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    if a[2] ~= b[2] then return a[2] < b[2] end
+    return a[3] < b[3]
+  end
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", drive.key, drive.min, drive.max, "LIMIT", 0, budget)) do
+    local score = redis.call("ZSCORE", qjKey, id)
+    if score and tonumber(score) >= low and candidateFits(prefix .. id, party, filter, joinable) then
+      local r = rank(id, score)
+      if best == nil or better(r, bestKey) then best, bestKey = id, r end
+    end
+  end
+  return best
+end
