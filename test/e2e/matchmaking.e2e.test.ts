@@ -1,39 +1,19 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { MatchGameChangedSubscription } from "../generated/graphql.js";
-import { codeOf, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
-import { apiClient, type ApiClient, ok } from "../support/api-client.js";
-import { matchCatalog, matchClient, type MatchClient } from "../support/match-client.js";
-import { bothModes, watcherReady } from "./modes.js";
-import { MATCH_GAME_CHANGED } from "./operations-matchmaking.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { codeOf, type TestApp, tokenFor } from "../support/app.js";
+import { type ApiClient, ok } from "../support/api-client.js";
+import type { MatchClient } from "../support/match-client.js";
+import { useMatchApp } from "./match-app.js";
+import { bothModes } from "./modes.js";
 
 describe.each(bothModes())("quickJoin, parties and host leaving ($name)", (mode) => {
+  const h = useMatchApp(mode);
   let t: TestApp, api: ApiClient, mm: MatchClient;
   let alice: string, bob: string, carol: string;
-  const clients: ReturnType<typeof wsClient>[] = [];
-
-  beforeEach(async () => {
-    t = await mode.start({ catalog: matchCatalog() });
-    api = apiClient(t.url);
-    mm = matchClient(t.url);
-    [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((s) => tokenFor(s)));
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    await t.close();
-  });
-  afterAll(() => mode.teardown());
+  beforeEach(() => ({ t, api, mm, alice, bob, carol } = h));
 
   const quick = async (token: string, input: Record<string, unknown> = {}) =>
     (await ok(mm.quickJoin({ input: { gameType: "quad", ...input } }, token))).quickJoin;
-  const watchGame = async (id: string) => {
-    const client = wsClient(t.wsUrl);
-    clients.push(client);
-    const topic = t.app.backends.bus.topics.game(id);
-    const before = t.app.backends.bus.localSubscribers(topic);
-    const sub = subscribe<MatchGameChangedSubscription>(client, MATCH_GAME_CHANGED, { id });
-    await watcherReady(t, topic, before, mode.redisUrl());
-    return sub;
-  };
+  const watchGame = (id: string) => h.watch({ id }, t.app.backends.bus.topics.game(id));
 
   it("shows each type's policies", async () => {
     const types = (await ok(mm.policies())).gameTypes;
