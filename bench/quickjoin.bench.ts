@@ -5,7 +5,7 @@ import { createRedisBus } from "../src/bus/redis-bus.js";
 import { ErrorCode, MatchmakerError } from "../src/domain/errors.js";
 import { createSettingsValidator, loadCatalog } from "../src/config/catalog.js";
 import { loadEnv } from "../src/config/env.js";
-import { type Actor, type GameRecord, GameState, Visibility } from "../src/domain/game.js";
+import { type Actor, type GameRecord, GameState, newGameRecord, Visibility } from "../src/domain/game.js";
 import { newGameId } from "../src/domain/ids.js";
 import { createHttpGameServerClient } from "../src/gameserver/http-game-server-client.js";
 import { createGameService, type QuickJoinParams } from "../src/service/game-service.js";
@@ -35,26 +35,18 @@ export interface QuickJoinBenchResult {
 function lobbyGame(i: number, t: number): GameRecord {
   // Independent of region (i % 3) and mode (i % 2), so every free-seat bucket holds every kind.
   const seated = 1 + (Math.floor(i / 6) % 4);
-  return {
-    id: newGameId(TYPE),
+  const game = newGameRecord(newGameId(TYPE), {
     gameType: TYPE,
-    state: GameState.OPEN,
     creatorId: `host${i}`,
     players: Array.from({ length: seated }, (_, k) => ({ id: `host${i}-${k}`, name: "p", joinedAt: t, confirmed: true, reservedUntil: null })),
     capacity: 8,
     visibility: Visibility.PUBLIC,
-    joinCode: null,
     region: REGIONS[i % REGIONS.length]!,
     settings: { rounds: 5, category: "general" },
     labels: { mode: i % 2 === 0 ? "ranked" : "casual", skill: 1000 + (i % 800) },
-    result: null,
-    serverToken: null,
-    version: 1,
-    createdAt: t + i,
-    updatedAt: t + i,
-    expiresAt: null,
-    lastActivityAt: t + i,
-  };
+    now: t + i,
+  });
+  return { ...game, state: GameState.OPEN };
 }
 
 async function populate(store: GameStore, n: number): Promise<GameRecord[]> {

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { loadCatalog } from "../src/config/catalog.js";
 import { type NormalizedFilter } from "../src/domain/filter.js";
-import { type GameRecord, GameState, Visibility } from "../src/domain/game.js";
+import { type GameRecord, GameState, newGameRecord, Visibility } from "../src/domain/game.js";
 import { newGameId } from "../src/domain/ids.js";
 import type { Cursor } from "../src/domain/paging.js";
 import { type GameSort, SortDirection, SortField } from "../src/domain/sort.js";
@@ -66,26 +66,18 @@ function lobbyGame(createdAt: number): GameRecord {
     confirmed: true,
     reservedUntil: null,
   }));
-  return {
-    id: newGameId(TYPE),
+  const game = newGameRecord(newGameId(TYPE), {
     gameType: TYPE,
-    state: GameState.OPEN,
     creatorId: "p0",
     players,
     capacity: CAPACITY,
     visibility: Visibility.PUBLIC,
-    joinCode: null,
     region: r < 0.5 ? "eu" : r < 0.8 ? "us" : "asia",
     settings: { rounds: 5, category: "general" },
     labels: { mode: Math.random() < 0.5 ? "ranked" : "casual", skill: Math.floor(Math.random() * 3_000) },
-    result: null,
-    serverToken: null,
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-    expiresAt: null,
-    lastActivityAt: createdAt,
-  };
+    now: createdAt,
+  });
+  return { ...game, state: GameState.OPEN };
 }
 
 /** Stores `n` games through the store's own create script, WRITE_CHUNK at a time (auto-pipelined). */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type GameSort, type NormalizedFilter, SortDirection, SortField } from "../../src/domain/filter.js";
 import { DEFAULT_QUICK_JOIN } from "../../src/config/catalog-matchmaking.js";
 import { type Catalog, createCatalog, type GameTypeDef, HostLeaves, type LabelKind } from "../../src/domain/game-type.js";
-import { type Actor, type GameRecord, GameState, type PlayerRecord, Visibility } from "../../src/domain/game.js";
+import { type Actor, type GameRecord, GameState, newGameRecord, type PlayerRecord, Visibility } from "../../src/domain/game.js";
 import { GameEvent, transitionTable } from "../../src/domain/state-machine.js";
 import type { JoinCommand, LeaveCommand } from "../../src/store/game-store.js";
 
@@ -88,28 +88,19 @@ export function makeGame(overrides: Partial<GameRecord> = {}): GameRecord {
   const gameType = overrides.gameType ?? DUEL;
   const createdAt = overrides.createdAt ?? tick();
   const creatorId = overrides.creatorId ?? "alice";
-  return {
-    id: newGameId(gameType),
+  // The store computes expiresAt and lastActivityAt from createdAt and the catalog, whatever they say here.
+  const base = newGameRecord(newGameId(gameType), {
     gameType,
-    state: GameState.OPEN,
     creatorId,
     players: [player(creatorId, createdAt)],
     capacity: 4,
     visibility: Visibility.PUBLIC,
-    joinCode: null,
     region: null,
     settings: {},
     labels: {},
-    result: null,
-    serverToken: null,
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-    // The store computes both from createdAt and the catalog, whatever they say here.
-    expiresAt: null,
-    lastActivityAt: createdAt,
-    ...overrides,
-  };
+    now: createdAt,
+  });
+  return { ...base, state: GameState.OPEN, ...overrides };
 }
 
 /** The state machine's tables, as the service passes them. */

@@ -11,3 +11,13 @@ export function configError(fn: () => unknown): ConfigError {
   }
   throw new Error("expected a ConfigError");
 }
+
+/** The ErrorCode `fn` throws, or null when it returns. */
+export function thrownCode(fn: () => unknown): string | null {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code ?? null;
+  }
+  return null;
+}

@@ -1,3 +1,4 @@
+import { thrownCode } from "../support/throws.js";
 import { describe, expect, it } from "vitest";
 import { createCatalog } from "../../src/domain/game-type.js";
 import { ErrorCode, MatchmakerError } from "../../src/domain/errors.js";
@@ -42,14 +43,7 @@ const game = (over: Partial<GameRecord> = {}): GameRecord => ({
   ...over,
 });
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as MatchmakerError).code;
-  }
-  return null;
-};
+const codeOf = thrownCode;
 
 describe("lobby filters", () => {
   it("defaults to public games of every type in any state", () => {

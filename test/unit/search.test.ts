@@ -1,3 +1,4 @@
+import { thrownCode } from "../support/throws.js";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog.js";
 import { ErrorCode, MatchmakerError } from "../../src/domain/errors.js";
@@ -15,14 +16,7 @@ const catalog = parseCatalog(
   "test.yaml",
 );
 const quiz = catalog.get("quiz")!;
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as MatchmakerError).code;
-  }
-  return null;
-};
+const codeOf = thrownCode;
 const norm = (f: Parameters<typeof normalizeFilter>[0]) =>
   normalizeFilter(f, catalog.types, (id) => catalog.get(id) ?? (() => { throw new MatchmakerError(ErrorCode.UNKNOWN_GAME_TYPE, id); })());
 
