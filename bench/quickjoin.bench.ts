@@ -11,7 +11,7 @@ import { createHttpGameServerClient } from "../src/gameserver/http-game-server-c
 import { createGameService, type QuickJoinParams } from "../src/service/game-service.js";
 import type { GameStore } from "../src/store/game-store.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
-import { createRedisEventStream } from "../src/worker/redis-event-stream.js";
+import { createRedisEventStream } from "../src/stream/redis-event-stream.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 
 const TYPE = "party-quiz";
@@ -44,9 +44,10 @@ function lobbyGame(i: number, t: number): GameRecord {
     region: REGIONS[i % REGIONS.length]!,
     settings: { rounds: 5, category: "general" },
     labels: { mode: i % 2 === 0 ? "ranked" : "casual", skill: 1000 + (i % 800) },
+    hosted: false,
     now: t + i,
   });
-  return { ...game, state: GameState.OPEN };
+  return game;
 }
 
 async function populate(store: GameStore, n: number): Promise<GameRecord[]> {

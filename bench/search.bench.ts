@@ -33,6 +33,7 @@ const lobby = (labels: NormalizedFilter["labels"]): NormalizedFilter => ({
   minFreeSeats: 1,
   regions: ["eu"],
   labels,
+  includeWaitingForHost: false,
 });
 
 interface Query {
@@ -75,9 +76,10 @@ function lobbyGame(createdAt: number): GameRecord {
     region: r < 0.5 ? "eu" : r < 0.8 ? "us" : "asia",
     settings: { rounds: 5, category: "general" },
     labels: { mode: Math.random() < 0.5 ? "ranked" : "casual", skill: Math.floor(Math.random() * 3_000) },
+    hosted: false,
     now: createdAt,
   });
-  return { ...game, state: GameState.OPEN };
+  return game;
 }
 
 /** Stores `n` games through the store's own create script, WRITE_CHUNK at a time (auto-pipelined). */

@@ -8,7 +8,7 @@ import { createHttpGameServerClient } from "../src/gameserver/http-game-server-c
 import { createMetrics } from "../src/metrics.js";
 import { createGameService } from "../src/service/game-service.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
-import { createRedisEventStream } from "../src/worker/redis-event-stream.js";
+import { createRedisEventStream } from "../src/stream/redis-event-stream.js";
 import { createWorker } from "../src/worker/worker.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 

@@ -15,9 +15,9 @@ import { createGameService, type GameService } from "./service/game-service.js";
 import type { GameStore } from "./store/game-store.js";
 import { createMemoryStore } from "./store/memory/memory-store.js";
 import { createRedisStore } from "./store/redis/redis-store.js";
-import type { EventStream } from "./worker/event-stream.js";
-import { createMemoryEventStream } from "./worker/memory-event-stream.js";
-import { createRedisEventStream } from "./worker/redis-event-stream.js";
+import type { EventStream } from "./stream/event-stream.js";
+import { createMemoryEventStream } from "./stream/memory-event-stream.js";
+import { createRedisEventStream } from "./stream/redis-event-stream.js";
 import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface Backends {

@@ -9,7 +9,7 @@
  *       minPlayers: 2                 # required; 1..1000
  *       maxPlayers: 2                 # required; 1..1000 and >= minPlayers
  *       serverUrl: http://host:5001   # optional; game server control API (http/https)
- *       socketUrl: ws://host:5001/ws  # required when serverUrl is set (ws/wss)
+ *       socketUrl: host:5001/ws       # required when serverUrl is set; host:port[/path] or a ws(s):// URL, handed out as written
  *       serverSecret: ...             # optional; sent as "Authorization: Bearer" on control calls
  *       settings: {JSON Schema}       # optional; must be `type: object`; its defaults are applied
  *       labels: { mode: string }      # optional; label name -> string | number; these are filterable
@@ -53,6 +53,23 @@ const urlWith = (protocols: string[]) =>
     { error: `must be an absolute ${protocols.map((p) => `${p}//`).join(" or ")} URL` },
   );
 
+/**
+ * A socket address as the original catalog wrote it — `host[:port][/path]`, no scheme (the
+ * game client adds ws:// or wss://) — or a full ws:// or wss:// URL. Kept exactly as written.
+ */
+const HOST_PORT_PATH = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:\/[^\s]*)?$/;
+const socketAddress = z.string().refine(
+  (s) => {
+    if (HOST_PORT_PATH.test(s)) return true;
+    try {
+      return ["ws:", "wss:"].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: "must be host:port[/path] (no scheme, as the original catalog wrote it) or an absolute ws:// or wss:// URL" },
+);
+
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const nameMsg = { error: "may only contain letters, digits, '_', '.' and '-' (at most 64)" };
@@ -66,7 +83,7 @@ const gameTypeSchema = z.strictObject({
   minPlayers: count(1, 1000),
   maxPlayers: count(1, 1000),
   serverUrl: urlWith(["http:", "https:"]).optional(),
-  socketUrl: urlWith(["ws:", "wss:"]).optional(),
+  socketUrl: socketAddress.optional(),
   serverSecret: z.string().min(1).optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
   labels: z.record(z.string().regex(NAME, nameMsg), z.enum(["string", "number"])).optional(),

@@ -22,6 +22,11 @@ export interface GameFilter {
   minFreeSeats?: number;
   regions?: string[];
   labels?: LabelFilter[];
+  /**
+   * Also list hosted games whose host has not connected to the game server yet
+   * (hostConnected false). Default false: the lobby offers only games a player can connect to.
+   */
+  includeWaitingForHost?: boolean;
 }
 
 // The sort lives in sort.ts; re-exported so existing imports keep working.
@@ -35,6 +40,7 @@ export interface NormalizedFilter {
   minFreeSeats: number;
   regions: string[] | null;
   labels: LabelFilter[];
+  includeWaitingForHost: boolean;
 }
 
 /**
@@ -63,6 +69,7 @@ export function normalizeFilter(
     minFreeSeats: f.minFreeSeats ?? 0,
     regions: f.regions && f.regions.length > 0 ? [...new Set(f.regions)] : null,
     labels: labels.map((lf) => coerceLabelFilter(lf, selected[0]!)),
+    includeWaitingForHost: f.includeWaitingForHost ?? false,
   };
 }
 
@@ -105,6 +112,7 @@ function coerceLabelFilter(lf: LabelFilter, type: GameTypeDef): LabelFilter {
 /** The reference semantics of a filter on one game; the memory store uses it and tests compare Redis with it. */
 export function matchesFilter(game: GameRecord, f: NormalizedFilter): boolean {
   if (!f.gameTypes.includes(game.gameType)) return false;
+  if (!game.hostConnected && !f.includeWaitingForHost) return false;
   if (f.states && !f.states.includes(game.state)) return false;
   if (game.visibility !== f.visibility) return false;
   if (freeSeats(game) < f.minFreeSeats) return false;

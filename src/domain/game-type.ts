@@ -55,3 +55,6 @@ export function createCatalog(types: readonly GameTypeDef[]): Catalog {
   const byId = new Map(types.map((t) => [t.id, t]));
   return { types, get: (id) => byId.get(id) };
 }
+
+/** Whether games of `type` live on a game server (it has a control URL): they wait in CREATED for their host. */
+export const hasGameServer = (type: Pick<GameTypeDef, "serverUrl">): boolean => type.serverUrl !== null;

@@ -10,7 +10,7 @@ export enum GameState {
 
 export const ALL_STATES: readonly GameState[] = Object.values(GameState);
 
-/** GraphQL enum ↔ the original matchmaker's wire names (GAME_SERVER_CONTRACT.md §3). */
+/** GraphQL enum ↔ the original matchmaker's wire names (docs/game-server-contract.md, "Life cycle"). */
 export const WIRE_STATE_NAME: Readonly<Record<GameState, string>> = {
   [GameState.CREATED]: "created",
   [GameState.OPEN]: "creator_joined",
@@ -55,6 +55,12 @@ export interface GameRecord {
   labels: Record<string, LabelValue>;
   result: Record<string, string> | null;
   serverToken: string | null;
+  /**
+   * Whether the host is on the game server (creator_joined or any later server event).
+   * Always true for types without a game server. Until then only the host is given the
+   * server's address and token, and the lobby does not list the game.
+   */
+  hostConnected: boolean;
   version: number;
   createdAt: number;
   updatedAt: number;
@@ -112,15 +118,27 @@ export interface NewGameParts {
   region: string | null;
   settings: Record<string, unknown>;
   labels: Record<string, LabelValue>;
+  /** The type has a game server: the game waits in CREATED for its host to connect. */
+  hosted: boolean;
   now: number;
 }
 
-/** A game as created: state CREATED, version 1, no code, token or result yet. Never throws. */
+/**
+ * The state a new game starts in: FULL when its seats are all taken (a party can fill
+ * them), else CREATED while a hosted game waits for its host, else OPEN — a type without
+ * a game server has nothing left to confirm once its creator is seated. Never throws.
+ */
+export function initialState(p: Pick<NewGameParts, "capacity" | "players" | "hosted">): GameState {
+  if (p.players.length >= p.capacity) return GameState.FULL;
+  return p.hosted ? GameState.CREATED : GameState.OPEN;
+}
+
+/** A game as created (see initialState): version 1, no code, token or result yet. Never throws. */
 export function newGameRecord(id: string, p: NewGameParts): GameRecord {
   return {
     id,
     gameType: p.gameType,
-    state: GameState.CREATED,
+    state: initialState(p),
     creatorId: p.creatorId,
     players: p.players,
     capacity: p.capacity,
@@ -131,6 +149,7 @@ export function newGameRecord(id: string, p: NewGameParts): GameRecord {
     labels: p.labels,
     result: null,
     serverToken: null,
+    hostConnected: !p.hosted,
     version: 1,
     createdAt: p.now,
     updatedAt: p.now,

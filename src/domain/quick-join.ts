@@ -13,7 +13,7 @@ export const QUICK_JOIN_FREE_WEIGHT = 2 ** 42;
 
 /** States in which a game takes new players: the only ones quickJoin looks at. */
 export const QUICK_JOINABLE_STATES: readonly GameState[] = Object.keys(
-  transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1 }),
+  transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1, hostConnected: true }),
 ) as GameState[];
 
 /** The label comparisons quickJoin evaluates per candidate (in every backend, including Lua). */
@@ -49,6 +49,8 @@ export function quickJoinFilter(
     gameType: type.id,
     visibility: Visibility.PUBLIC,
     minFreeSeats: partySize,
+    // Racers must meet in the hosted game one of them just created, host connected or not.
+    includeWaitingForHost: true,
     ...(input?.states ? { states: input.states } : {}),
     ...(labels.length > 0 ? { labels } : {}),
   };

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
-import type { GameTypeDef } from "../domain/game-type.js";
+import { type GameTypeDef, hasGameServer } from "../domain/game-type.js";
 import type { GameServerClient } from "./game-server-client.js";
 
 /** The control calls of GAME_SERVER_CONTRACT.md §1, by their path on the game server. */
@@ -132,7 +132,7 @@ export function createHttpGameServerClient(options: HttpGameServerClientOptions)
   }
 
   return {
-    hasServer: (type) => type.serverUrl !== null,
+    hasServer: hasGameServer,
 
     async createGame(type, gameId, userId, username) {
       const text = await send(type, GameServerCall.CreateGame, { gameId, userId, username });

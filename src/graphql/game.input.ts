@@ -86,6 +86,15 @@ export class GameFilterInput {
 
   @Field(() => [LabelFilterInput], { nullable: true, description: "Needs gameType; only declared labels." })
   labels?: LabelFilterInput[];
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      "Also list hosted games whose host has not connected to the game server yet (hostConnected: false). " +
+      "Default false: the lobby lists only games a player can connect to.",
+  })
+  includeWaitingForHost?: boolean;
 }
 
 @InputType("GameSort")

@@ -124,6 +124,8 @@ export class GameResolver {
   server(@Root() g: GameRecord, @Ctx() ctx: GqlContext): GameServerAccess | null {
     const type = ctx.service.gameType(g.gameType);
     if (!ctx.actor || !isPlayer(g, ctx.actor.id) || !type?.socketUrl) return null;
+    // The game server refuses everyone but the host until the host is there (close code 4000).
+    if (!g.hostConnected && ctx.actor.id !== g.creatorId) return null;
     return { socketUrl: type.socketUrl, token: g.serverToken };
   }
 }

@@ -84,7 +84,18 @@ export class Game {
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
 
-  @Field(() => GameServerAccess, { nullable: true, description: "null unless the caller is a player of this game." })
+  @Field(() => Boolean, {
+    description:
+      "false while a hosted game waits for its host to connect to the game server (creator_joined). Until then only " +
+      "the host gets `server`; the other players watch gameChanged(id) for the change that sets this true and connect " +
+      "then. Always true for game types without a game server.",
+  })
+  hostConnected!: boolean;
+
+  @Field(() => GameServerAccess, {
+    nullable: true,
+    description: "null unless the caller is a player of this game and may connect now (the host, or anyone once hostConnected).",
+  })
   server!: GameServerAccess | null;
 }
 

@@ -2,12 +2,16 @@ import { ChangeKind, type GameChangeRecord, GameState } from "../domain/game.js"
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import { parseGameId } from "../domain/ids.js";
 import { normalizeLabels } from "../domain/labels.js";
-import { GameEvent, transitionTable } from "../domain/state-machine.js";
-import type { EventEffect, GameRef } from "../store/game-store.js";
-import { EventType, type GameServerEvent } from "../worker/game-events.js";
+import { GameEvent, hostTables, transitionTable } from "../domain/state-machine.js";
+import type { ActivityOutcome, EventEffect, GameRef } from "../store/game-store.js";
+import { EventType, type GameServerEvent } from "../domain/game-events.js";
 import type { ServiceContext } from "./service-context.js";
+import { SEAT_FREED } from "./seating.js";
 
-const SEAT_FREED = transitionTable(GameEvent.SEAT_FREED, { freeSeats: 1 });
+const DISCONNECTED = hostTables(GameEvent.PLAYER_DISCONNECTED, 1);
+// Server events mean the host is there; creator_joined's row for CREATED depends on free
+// seats, but a CREATED game always has one (it turns FULL when its seats are taken).
+const SERVER_CTX = { freeSeats: 1, hostConnected: true };
 
 /** The state machine event a state_change asks for. */
 const STATE_EVENT: Partial<Record<GameState, GameEvent>> = {
@@ -20,8 +24,8 @@ const STATE_EVENT: Partial<Record<GameState, GameEvent>> = {
 export type EventApplication =
   | { status: "applied"; change: GameChangeRecord }
   | { status: "unchanged" | "duplicate" }
-  /** game_removed for a game that is already gone: the effect holds, nothing to do. */
-  | { status: "already_gone" };
+  /** The game was deleted meanwhile (or game_removed found it gone): nothing left to apply. */
+  | { status: "gone" };
 
 export interface SweepResult {
   expired: number;
@@ -35,18 +39,18 @@ export function createLifecycleOps(ctx: ServiceContext) {
 
   /** The store effect of a game-server event; creator_joined may land on a game that already filled up. */
   function effectOf(e: GameServerEvent, type: ReturnType<typeof gameType>): EventEffect {
+    const reservationMs = type.seatReservationSeconds * 1_000;
     switch (e.type) {
       case EventType.STATE_CHANGE: {
         const event = STATE_EVENT[e.newState]!;
-        // The table depends on free seats only for creator_joined; the store picks the row by state.
         // Past the lobby every seated player is in the game: a server of the original generation
         // may never send player_connected, so reaching FULL, IN_PROGRESS or ENDED confirms them all.
-        return { kind: "transition", table: transitionTable(event, { freeSeats: 1 }), confirmAll: e.newState !== GameState.OPEN };
+        return { kind: "transition", table: transitionTable(event, SERVER_CTX), confirmAll: e.newState !== GameState.OPEN, reservationMs };
       }
       case EventType.GAME_OVER:
-        return { kind: "transition", table: transitionTable(GameEvent.GAME_OVER, { freeSeats: 1 }), result: e.result, confirmAll: true };
+        return { kind: "transition", table: transitionTable(GameEvent.GAME_OVER, SERVER_CTX), result: e.result, confirmAll: true, reservationMs };
       case EventType.PLAYER_DISCONNECT:
-        return { kind: "removePlayer", playerId: e.playerId, seatFreed: SEAT_FREED };
+        return { kind: "removePlayer", playerId: e.playerId, seatFreed: DISCONNECTED };
       case EventType.PLAYER_CONNECTED:
         return { kind: "confirmPlayer", playerId: e.playerId };
       case EventType.METADATA:
@@ -74,9 +78,10 @@ export function createLifecycleOps(ctx: ServiceContext) {
     /**
      * Activity-only events (gameplay, heartbeat) of one game type, in one store call:
      * repeating one changes nothing, so they need no event_id bookkeeping. Resolves to one
-     * flag per game id (false: no such game); rejects with UNKNOWN_GAME_TYPE or BACKEND_UNAVAILABLE.
+     * outcome per game id (an id that is not ours is missing); rejects with
+     * UNKNOWN_GAME_TYPE or BACKEND_UNAVAILABLE.
      */
-    async recordActivity(gameTypeId: string, gameIds: readonly string[]): Promise<boolean[]> {
+    async recordActivity(gameTypeId: string, gameIds: readonly string[]): Promise<ActivityOutcome[]> {
       const type = gameType(gameTypeId);
       const t = now();
       const due: string[] = [];
@@ -91,27 +96,29 @@ export function createLifecycleOps(ctx: ServiceContext) {
         return due.length - 1;
       });
       const found = await store.recordActivity(type.id, due, t);
-      found.forEach((ok, i) => (ok ? recentActivity.mark(due[i]!, t) : recentActivity.forget(due[i]!)));
-      return slots.map((i) => i === -2 || (i >= 0 && found[i]!));
+      found.forEach((o, i) => (o === "recorded" ? recentActivity.mark(due[i]!, t) : recentActivity.forget(due[i]!)));
+      return slots.map((i) => (i === -2 ? "recorded" : i >= 0 ? found[i]! : "missing"));
     },
 
     /**
      * Applies one game-server event through the store and publishes what changed.
+     * `entryId` is its stream position: an entry at or before the last one the game applied
+     * is a duplicate (a redelivery), so each entry takes effect once and in stream order.
      * Rejects with UNKNOWN_GAME_TYPE, GAME_NOT_FOUND (also for an id of another type),
      * INVALID_TRANSITION, BAD_USER_INPUT (unusable metadata) or BACKEND_UNAVAILABLE.
      */
-    async applyGameEvent(e: GameServerEvent): Promise<EventApplication> {
+    async applyGameEvent(e: GameServerEvent, entryId: string | null = null): Promise<EventApplication> {
       const type = gameType(e.gameType);
       const ref = refOf(e.gameId, type.id);
       if (e.type === EventType.GAME_REMOVED) {
         try {
           return { status: "applied", change: await publish(await store.delete({ ref, actor: null, now: now() })) };
         } catch (err) {
-          if (err instanceof MatchmakerError && err.code === ErrorCode.GAME_NOT_FOUND) return { status: "already_gone" };
+          if (err instanceof MatchmakerError && err.code === ErrorCode.GAME_NOT_FOUND) return { status: "gone" };
           throw err;
         }
       }
-      const outcome = await store.applyEvent({ ref, effect: effectOf(e, type), eventId: e.eventId, now: now() });
+      const outcome = await store.applyEvent({ ref, effect: effectOf(e, type), eventId: e.eventId, entryId, now: now() });
       if (outcome.status === "applied") await publish(outcome.change);
       return outcome;
     },

@@ -117,6 +117,7 @@ export function createGameService(deps: GameServiceDeps) {
         region: validateRegion(type, p.region),
         settings: deps.validateSettings(type, p.settings),
         labels: normalizeLabels(p.labels, type),
+        hosted: gameServers.hasServer(type),
         now: t,
       });
       // Drawn once the input is known to be valid: checking a code is a store round trip.

@@ -1,5 +1,5 @@
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
-import { type Actor, type GameRecord, GameState, type LabelValue, newGameRecord, Visibility } from "../domain/game.js";
+import { type Actor, type GameRecord, initialState, type LabelValue, newGameRecord, Visibility } from "../domain/game.js";
 import { badInput } from "../domain/errors.js";
 import { matchesFilter, type NormalizedFilter } from "../domain/filter.js";
 import type { GameTypeDef } from "../domain/game-type.js";
@@ -30,9 +30,11 @@ const ATTEMPTS = 3;
  * The game a quickJoin may create must match the same quickJoin later, or every racer
  * with this filter would create its own game. Throws BAD_USER_INPUT naming what to give.
  */
-function assertCreatedGameMatches(gameType: string, filter: NormalizedFilter, labels: Record<string, LabelValue>): void {
-  if (filter.states && !filter.states.includes(GameState.CREATED)) {
-    throw badInput("quickJoin creates games in state CREATED when nothing fits: include CREATED in filter.states, or leave states out.");
+function assertCreatedGameMatches(gameType: string, filter: NormalizedFilter, labels: Record<string, LabelValue>, hosted: boolean): void {
+  // A party that fills the game makes it FULL: then nobody else is looking for it.
+  const state = initialState({ capacity: 2, players: [], hosted });
+  if (filter.states && !filter.states.includes(state)) {
+    throw badInput(`quickJoin creates games in state ${state} when nothing fits: include ${state} in filter.states, or leave states out.`);
   }
   const probe = newGameRecord(newGameId(gameType), {
     gameType,
@@ -43,6 +45,7 @@ function assertCreatedGameMatches(gameType: string, filter: NormalizedFilter, la
     region: null,
     settings: {},
     labels,
+    hosted,
     now: 0,
   });
   const unmet = filter.labels.filter((lf) => !matchesFilter(probe, { ...filter, states: null, minFreeSeats: 0, regions: null, labels: [lf] }));
@@ -137,8 +140,8 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
       const filter = quickJoinFilter(type, p.filter, party.ids.length, gameType);
       const settings = ctx.validateSettings(type, p.settings);
       const labels = labelsForCreated(normalizeLabels(p.labels, type), filter);
-      assertCreatedGameMatches(type.id, filter, labels);
       const hosted = gameServers.hasServer(type);
+      assertCreatedGameMatches(type.id, filter, labels, hosted);
       const reservedFor = hosted ? type.seatReservationSeconds * 1_000 : null;
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
         const t = now();
@@ -151,6 +154,7 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
           region,
           settings,
           labels,
+          hosted,
           now: t,
         });
         const { change, created } = await store.quickJoin({

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
-import { FIELD } from "../worker/game-events.js";
+import { FIELD } from "../domain/game-events.js";
 import type { ServiceContext } from "./service-context.js";
 
 export interface ReportedEvent {

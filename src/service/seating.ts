@@ -2,14 +2,15 @@ import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { GameRecord, PlayerRecord } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import { newJoinCode } from "../domain/ids.js";
-import { GameEvent, transitionTable } from "../domain/state-machine.js";
+import { GameEvent, hostTables, transitionTable } from "../domain/state-machine.js";
 import type { GameRef } from "../store/game-store.js";
 import { isJoinCodeTaken } from "../store/store-errors.js";
 import type { ServiceContext } from "./service-context.js";
 
-export const JOINABLE = transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1 });
-export const SEATS_FILLED = transitionTable(GameEvent.SEATS_FILLED, { freeSeats: 0 });
-export const SEAT_FREED = transitionTable(GameEvent.SEAT_FREED, { freeSeats: 1 });
+// Taking a seat does not depend on the host; freeing one does (see TransitionContext.hostConnected).
+export const JOINABLE = transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1, hostConnected: true });
+export const SEATS_FILLED = transitionTable(GameEvent.SEATS_FILLED, { freeSeats: 0, hostConnected: true });
+export const SEAT_FREED = hostTables(GameEvent.SEAT_FREED, 1);
 
 const CODE_ATTEMPTS = 5;
 const POLL_MIN_MS = 10;

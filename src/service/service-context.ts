@@ -6,7 +6,7 @@ import type { Catalog, GameTypeDef } from "../domain/game-type.js";
 import { parseGameId } from "../domain/ids.js";
 import type { GameServerClient } from "../gameserver/game-server-client.js";
 import type { GameRef, GameStore } from "../store/game-store.js";
-import type { EventStream } from "../worker/event-stream.js";
+import type { EventStream } from "../stream/event-stream.js";
 
 export interface GameServiceDeps {
   store: GameStore;

@@ -4,6 +4,14 @@ import type { GameRecord, GameState } from "../domain/game.js";
 /** How long an event_id is remembered when the store options do not say (24 h). */
 export const DEFAULT_EVENT_DEDUPE_MS = 86_400_000;
 
+/**
+ * How long a deleted game is remembered (both backends), so stream entries that still
+ * arrive for it — a batch redelivered after a worker crash, a player disconnecting after
+ * game_removed — are settled as "gone" instead of dead-lettered as unknown_game. An hour
+ * covers any takeover; after that such entries are dead letters again.
+ */
+export const GAME_TOMBSTONE_MS = 3_600_000;
+
 /** State timeouts of one game type in ms; empty for a type the catalog does not know. */
 export type TimeoutsMs = Partial<Record<GameState, number>>;
 
@@ -29,10 +37,13 @@ export function expiryAt(timeouts: TimeoutsMs, state: GameState, now: number): n
 /**
  * The game's earliest deadline: its `expiresAt` or the first reservation of an
  * unconfirmed seat. The creator's seat never counts: expiry never frees it, so a
- * deadline from it would keep the game due forever. null = nothing will fall due. Never throws.
+ * deadline from it would keep the game due forever. Nor do reservations while the game
+ * waits for its host: those players cannot connect before the host has (the clock starts
+ * at creator_joined). null = nothing will fall due. Never throws.
  */
-export function deadlineOf(g: Pick<GameRecord, "expiresAt" | "players" | "creatorId">): number | null {
+export function deadlineOf(g: Pick<GameRecord, "expiresAt" | "players" | "creatorId" | "hostConnected">): number | null {
   let d = g.expiresAt;
+  if (!g.hostConnected) return d;
   for (const p of g.players) {
     if (p.confirmed || p.reservedUntil === null || p.id === g.creatorId) continue;
     if (d === null || p.reservedUntil < d) d = p.reservedUntil;

@@ -1,16 +1,15 @@
 import type { Actor, GameChangeRecord, GameRecord, PlayerRecord, Visibility, LabelValue } from "../domain/game.js";
 import type { GameSort, NormalizedFilter } from "../domain/filter.js";
 import type { Cursor, Page } from "../domain/paging.js";
-import type { GameState } from "../domain/game.js";
 import type { HostLeaves, QuickJoinPreference } from "../domain/game-type.js";
+import type { HostTables, StateTable } from "../domain/state-machine.js";
+
+export type { HostTables, StateTable } from "../domain/state-machine.js";
 
 export interface GameRef {
   gameType: string;
   id: string;
 }
-
-/** Transition maps from the pure state machine (see transitionTable); the store only looks them up. */
-export type StateTable = Partial<Record<GameState, GameState>>;
 
 export interface JoinCommand {
   ref: GameRef;
@@ -28,7 +27,7 @@ export interface JoinCommand {
 export interface LeaveCommand {
   ref: GameRef;
   playerId: string;
-  seatFreed: StateTable;
+  seatFreed: HostTables;
   /** What the creator leaving does (default close: the game is deleted). */
   hostLeaves?: HostLeaves;
   now: number;
@@ -146,24 +145,30 @@ export interface GameStore extends GameLifecycleStore {
    * refused); players not seated and the creator are left alone. null when none of them
    * was seated (nothing changed). GAME_NOT_FOUND when the game is gone.
    */
-  evict(ref: GameRef, playerIds: readonly string[], seatFreed: StateTable, now: number): Promise<GameChangeRecord | null>;
+  evict(ref: GameRef, playerIds: readonly string[], seatFreed: HostTables, now: number): Promise<GameChangeRecord | null>;
   /** Readiness: resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * What a game-server event does to a game (GAME_SERVER_CONTRACT.md §2). Every effect
- * also counts as activity: the game's expiry restarts from `now`.
+ * What a game-server event does to a game (docs/game-server-contract.md, "Event stream").
+ * Every effect also counts as activity: the game's expiry restarts from `now`.
  */
 export type EventEffect =
   /**
    * state_change / game_over: look the current state up in `table` (missing → INVALID_TRANSITION);
-   * `result` is kept on the game; `confirmAll` (all_players_joined) confirms every reserved seat.
+   * `result` is kept on the game; `confirmAll` (all_players_joined and later) confirms every
+   * reserved seat. Every such event comes from the game server, so its host is there: a game
+   * still waiting for its host becomes hostConnected, and its unconfirmed seats are held for
+   * `reservationMs` from now (until then they could not connect).
    */
-  | { kind: "transition"; table: StateTable; result?: Record<string, string>; confirmAll?: boolean }
-  /** player_disconnect: frees a non-creator's seat (the creator's is never freed this way). */
-  | { kind: "removePlayer"; playerId: string; seatFreed: StateTable }
+  | { kind: "transition"; table: StateTable; result?: Record<string, string>; confirmAll?: boolean; reservationMs: number }
+  /**
+   * player_disconnect: frees a non-creator's seat (the creator's is never freed this way);
+   * in a state `seatFreed` has no row for (ENDED), the seat is kept and nothing changes.
+   */
+  | { kind: "removePlayer"; playerId: string; seatFreed: HostTables }
   /** player_connected: the reserved seat becomes confirmed. */
   | { kind: "confirmPlayer"; playerId: string }
   /** metadata: merged into labels (declared labels coerced by the service; indexes kept in step). */
@@ -174,6 +179,12 @@ export type EventEffect =
 export interface EventCommand {
   ref: GameRef;
   effect: EventEffect;
+  /**
+   * The entry's stream id ("<ms>-<seq>"), or null when the event did not come from the
+   * stream. The game remembers the last one applied: an entry at or before it was applied
+   * already (redelivered after a crash or a takeover) and is a duplicate.
+   */
+  entryId: string | null;
   /** Producer's event_id: when given, an event already applied within the dedupe window is a duplicate. */
   eventId: string | null;
   now: number;
@@ -184,8 +195,13 @@ export type EventOutcome =
   | { status: "applied"; change: GameChangeRecord }
   /** Nothing visible changed (repeat of the current state, activity only, player already gone); activity recorded. */
   | { status: "unchanged" }
-  /** This event_id was applied before: nothing done at all. */
-  | { status: "duplicate" };
+  /** This event_id, or a stream entry at or before the game's last applied one, was applied before: nothing done at all. */
+  | { status: "duplicate" }
+  /** The game was deleted a short while ago (see GAME_TOMBSTONE_MS): nothing left to apply it to. */
+  | { status: "gone" };
+
+/** What recordActivity found for one game id. */
+export type ActivityOutcome = "recorded" | "gone" | "missing";
 
 export interface ExpireOutcome {
   /** The change to publish: DELETED when the game expired, UPDATED when only reserved seats were freed. */
@@ -205,23 +221,25 @@ export interface ExpireOutcome {
  */
 export interface GameLifecycleStore {
   /**
-   * Applies one game-server event atomically. Rejects with GAME_NOT_FOUND, or
-   * INVALID_TRANSITION (nothing written, not even activity) for an illegal state move.
+   * Applies one game-server event atomically. Rejects with GAME_NOT_FOUND (no such game,
+   * nor one deleted within GAME_TOMBSTONE_MS), or INVALID_TRANSITION (nothing written, not
+   * even activity) for an illegal state move.
    */
   applyEvent(cmd: EventCommand): Promise<EventOutcome>;
   /**
    * Activity only (gameplay, heartbeat) for many games of one type in one step: each
    * existing game's expiry restarts from `now`; no version bump, nothing to publish.
-   * Resolves to one flag per id, false where the game does not exist.
+   * Resolves to one outcome per id: recorded, gone (deleted a short while ago) or missing.
    */
-  recordActivity(gameType: string, ids: readonly string[], now: number): Promise<boolean[]>;
+  recordActivity(gameType: string, ids: readonly string[], now: number): Promise<ActivityOutcome[]>;
   /** Ids of games of `gameType` whose earliest deadline is ≤ now, oldest first, at most `limit`. */
   dueGames(gameType: string, now: number, limit: number): Promise<string[]>;
   /**
    * Re-checks the game's deadlines atomically: frees every unconfirmed seat whose
-   * reservation has passed (game listed again), or deletes the game when its state
+   * reservation has passed (game listed again; never while the game waits for its host:
+   * those players cannot connect yet), or deletes the game when its state
    * timeout has passed. null when nothing is due (another sweeper got there first, or
    * activity moved the deadline) or the game is gone — so racing sweepers expire a game once.
    */
-  expire(ref: GameRef, now: number, seatFreed: StateTable): Promise<ExpireOutcome | null>;
+  expire(ref: GameRef, now: number, seatFreed: HostTables): Promise<ExpireOutcome | null>;
 }

@@ -2,8 +2,9 @@ import type { Logger } from "pino";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
-import type { StreamEntry } from "./event-stream.js";
-import { EventType, type GameServerEvent, parseGameEvent } from "./game-events.js";
+import type { ActivityOutcome } from "../store/game-store.js";
+import type { StreamEntry } from "../stream/event-stream.js";
+import { EventType, type GameServerEvent, parseGameEvent } from "../domain/game-events.js";
 import type { EntryResult } from "./stream-consumer.js";
 
 /** Refusals that no redelivery can cure: the entry goes to the dead-letter stream with this reason. */
@@ -54,10 +55,10 @@ export function createEventHandler(service: GameService, metrics: Metrics, logge
     return { status: "retry", error: err };
   }
 
-  async function applyOne(event: GameServerEvent): Promise<EntryResult> {
+  async function applyOne(event: GameServerEvent, entryId: string): Promise<EntryResult> {
     try {
-      const r = await service.applyGameEvent(event);
-      count(event.type, r.status === "already_gone" ? "unchanged" : r.status);
+      const r = await service.applyGameEvent(event, entryId);
+      count(event.type, r.status);
       return { status: "done" };
     } catch (err) {
       return failure(event, err);
@@ -71,17 +72,21 @@ export function createEventHandler(service: GameService, metrics: Metrics, logge
     results: EntryResult[],
   ): Promise<void> {
     const ids = [...new Set(items.map((i) => i.event.gameId))];
-    let found: boolean[];
+    let found: ActivityOutcome[];
     try {
       found = await service.recordActivity(gameType, ids);
     } catch (err) {
       for (const { index, event } of items) results[index] = failure(event, err);
       return;
     }
-    const exists = new Map(ids.map((id, i) => [id, found[i]!]));
+    const outcome = new Map(ids.map((id, i) => [id, found[i]!]));
     for (const { index, event } of items) {
-      // Activity that came before the game's own game_removed in this batch was fine when it arrived.
-      if (exists.get(event.gameId) || (removedAt.get(event.gameId) ?? -1) > index) {
+      const o = outcome.get(event.gameId);
+      if (o === "gone") {
+        count(event.type, "gone");
+        results[index] = { status: "done" };
+      } else if (o === "recorded" || (removedAt.get(event.gameId) ?? -1) > index) {
+        // Activity that came before the game's own game_removed in this batch was fine when it arrived.
         count(event.type, "unchanged");
         results[index] = { status: "done" };
       } else {
@@ -127,7 +132,7 @@ export function createEventHandler(service: GameService, metrics: Metrics, logge
             results[index] = { status: "retry", error: held };
             continue;
           }
-          const r = await applyOne(event);
+          const r = await applyOne(event, entries[index]!.id);
           if (r.status === "retry") held = r.error;
           results[index] = r;
         }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { DeadLetter, EventStream, StreamEntry } from "./event-stream.js";
+import type { DeadLetter, EventStream, StreamEntry } from "../stream/event-stream.js";
 
 /** What the handler decided for one entry, in the order of the entries it was given. */
 export type EntryResult =

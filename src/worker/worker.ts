@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
 import { createEventHandler } from "./event-handler.js";
-import type { EventStream } from "./event-stream.js";
+import type { EventStream } from "../stream/event-stream.js";
 import { createStreamConsumer } from "./stream-consumer.js";
 import { createSweeper } from "./sweeper.js";
 

@@ -59,19 +59,43 @@ describe.each(bothModes())("expiry with a controlled clock ($name)", (mode) => {
     }
   });
 
-  it("frees an unconfirmed seat after seatReservationSeconds, calls remove_player and lists the game again", async () => {
-    const g = (await ok(api.createGame({ input: { gameType: "duel", capacity: 2 } }, alice))).createGame;
-    await ok(api.joinGame({ id: g.id }, bob));
-    expect((await ok(api.game({ id: g.id }))).game).toMatchObject({ freeSeats: 0, state: "FULL" });
+  it("frees an unconfirmed seat seatReservationSeconds after the host connected, calls remove_player and lists the game again", async () => {
+    const s = streamAccess(t, mode.redisUrl());
+    try {
+      const g = (await ok(api.createGame({ input: { gameType: "duel", capacity: 2 } }, alice))).createGame;
+      await ok(api.joinGame({ id: g.id }, bob));
+      expect((await ok(api.game({ id: g.id }))).game).toMatchObject({ freeSeats: 0, state: "FULL", hostConnected: false });
+      // Bob cannot connect before the host has: his reservation does not run yet.
+      clock += 31 * SECOND;
+      expect(await sweep()).toEqual({ expired: 0, seatsFreed: 0 });
+      await s.xadd({ product_id: "duel", game_id: g.id, type: "state_change", new_state: "creator_joined" });
+      await s.drained();
+      expect((await ok(api.game({ id: g.id }))).game).toMatchObject({ state: "FULL", hostConnected: true, version: 3 });
+      clock += 29 * SECOND;
+      expect(await sweep()).toEqual({ expired: 0, seatsFreed: 0 });
+      clock += 2 * SECOND;
+      expect(await sweep()).toEqual({ expired: 0, seatsFreed: 1 });
+      const after = (await ok(api.game({ id: g.id }))).game!;
+      expect(after).toMatchObject({ freeSeats: 1, state: "OPEN", version: 4 });
+      expect(after.players.map((p) => p.id)).toEqual(["alice"]);
+      expect(server.requestsTo("/remove_player").map((r) => r.body)).toEqual([{ gameId: g.id, userId: "bob" }]);
+      const open = (await ok(api.games({ filter: { gameType: "duel", minFreeSeats: 1 } }))).games;
+      expect(open.edges.map((e) => e.node.id)).toContain(g.id);
+    } finally {
+      s.close();
+    }
+  });
 
-    clock += 31 * SECOND;
-    expect(await sweep()).toEqual({ expired: 0, seatsFreed: 1 });
-    const after = (await ok(api.game({ id: g.id }))).game!;
-    expect(after).toMatchObject({ freeSeats: 1, state: "OPEN", version: 3 });
-    expect(after.players.map((p) => p.id)).toEqual(["alice"]);
-    expect(server.requestsTo("/remove_player").map((r) => r.body)).toEqual([{ gameId: g.id, userId: "bob" }]);
-    const open = (await ok(api.games({ filter: { gameType: "duel", minFreeSeats: 1 } }))).games;
-    expect(open.edges.map((e) => e.node.id)).toContain(g.id);
+  it("never lists a game whose host did not connect: a lapsed seat there is the game's own timeout's business", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "duel", capacity: 3 } }, alice))).createGame;
+    await ok(api.joinGame({ id: g.id }, bob));
+    clock += 59 * SECOND;
+    expect(await sweep()).toEqual({ expired: 0, seatsFreed: 0 });
+    const listed = (await ok(api.games({ filter: { gameType: "duel" } }))).games;
+    expect(listed.edges.map((e) => e.node.id)).not.toContain(g.id);
+    clock += 2 * SECOND;
+    expect(await sweep()).toEqual({ expired: 1, seatsFreed: 0 });
+    expect(server.requestsTo("/remove_game").map((r) => r.body)).toEqual([{ gameId: g.id }]);
   });
 
   it("keeps the seats of a game that started, even when the server never confirmed them one by one", async () => {

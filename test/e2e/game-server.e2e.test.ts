@@ -28,7 +28,9 @@ describe.each(bothModes())("control calls to the game server ($name)", (mode) =>
     const joined = (await ok(api.joinGame({ id: g.id }, bob))).joinGame;
     expect(JSON.parse(server.requestsTo("/join_game")[0]!.rawBody)).toEqual({ gameId: g.id, userId: "bob", username: "Bob" });
     expect(joined.players.find((p) => p.id === "bob")).toMatchObject({ confirmed: false });
-    expect(joined.server!.token).toBe(server.games.get(g.id)!.gameToken);
+    // The game server refuses bob until the host is there, so bob gets no address yet; the host does.
+    expect([joined.hostConnected, joined.server]).toEqual([false, null]);
+    expect((await ok(api.game({ id: g.id }, alice))).game!.server!.token).toBe(server.games.get(g.id)!.gameToken);
 
     await ok(api.leaveGame({ id: g.id }, bob));
     expect(JSON.parse(server.requestsTo("/remove_player")[0]!.rawBody)).toEqual({ gameId: g.id, userId: "bob" });

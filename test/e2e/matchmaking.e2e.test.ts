@@ -25,7 +25,7 @@ describe.each(bothModes())("quickJoin, parties and host leaving ($name)", (mode)
 
   it("quickJoin creates a game when none fits, then seats the next players in it", async () => {
     const first = await quick(alice, { region: "eu", labels: { skill: 1200 }, filter: { labels: [{ key: "mode", eq: "ranked" }] } });
-    expect(first).toMatchObject({ state: "CREATED", region: "eu", creator: { id: "alice" }, labels: { mode: "ranked", skill: 1200 } });
+    expect(first).toMatchObject({ state: "OPEN", region: "eu", creator: { id: "alice" }, labels: { mode: "ranked", skill: 1200 } });
     // Another region, or another mode, does not fit it.
     expect((await quick(bob, { region: "us" })).id).not.toBe(first.id);
     expect((await quick(bob, { region: "eu", filter: { labels: [{ key: "mode", eq: "casual" }] } })).id).not.toBe(first.id);

@@ -15,6 +15,7 @@ const MATCH_GAME_FIELDS = /* GraphQL */ `
     region
     labels
     createdAt
+    hostConnected
     server { socketUrl token }
   }
 `;

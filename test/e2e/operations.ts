@@ -15,8 +15,10 @@ const GAME_FIELDS = /* GraphQL */ `
     region
     settings
     labels
+    result
     createdAt
     updatedAt
+    hostConnected
     server { socketUrl token }
   }
 `;

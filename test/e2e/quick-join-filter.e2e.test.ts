@@ -15,10 +15,12 @@ describe.each(bothModes())("the game quickJoin creates satisfies the quickJoin's
 
   const band = { labels: [{ key: "skill", between: [1000, 1400] }] };
 
-  it("refuses states that leave out CREATED, where the games it creates start", async () => {
-    const r = await mm.quickJoin({ input: { gameType: "quad", filter: { states: ["OPEN"] } } }, await tokenFor("alice"));
+  it("refuses states that leave out OPEN, where the lobby games it creates start", async () => {
+    const r = await mm.quickJoin({ input: { gameType: "quad", filter: { states: ["CREATED"] } } }, await tokenFor("alice"));
     expect(codeOf(r)).toBe("BAD_USER_INPUT");
-    expect(r.errors![0]!.message).toMatch(/CREATED/);
+    expect(r.errors![0]!.message).toMatch(/OPEN/);
+    const fine = await mm.quickJoin({ input: { gameType: "quad", filter: { states: ["OPEN"] } } }, await tokenFor("alice"));
+    expect(fine.data?.quickJoin).toMatchObject({ state: "OPEN" });
   });
 
   it("gives a game it creates a label inside the filter's range, so the next caller with that filter joins it", async () => {

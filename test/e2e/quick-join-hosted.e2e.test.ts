@@ -5,11 +5,12 @@ import type { FakeGameServer } from "../support/fake-game-server.js";
 import { matchClient, type MatchClient } from "../support/match-client.js";
 import { useHostedApp } from "./hosted.js";
 import { bothModes } from "./modes.js";
+import { streamAccess } from "./stream-access.js";
 
 const bodyOf = (r: { rawBody: string }) => JSON.parse(r.rawBody) as Record<string, string>;
 
 describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => {
-  const h = useHostedApp(mode, () => ({ env: { GAME_SERVER_TIMEOUT_MS: "400" } }));
+  const h = useHostedApp(mode, () => ({ worker: true, env: { GAME_SERVER_TIMEOUT_MS: "400", WORKER_BLOCK_MS: "20" } }));
   let server: FakeGameServer, api: ApiClient, mm: MatchClient, alice: string, bob: string;
   beforeEach(() => {
     ({ server, api, alice, bob } = h);
@@ -17,16 +18,27 @@ describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => 
   });
   const quick = (token: string, party?: string[]) => mm.quickJoin({ input: { gameType: "duel", party } }, token);
 
-  it("creates the game on the server, then seats the next player through join_game; both get the token", async () => {
+  it("creates the game on the server, then seats the next player through join_game; each gets the token once the host is there", async () => {
     const created = (await ok(quick(alice))).quickJoin;
     expect(bodyOf(server.requestsTo("/create_game")[0]!)).toEqual({ gameId: created.id, userId: "alice", username: "Alice" });
     const token = server.games.get(created.id)!.gameToken;
-    expect(created).toMatchObject({ state: "CREATED", version: 2, server: { token } });
+    // The host connects first, so alice has the address at once.
+    expect(created).toMatchObject({ state: "CREATED", version: 2, hostConnected: false, server: { token } });
     const joined = (await ok(quick(bob))).quickJoin;
     expect(joined.id).toBe(created.id);
     expect(bodyOf(server.requestsTo("/join_game")[0]!)).toEqual({ gameId: created.id, userId: "bob", username: "Bob" });
-    expect(joined.server!.token).toBe(token);
     expect(joined.players.find((p) => p.id === "bob")).toMatchObject({ confirmed: false });
+    expect([joined.hostConnected, joined.server]).toEqual([false, null]);
+    // The game server reports the host: now bob may connect.
+    const s = streamAccess(h.t, mode.redisUrl());
+    try {
+      await s.xadd({ product_id: "duel", game_id: created.id, type: "state_change", new_state: "creator_joined" });
+      await s.drained();
+    } finally {
+      s.close();
+    }
+    const seen = (await ok(api.game({ id: created.id }, bob))).game!;
+    expect(seen).toMatchObject({ state: "OPEN", hostConnected: true, server: { token } });
   });
 
   it("seats racers in the game while its server is still creating it, joining them only once it exists", async () => {
@@ -41,7 +53,9 @@ describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => 
     // join_game only ever reached a game the server had created (it answers 400 otherwise).
     const onServer = server.games.get(games[0]!.id)!;
     expect([...onServer.players.keys()].sort()).toEqual(["alice", "r1", "r2", "r3"]);
-    for (const g of games) expect(g.server!.token).toBe(onServer.gameToken);
+    // Only the host has the address before the host has connected.
+    expect(games[0]!.server!.token).toBe(onServer.gameToken);
+    for (const g of games.slice(1)) expect(g.server).toBeNull();
   });
 
   it("removes the game everywhere when create_game fails, and frees the seats of a party the server would not take", async () => {

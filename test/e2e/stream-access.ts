@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import type { TestApp } from "../support/app.js";
 import { waitFor } from "../support/app.js";
-import type { MemoryEventStream } from "../../src/worker/memory-event-stream.js";
+import type { MemoryEventStream } from "../../src/stream/memory-event-stream.js";
 
 /**
  * Writes to and reads from the app's event stream as a game server and an operator

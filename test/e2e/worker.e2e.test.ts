@@ -111,17 +111,18 @@ describe.each(bothModes())("the worker applies game-server events ($name)", (mod
       ev(g.id, "telemetry_v2", { fps: "60" }), // unknown but well-formed: ignored, not dead
       ev("duel_0000000000000000", "heartbeat"), // unknown game
       { product_id: "chess", game_id: "chess_0000000000000000", type: "heartbeat" }, // unknown type of game
-      ev(g.id, "state_change", { new_state: "ended" }), // illegal from OPEN
       ev(g.id, "state_change", { new_state: "exploded" }), // malformed new_state
       ev(g.id, "metadata", { "meta.map": "dust" }),
+      ev(g.id, "game_over", { winner_id: "alice" }),
+      ev(g.id, "state_change", { new_state: "creator_joined" }), // illegal once ENDED: never back to the lobby
     );
     await s.drained();
-    expect((await ok(api.game({ id: g.id }))).game).toMatchObject({ state: "OPEN", version: 3, labels: { map: "dust" } });
+    expect((await ok(api.game({ id: g.id }))).game).toMatchObject({ state: "ENDED", version: 4, labels: { map: "dust" }, result: { winner_id: "alice" } });
     const dead = await s.deadLetters();
     expect(dead.map((d) => d.dead_reason).sort()).toEqual(
       ["malformed", "unknown_game", "unknown_game_type", "invalid_transition", "malformed"].sort(),
     );
-    expect(dead.find((d) => d.dead_reason === "invalid_transition")).toMatchObject({ game_id: g.id, new_state: "ended" });
+    expect(dead.find((d) => d.dead_reason === "invalid_transition")).toMatchObject({ game_id: g.id, new_state: "creator_joined" });
     expect(dead.some((d) => d.type === "telemetry_v2")).toBe(false);
   });
 

@@ -21,6 +21,8 @@ export type CreateGameInput = {
 
 export type GameFilter = {
   gameType?: string | number | null | undefined;
+  /** Also list hosted games whose host has not connected to the game server yet (hostConnected: false). Default false: the lobby lists only games a player can connect to. */
+  includeWaitingForHost?: boolean | null | undefined;
   /** Needs gameType; only declared labels. */
   labels?: Array<LabelFilter> | null | undefined;
   minFreeSeats?: number | null | undefined;
@@ -122,14 +124,14 @@ export type Visibility =
   | 'PRIVATE'
   | 'PUBLIC';
 
-export type MatchGameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
+export type MatchGameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
 
 export type QuickJoinMutationVariables = Exact<{
   input: QuickJoinInput;
 }>;
 
 
-export type QuickJoinMutation = { quickJoin: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type QuickJoinMutation = { quickJoin: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinGameByCodeMutationVariables = Exact<{
   code: string;
@@ -137,7 +139,7 @@ export type JoinGameByCodeMutationVariables = Exact<{
 }>;
 
 
-export type JoinGameByCodeMutation = { joinGameByCode: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinGameByCodeMutation = { joinGameByCode: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinPartyMutationVariables = Exact<{
   id: string | number;
@@ -146,14 +148,14 @@ export type JoinPartyMutationVariables = Exact<{
 }>;
 
 
-export type JoinPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type LeaveAndSeeMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type LeaveAndSeeMutation = { leaveGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+export type LeaveAndSeeMutation = { leaveGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
 
 export type GameTypePoliciesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -178,7 +180,7 @@ export type SearchGamesQueryVariables = Exact<{
 
 export type SearchGamesQuery = { games: { totalCount: number, totalCountCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, region: string | null, freeSeats: number, labels: any, createdAt: string } }> } };
 
-export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, createdAt: string, updatedAt: string, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
+export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
 
 export type GameTypesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -197,7 +199,7 @@ export type GameQueryVariables = Exact<{
 }>;
 
 
-export type GameQuery = { game: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, createdAt: string, updatedAt: string, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+export type GameQuery = { game: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
 
 export type GamesQueryVariables = Exact<{
   filter?: GameFilter | null | undefined;
@@ -214,7 +216,7 @@ export type CreateGameMutationVariables = Exact<{
 }>;
 
 
-export type CreateGameMutation = { createGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, createdAt: string, updatedAt: string, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type CreateGameMutation = { createGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinGameMutationVariables = Exact<{
   id: string | number;
@@ -222,7 +224,7 @@ export type JoinGameMutationVariables = Exact<{
 }>;
 
 
-export type JoinGameMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, createdAt: string, updatedAt: string, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinGameMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type LeaveGameMutationVariables = Exact<{
   id: string | number;
@@ -237,7 +239,7 @@ export type UpdateGameMutationVariables = Exact<{
 }>;
 
 
-export type UpdateGameMutation = { updateGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, createdAt: string, updatedAt: string, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type UpdateGameMutation = { updateGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type DeleteGameMutationVariables = Exact<{
   id: string | number;

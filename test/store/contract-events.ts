@@ -5,7 +5,7 @@ import { GameEvent } from "../../src/domain/state-machine.js";
 import type { EventOutcome } from "../../src/store/game-store.js";
 import { DUEL, filterOf, PARTY, player, reservedPlayer, sortOf, timedCatalog } from "../support/games.js";
 import { expectCode, snapshotIds, type StoreFactory, useStore } from "./contract-support.js";
-import { createAt, eventCmd, refOf, seatFreed, sleep, T0, timeout, transitionOf } from "./lifecycle-support.js";
+import { createAt, disconnected, eventCmd, refOf, seatFreed, sleep, T0, timeout, transitionOf } from "./lifecycle-support.js";
 
 const applied = (o: EventOutcome) => {
   expect(o.status).toBe("applied");
@@ -36,17 +36,17 @@ export function describeEvents(factory: StoreFactory): void {
     });
 
     it("refuses an illegal move with INVALID_TRANSITION and writes nothing, not even activity or the event id", async () => {
-      const g = await createAt(store());
+      const g = await createAt(store(), { state: GameState.IN_PROGRESS });
       const err = await expectCode(
-        store().applyEvent(eventCmd(g, transitionOf(GameEvent.IN_PROGRESS), T0 + 1_000, "ev-1")),
+        store().applyEvent(eventCmd(g, transitionOf(GameEvent.CREATOR_JOINED), T0 + 1_000, "ev-1", "5-0")),
         ErrorCode.INVALID_TRANSITION,
       );
-      expect(err.message).toContain(GameState.OPEN);
-      expect(err.message).toContain(GameState.FULL); // where the event would have applied
+      expect(err.message).toContain(GameState.IN_PROGRESS);
+      expect(err.message).toContain(`${GameState.CREATED} or ${GameState.OPEN} or ${GameState.FULL}`); // where the event would have applied
       expect(await store().get(refOf(g))).toEqual(g);
-      // The refused event's id was not remembered: a legal event with it still applies.
-      const legal = await store().applyEvent(eventCmd(g, transitionOf(GameEvent.ALL_PLAYERS_JOINED), T0 + 2_000, "ev-1"));
-      expect(applied(legal).game.state).toBe(GameState.FULL);
+      // Neither the refused event's id nor its entry id was remembered: a legal event with them still applies.
+      const legal = await store().applyEvent(eventCmd(g, transitionOf(GameEvent.GAME_OVER), T0 + 2_000, "ev-1", "5-0"));
+      expect(applied(legal).game.state).toBe(GameState.ENDED);
     });
 
     it("keeps a game_over result, answers unchanged for the same result and replaces it with a new one", async () => {
@@ -83,7 +83,7 @@ export function describeEvents(factory: StoreFactory): void {
       const g = await createAt(store(), { state: GameState.FULL, capacity: 2, players: [player("alice"), player("bob")] });
       const open = filterOf({ minFreeSeats: 1 });
       expect(await snapshotIds(store(), open, sortOf())).toEqual([]);
-      const gone = (id: string) => ({ kind: "removePlayer" as const, playerId: id, seatFreed });
+      const gone = (id: string) => ({ kind: "removePlayer" as const, playerId: id, seatFreed: disconnected });
       const change = applied(await store().applyEvent(eventCmd(g, gone("bob"), T0 + 100)));
       expect(change).toMatchObject({ version: 2, previousState: GameState.FULL, game: { state: GameState.OPEN } });
       expect(change.game.players.map((p) => p.id)).toEqual(["alice"]);

@@ -62,6 +62,7 @@ const common = fc.record({
   visibility: mostly(Visibility.PUBLIC, fc.constant(Visibility.PRIVATE)),
   minFreeSeats: mostly(0, fc.integer({ min: 1, max: 4 })),
   regions: mostly(null, fc.subarray([...REGIONS, "mars"], { minLength: 1 })),
+  includeWaitingForHost: fc.boolean(),
 });
 
 // Label filters need a single game type, as normalizeFilter demands.

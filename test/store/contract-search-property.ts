@@ -81,6 +81,7 @@ const common = fc.record({
   visibility: mostly(Visibility.PUBLIC, fc.constant(Visibility.PRIVATE)),
   minFreeSeats: mostly(0, fc.integer({ min: 1, max: 3 })),
   regions: mostly(null, fc.subarray([...REGIONS, "mars"], { minLength: 1 })),
+  includeWaitingForHost: fc.boolean(),
 });
 
 const direction = fc.constantFrom(SortDirection.ASC, SortDirection.DESC);

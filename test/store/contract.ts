@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { describeHostAndOrder } from "./contract-host.js";
 import { describeLifecycle } from "./contract-lifecycle.js";
 import { describeLists } from "./contract-list.js";
 import { describeMatchmaking } from "./contract-matchmaking.js";
@@ -22,6 +23,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeListProperty(factory);
     describeSearch(factory);
     describeLifecycle(factory);
+    describeHostAndOrder(factory);
     describeMatchmaking(factory);
     describeQuickJoin(factory);
   });

@@ -1,5 +1,5 @@
 import type { GameRecord, GameState } from "../../src/domain/game.js";
-import { GameEvent, transitionTable } from "../../src/domain/state-machine.js";
+import { GameEvent, hostTables, transitionTable } from "../../src/domain/state-machine.js";
 import type { EventCommand, EventEffect, GameRef, GameStore } from "../../src/store/game-store.js";
 import { makeGame, TIMEOUTS } from "../support/games.js";
 
@@ -18,13 +18,20 @@ export async function createAt(store: GameStore, overrides: Partial<GameRecord> 
 
 /** A state_change's effect, as the service builds it from the pure state machine. */
 export function transitionOf(event: GameEvent, freeSeats = 1, extra: Partial<Extract<EventEffect, { kind: "transition" }>> = {}): EventEffect {
-  return { kind: "transition", table: transitionTable(event, { freeSeats }), ...extra };
+  return { kind: "transition", table: transitionTable(event, { freeSeats, hostConnected: true }), reservationMs: 30_000, ...extra };
 }
 
-export const seatFreed = transitionTable(GameEvent.SEAT_FREED, { freeSeats: 1 });
+export const seatFreed = hostTables(GameEvent.SEAT_FREED, 1);
+export const disconnected = hostTables(GameEvent.PLAYER_DISCONNECTED, 1);
 
-export function eventCmd(g: Pick<GameRecord, "gameType" | "id">, effect: EventEffect, now: number, eventId: string | null = null): EventCommand {
-  return { ref: refOf(g), effect, eventId, now };
+export function eventCmd(
+  g: Pick<GameRecord, "gameType" | "id">,
+  effect: EventEffect,
+  now: number,
+  eventId: string | null = null,
+  entryId: string | null = null,
+): EventCommand {
+  return { ref: refOf(g), effect, eventId, entryId, now };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

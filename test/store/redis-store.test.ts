@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
 import { Visibility } from "../../src/domain/game.js";
+import { GAME_TOMBSTONE_MS } from "../../src/store/deadlines.js";
 import { createRedisStore } from "../../src/store/redis/redis-store.js";
 import { DUEL, joinCmd, leaveCmd, makeGame, player, testCatalog } from "../support/games.js";
 import { randomPrefix } from "../support/redis-server.js";
@@ -47,7 +48,14 @@ describe("Redis store specifics", () => {
     await store.update({ ref: a, actor: admin, patch: { labels: { mode: "x", rating: 9 }, visibility: Visibility.PRIVATE }, expectedVersion: null, now: 1 });
     await store.leave(leaveCmd(a, "alice")); // the creator: deletes
     await store.delete({ ref: b, actor: null, now: 2 });
-    expect(await fixture.client().keys(`${prefix}:*`)).toEqual([]);
+    // Only the two tombstones are left, and they expire by themselves.
+    const left = (await fixture.client().keys(`${prefix}:*`)).sort();
+    expect(left).toEqual([`${prefix}:{duel}:gone:${a.id}`, `${prefix}:{duel}:gone:${b.id}`].sort());
+    for (const key of left) {
+      const ttl = await fixture.client().pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(GAME_TOMBSTONE_MS);
+    }
   });
 
   it("remembers an event id under the type's hash tag for the dedupe window only", async () => {
@@ -55,7 +63,7 @@ describe("Redis store specifics", () => {
     const store = createRedisStore({ redis: fixture.client(), prefix, catalog: testCatalog, eventDedupeMs: 60_000 });
     const g = makeGame();
     await store.create(g);
-    await store.applyEvent({ ref: g, effect: { kind: "touch" }, eventId: "ev:1/{x}", now: 1 });
+    await store.applyEvent({ ref: g, effect: { kind: "touch" }, eventId: "ev:1/{x}", entryId: null, now: 1 });
     const key = `${prefix}:{duel}:evt:${encodeURIComponent("ev:1/{x}")}`;
     const ttl = await fixture.client().pttl(key);
     expect(ttl).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { type GameSort, type NormalizedFilter, SortDirection, SortField } from "
 import { DEFAULT_QUICK_JOIN } from "../../src/config/catalog-matchmaking.js";
 import { type Catalog, createCatalog, type GameTypeDef, HostLeaves, type LabelKind } from "../../src/domain/game-type.js";
 import { type Actor, type GameRecord, GameState, newGameRecord, type PlayerRecord, Visibility } from "../../src/domain/game.js";
-import { GameEvent, transitionTable } from "../../src/domain/state-machine.js";
+import { GameEvent, hostTables, transitionTable } from "../../src/domain/state-machine.js";
 import type { JoinCommand, LeaveCommand } from "../../src/store/game-store.js";
 
 /** Two small game types with one string and one numeric label each. */
@@ -98,16 +98,17 @@ export function makeGame(overrides: Partial<GameRecord> = {}): GameRecord {
     region: null,
     settings: {},
     labels: {},
+    hosted: false,
     now: createdAt,
   });
-  return { ...base, state: GameState.OPEN, ...overrides };
+  return { ...base, ...overrides };
 }
 
 /** The state machine's tables, as the service passes them. */
 export const tables = {
-  joinable: transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1 }),
-  seatsFilled: transitionTable(GameEvent.SEATS_FILLED, { freeSeats: 0 }),
-  seatFreed: transitionTable(GameEvent.SEAT_FREED, { freeSeats: 1 }),
+  joinable: transitionTable(GameEvent.PLAYER_JOINING, { freeSeats: 1, hostConnected: true }),
+  seatsFilled: transitionTable(GameEvent.SEATS_FILLED, { freeSeats: 0, hostConnected: true }),
+  seatFreed: hostTables(GameEvent.SEAT_FREED, 1),
 };
 
 export function joinCmd(game: Pick<GameRecord, "id" | "gameType">, playerId: string, joinCode: string | null = null): JoinCommand {
@@ -127,7 +128,16 @@ export function leaveCmd(game: Pick<GameRecord, "id" | "gameType">, playerId: st
 
 /** A normalized filter over both test types, PUBLIC, no other condition, unless overridden. */
 export function filterOf(overrides: Partial<NormalizedFilter> = {}): NormalizedFilter {
-  return { gameTypes: [DUEL, PARTY], states: null, visibility: Visibility.PUBLIC, minFreeSeats: 0, regions: null, labels: [], ...overrides };
+  return {
+    gameTypes: [DUEL, PARTY],
+    states: null,
+    visibility: Visibility.PUBLIC,
+    minFreeSeats: 0,
+    regions: null,
+    labels: [],
+    includeWaitingForHost: false,
+    ...overrides,
+  };
 }
 
 export const sortOf = (field = SortField.CREATED_AT, direction = SortDirection.ASC): GameSort => ({ field, direction });

@@ -28,7 +28,7 @@ describe("the shipped sample catalog", () => {
       minPlayers: 2,
       maxPlayers: 2,
       serverUrl: "http://localhost:5001",
-      socketUrl: "ws://localhost:5001/ws",
+      socketUrl: "localhost:5001",
       serverSecret: null,
       labels: {},
       regions: [],
@@ -56,6 +56,24 @@ describe("the shipped sample catalog", () => {
   it("knows no other ids", () => {
     expect(catalog.get("chess")).toBeUndefined();
     expect(catalog.types.map((t) => t.id)).toEqual(["tictactoe", "party-quiz"]);
+  });
+});
+
+describe("socket addresses", () => {
+  const withSocket = (socketUrl: string) =>
+    `gameTypes:\n  - id: rps\n    name: RPS\n    minPlayers: 2\n    maxPlayers: 2\n    serverUrl: http://rps.example.com:5000\n    socketUrl: "${socketUrl}"\n`;
+
+  it("keeps the original catalog's form (host:port, no scheme) and full ws(s) URLs exactly as written", () => {
+    for (const address of ["rps.example.com:8085", "rps.example.com:8085/play", "10.0.0.7:8085", "[::1]:8085", "localhost", "ws://rps.example.com:8085/ws", "wss://rps.example.com/ws"]) {
+      expect(parseCatalog(withSocket(address), "c.yaml").get("rps")!.socketUrl).toBe(address);
+    }
+  });
+
+  it("refuses other schemes and malformed addresses, naming both accepted forms", () => {
+    for (const address of ["http://rps.example.com:8085", "rps.example.com:port", "rps example.com", ":8085", "ws://"]) {
+      const err = configError(() => parseCatalog(withSocket(address), "c.yaml"));
+      expect(err.format(), address).toMatch(/socketUrl.*host:port\[\/path\].*ws:\/\/ or wss:\/\//);
+    }
   });
 });
 

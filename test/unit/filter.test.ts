@@ -28,6 +28,7 @@ const game = (over: Partial<GameRecord> = {}): GameRecord => ({
   creatorId: "a",
   players: [{ id: "a", name: "A", joinedAt: 1, confirmed: true, reservedUntil: null }],
   capacity: 4,
+  hostConnected: true,
   visibility: Visibility.PUBLIC,
   joinCode: null,
   region: "eu",
@@ -46,7 +47,7 @@ const game = (over: Partial<GameRecord> = {}): GameRecord => ({
 const codeOf = thrownCode;
 
 describe("lobby filters", () => {
-  it("defaults to public games of every type in any state", () => {
+  it("defaults to public games of every type in any state, whose host is connected", () => {
     expect(norm(undefined)).toEqual({
       gameTypes: ["quiz", "duel"],
       states: null,
@@ -54,6 +55,7 @@ describe("lobby filters", () => {
       minFreeSeats: 0,
       regions: null,
       labels: [],
+      includeWaitingForHost: false,
     });
   });
 
@@ -85,6 +87,14 @@ describe("lobby filters", () => {
     );
     expect(matchesFilter(game({ labels: {} }), norm({ gameType: "quiz", labels: [{ key: "skill", lte: 5 }] }))).toBe(false);
     expect(matchesFilter(g, norm({ gameType: "duel" }))).toBe(false);
+  });
+
+  it("leaves games waiting for their host out unless asked for", () => {
+    const waiting = game({ state: GameState.CREATED, hostConnected: false });
+    expect(matchesFilter(waiting, norm({}))).toBe(false);
+    expect(matchesFilter(waiting, norm({ states: [GameState.CREATED] }))).toBe(false);
+    expect(matchesFilter(waiting, norm({ includeWaitingForHost: true }))).toBe(true);
+    expect(matchesFilter(game({ state: GameState.FULL, hostConnected: false }), norm({ states: [GameState.FULL] }))).toBe(false);
   });
 
   it("orders by free seats first and creation time second", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GameState } from "../../src/domain/game.js";
-import { EventType, parseGameEvent } from "../../src/worker/game-events.js";
+import { EventType, parseGameEvent } from "../../src/domain/game-events.js";
 
 const base = { product_id: "duel", game_id: "duel_abcdefgh12345678" };
 

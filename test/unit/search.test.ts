@@ -24,7 +24,7 @@ const game = (labels: GameRecord["labels"], over: Partial<GameRecord> = {}): Gam
   id: "quiz_a", gameType: "quiz", state: GameState.OPEN, creatorId: "a",
   players: [{ id: "a", name: "A", joinedAt: 1, confirmed: true, reservedUntil: null }],
   capacity: 4, visibility: Visibility.PUBLIC, joinCode: null, region: "eu", settings: {}, labels, result: null,
-  serverToken: null, version: 1, createdAt: 1_000, updatedAt: 1_000, expiresAt: null, lastActivityAt: 1_000, ...over,
+  serverToken: null, hostConnected: true, version: 1, createdAt: 1_000, updatedAt: 1_000, expiresAt: null, lastActivityAt: 1_000, ...over,
 });
 
 describe("between", () => {

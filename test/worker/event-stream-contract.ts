@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { EventStream } from "../../src/worker/event-stream.js";
+import type { EventStream } from "../../src/stream/event-stream.js";
 import { waitFor } from "../support/app.js";
 import type { StreamFactory, StreamFixture } from "./stream-fixtures.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryEventStream } from "../../src/worker/memory-event-stream.js";
+import { createMemoryEventStream } from "../../src/stream/memory-event-stream.js";
 
 const event = (i: number) => ({ product_id: "chess", game_id: `g${i}`, type: "heartbeat" });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_BLOCK_MS } from "../../src/worker/redis-event-stream.js";
+import { MAX_BLOCK_MS } from "../../src/stream/redis-event-stream.js";
 import { type StreamFixture, useRedisStreams } from "./stream-fixtures.js";
 
 const redis = useRedisStreams();

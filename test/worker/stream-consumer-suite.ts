@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/logger.js";
-import type { EventStream, StreamEntry } from "../../src/worker/event-stream.js";
+import type { EventStream, StreamEntry } from "../../src/stream/event-stream.js";
 import {
   type BatchStats,
   createStreamConsumer,

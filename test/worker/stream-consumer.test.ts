@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
-import { createMemoryEventStream } from "../../src/worker/memory-event-stream.js";
+import { createMemoryEventStream } from "../../src/stream/memory-event-stream.js";
 import { createStreamConsumer } from "../../src/worker/stream-consumer.js";
 import { describeStreamConsumer } from "./stream-consumer-suite.js";
 import { memoryStreams, useRedisStreams } from "./stream-fixtures.js";

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import type { DeadLetter, EventStream } from "../../src/worker/event-stream.js";
-import { createMemoryEventStream } from "../../src/worker/memory-event-stream.js";
-import { createRedisEventStream, DEAD_FIELD_PREFIX } from "../../src/worker/redis-event-stream.js";
+import type { DeadLetter, EventStream } from "../../src/stream/event-stream.js";
+import { createMemoryEventStream } from "../../src/stream/memory-event-stream.js";
+import { createRedisEventStream, DEAD_FIELD_PREFIX } from "../../src/stream/redis-event-stream.js";
 import { randomPrefix, type RedisServer } from "../support/redis-server.js";
 import { useRedisClient } from "../support/use-redis.js";
 

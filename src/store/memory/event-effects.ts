@@ -1,16 +1,20 @@
 import type { GameRecord } from "../../domain/game.js";
 import { resultText } from "../deadlines.js";
-import type { EventEffect, StateTable } from "../game-store.js";
+import type { EventEffect, HostTables, StateTable } from "../game-store.js";
 import { storeErrors } from "../store-errors.js";
 
+/** The rows of `tables` that apply to `g`: whether its host has connected decides. Never throws. */
+export const rowsFor = (g: Pick<GameRecord, "hostConnected">, tables: HostTables): StateTable =>
+  g.hostConnected ? tables.host : tables.waiting;
+
 /**
- * Removes the seats of `playerIds` and applies the seatFreed table. The caller bumps
+ * Removes the seats of `playerIds` and applies the seatFreed tables. The caller bumps
  * the version and records activity. Never throws.
  */
-export function freeSeatsOf(g: GameRecord, playerIds: readonly string[], seatFreed: StateTable): void {
+export function freeSeatsOf(g: GameRecord, playerIds: readonly string[], seatFreed: HostTables): void {
   const gone = new Set(playerIds);
   g.players = g.players.filter((p) => !gone.has(p.id));
-  g.state = seatFreed[g.state] ?? g.state;
+  g.state = rowsFor(g, seatFreed)[g.state] ?? g.state;
 }
 
 /**
@@ -18,13 +22,19 @@ export function freeSeatsOf(g: GameRecord, playerIds: readonly string[], seatFre
  * and answers whether anything visible changed; the caller bumps the version and
  * records activity. Throws INVALID_TRANSITION before touching `g` for an illegal move.
  */
-export function applyEffect(g: GameRecord, effect: EventEffect): boolean {
+export function applyEffect(g: GameRecord, effect: EventEffect, now: number): boolean {
   switch (effect.kind) {
     case "transition": {
       const to = effect.table[g.state];
       if (to === undefined) throw storeErrors.invalidTransition(g.id, g.state, effect.table);
       let changed = to !== g.state;
       g.state = to;
+      if (!g.hostConnected) {
+        // Only now can the other players connect: their reservations start here.
+        g.hostConnected = true;
+        for (const p of g.players) if (!p.confirmed) p.reservedUntil = now + effect.reservationMs;
+        changed = true;
+      }
       if (effect.result !== undefined && (g.result === null || resultText(g.result) !== resultText(effect.result))) {
         g.result = { ...effect.result };
         changed = true;
@@ -42,6 +52,7 @@ export function applyEffect(g: GameRecord, effect: EventEffect): boolean {
     case "removePlayer": {
       // The creator's seat is never freed by a disconnect: the game goes instead, when it expires.
       if (effect.playerId === g.creatorId || !g.players.some((p) => p.id === effect.playerId)) return false;
+      if (rowsFor(g, effect.seatFreed)[g.state] === undefined) return false;
       freeSeatsOf(g, [effect.playerId], effect.seatFreed);
       return true;
     }

@@ -1,7 +1,7 @@
 import { ChangeKind, type GameChangeRecord, type GameRecord, type GameState, type PlayerRecord, freeSeats } from "../../domain/game.js";
 import type { LabelKind } from "../../domain/game-type.js";
 import { pickQuickJoin } from "../../domain/quick-join.js";
-import type { GameRef, GameStore, QuickJoinCommand, StateTable } from "../game-store.js";
+import type { GameRef, GameStore, HostTables, QuickJoinCommand, StateTable } from "../game-store.js";
 import { storeErrors } from "../store-errors.js";
 import { freeSeatsOf } from "./event-effects.js";
 
@@ -68,7 +68,7 @@ export function createMemoryMatchmaking(
       return s.change(ChangeKind.UPDATED, g, g.state);
     },
 
-    async evict(ref: GameRef, playerIds: readonly string[], seatFreed: StateTable, now: number) {
+    async evict(ref: GameRef, playerIds: readonly string[], seatFreed: HostTables, now: number) {
       const g = s.load(ref);
       const gone = playerIds.filter((id) => id !== g.creatorId && g.players.some((p) => p.id === id));
       if (gone.length === 0) return null;

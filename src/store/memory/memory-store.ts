@@ -9,7 +9,8 @@ import {
   type GameState,
   isPlayer,
 } from "../../domain/game.js";
-import { DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, timeoutsMs } from "../deadlines.js";
+import { compareEntryIds } from "../../domain/entry-ids.js";
+import { DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, GAME_TOMBSTONE_MS, timeoutsMs } from "../deadlines.js";
 import { storeErrors } from "../store-errors.js";
 import type {
   DeleteCommand,
@@ -18,15 +19,15 @@ import type {
   ExpireOutcome,
   GameRef,
   GameStore,
+  HostTables,
   JoinCommand,
   LeaveCommand,
   ListQuery,
-  StateTable,
   UpdateCommand,
 } from "../game-store.js";
 import { DeadlineIndex } from "./deadline-index.js";
 import { applyEffect, freeSeatsOf } from "./event-effects.js";
-import { EventIds } from "./event-ids.js";
+import { ExpiringKeys } from "./expiring-keys.js";
 import { DEFAULT_MEMORY_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
 import { SearchIndex } from "./search-index.js";
 import { createMemoryMatchmaking, seat, seatAll } from "./matchmaking.js";
@@ -50,7 +51,10 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
   const search = new SearchIndex(catalog, games, searchBudget(DEFAULT_MEMORY_SEARCH_BUDGET, opts.searchBudget));
   const codes = new Map<string, GameRef>();
   const deadlines = new DeadlineIndex();
-  const eventIds = new EventIds(eventDedupeMs);
+  const eventIds = new ExpiringKeys(eventDedupeMs);
+  const tombstones = new ExpiringKeys(GAME_TOMBSTONE_MS);
+  /** Last stream entry applied per game (see EventCommand.entryId). */
+  const lastEntry = new Map<string, string>();
   let closed = false;
 
   const copy = (g: GameRecord): GameRecord => structuredClone(g);
@@ -77,7 +81,10 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     if (g.joinCode !== null && codes.get(g.joinCode)?.id === g.id) codes.delete(g.joinCode);
   };
   const codeTaken = (code: string | null, id: string) => code !== null && codes.has(code) && codes.get(code)!.id !== id;
-  const remove = (g: GameRecord) => {
+  // Deletions happen at the commands' clock; the tombstone uses it too.
+  const remove = (g: GameRecord, now: number) => {
+    tombstones.remember(g.gameType, g.id, now);
+    lastEntry.delete(g.id);
     games.delete(g.id);
     deadlines.delete(g.gameType, g.id);
     search.drop(g);
@@ -139,7 +146,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       const heir = g.players.find((p) => p.id !== cmd.playerId && p.confirmed);
       const migrate = cmd.hostLeaves === HostLeaves.MIGRATE && heir !== undefined;
       if (cmd.playerId === g.creatorId && !migrate) {
-        remove(g);
+        remove(g, cmd.now);
         return change(ChangeKind.DELETED, g, previous);
       }
       freeSeatsOf(g, [cmd.playerId], cmd.seatFreed);
@@ -176,7 +183,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       const g = load(cmd.ref);
       const previous = g.state;
       if (cmd.actor && !cmd.actor.admin && cmd.actor.id !== g.creatorId) throw storeErrors.notCreator(g.id);
-      remove(g);
+      remove(g, cmd.now);
       bump(g, cmd.now);
       return change(ChangeKind.DELETED, g, previous);
     },
@@ -187,13 +194,20 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     },
 
     async applyEvent(cmd: EventCommand): Promise<EventOutcome> {
-      const { ref, eventId, now } = cmd;
+      const { ref, eventId, entryId, now } = cmd;
+      const g = find(ref);
+      if (!g) {
+        if (tombstones.seen(ref.gameType, ref.id, now)) return { status: "gone" };
+        throw gameNotFound(ref.id);
+      }
+      const last = lastEntry.get(g.id);
+      if (entryId !== null && last !== undefined && compareEntryIds(entryId, last) <= 0) return { status: "duplicate" };
       if (eventId !== null && eventIds.seen(ref.gameType, eventId, now)) return { status: "duplicate" };
-      const g = load(ref);
       const previous = g.state;
       // Throws before anything is written (the event id included) when the move is illegal.
-      const changed = applyEffect(g, cmd.effect);
+      const changed = applyEffect(g, cmd.effect, now);
       if (eventId !== null) eventIds.remember(ref.gameType, eventId, now);
+      if (entryId !== null) lastEntry.set(g.id, entryId);
       if (changed) bump(g, now);
       touch(g, now);
       return changed ? { status: "applied", change: change(ChangeKind.UPDATED, g, previous) } : { status: "unchanged" };
@@ -203,7 +217,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       return ids.map((id) => {
         const g = find({ gameType, id });
         if (g) touch(g, now);
-        return g !== undefined;
+        return g ? "recorded" : tombstones.seen(gameType, id, now) ? "gone" : "missing";
       });
     },
 
@@ -211,12 +225,13 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       return deadlines.due(gameType, now, limit);
     },
 
-    async expire(ref: GameRef, now: number, seatFreed: StateTable): Promise<ExpireOutcome | null> {
+    async expire(ref: GameRef, now: number, seatFreed: HostTables): Promise<ExpireOutcome | null> {
       const g = find(ref);
       if (!g) return null;
       const previous = g.state;
+      // While the host is away nobody else can connect, so no reservation runs out.
       const freed = g.players
-        .filter((p) => !p.confirmed && p.reservedUntil !== null && p.reservedUntil <= now && p.id !== g.creatorId)
+        .filter((p) => g.hostConnected && !p.confirmed && p.reservedUntil !== null && p.reservedUntil <= now && p.id !== g.creatorId)
         .map((p) => p.id);
       if (freed.length > 0) {
         freeSeatsOf(g, freed, seatFreed);
@@ -225,7 +240,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
         return { change: change(ChangeKind.UPDATED, g, previous), freedPlayers: freed };
       }
       if (g.expiresAt === null || g.expiresAt > now) return null;
-      remove(g);
+      remove(g, now);
       bump(g, now);
       return { change: change(ChangeKind.DELETED, g, previous), freedPlayers: [] };
     },

@@ -23,6 +23,10 @@ export interface GameIndexes {
   quickJoin: string[];
   /** The type's join-code hash. */
   codes: string;
+  /** The waiting-for-host index while the game is in it (hostConnected false), else null. */
+  waiting: string | null;
+  /** Where removing the game leaves its tombstone. */
+  tombstone: string;
 }
 
 // Hash field prefixes: one field per player, per unconfirmed seat and per label, so the
@@ -32,6 +36,7 @@ const RESERVATION_FIELD = "r:";
 const LABEL_FIELD = "l:";
 // Reservation field value of an unconfirmed seat that has no deadline.
 const NO_DEADLINE = "-";
+const WAITING_FIELD = "waitIx";
 
 /**
  * The label indexes of `labels`: only labels the type declares, and only values of the
@@ -107,7 +112,10 @@ export function encodeGame(game: GameRecord, ix: GameIndexes): string[] {
     // Kept on the game so every script can keep these in step without building keys in Lua.
     "ixQj", JSON.stringify(ix.quickJoin),
     "ixCode", ix.codes,
+    "ixGone", ix.tombstone,
   ];
+  // Present exactly while the host has not connected: its presence is hostConnected = false.
+  if (ix.waiting !== null) f.push(WAITING_FIELD, ix.waiting);
   for (const p of game.players) {
     f.push(PLAYER_FIELD + p.id, encodePlayer(p));
     const r = reservationOf(p);
@@ -171,6 +179,7 @@ export function decodeGame(flat: readonly string[]): GameRecord {
     ),
     result: result === null ? null : (JSON.parse(result) as Record<string, string>),
     serverToken: opt("serverToken"),
+    hostConnected: !h.has(WAITING_FIELD),
     version: Number(req("version")),
     createdAt: Number(req("createdAt")),
     updatedAt: Number(req("updatedAt")),

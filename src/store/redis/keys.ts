@@ -48,6 +48,10 @@ export interface RedisKeys {
   quickJoinIndex(type: string, region: string | null): string;
   /** Hash join code → game id of the type's live private games. */
   joinCodes(type: string): string;
+  /** Sorted set of the type's hosted games whose host has not connected yet, scored by createdAt. */
+  waitingIndex(type: string): string;
+  /** Marker that game `id` existed and was deleted; expires after GAME_TOMBSTONE_MS. */
+  tombstone(type: string, id: string): string;
   /** Marker that event `eventId` of this type was applied; expires with the dedupe window. Any text is encoded (lone surrogate: BAD_USER_INPUT). */
   eventId(type: string, eventId: string): string;
   /**
@@ -90,6 +94,11 @@ export function createKeys(prefix: string): RedisKeys {
     deadlineIndex,
     quickJoinIndex: (type, region) => `${base(type)}:ix:qj` + (region === null ? "" : `:region:${enc(region)}`),
     joinCodes: (type) => `${base(type)}:codes`,
+    waitingIndex: (type) => `${base(type)}:ix:waiting`,
+    tombstone: (type, id) => {
+      assertKeyPart(id, "Game id");
+      return `${base(type)}:gone:${id}`;
+    },
     // Producer-chosen text: encoded like labels so any id is one unambiguous key.
     eventId: (type, eventId) => `${base(type)}:evt:${enc(eventId)}`,
     gameScriptKeys: (type, id) => [

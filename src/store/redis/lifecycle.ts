@@ -2,7 +2,8 @@ import type { Redis } from "ioredis";
 import type { LabelKind } from "../../domain/game-type.js";
 import { ChangeKind } from "../../domain/game.js";
 import { resultText } from "../deadlines.js";
-import type { EventCommand, EventEffect, GameLifecycleStore, GameRef } from "../game-store.js";
+import { isEntryId } from "../../domain/entry-ids.js";
+import type { ActivityOutcome, EventCommand, EventEffect, GameLifecycleStore, GameRef } from "../game-store.js";
 import { labelWrites } from "./codec.js";
 import type { RedisKeys } from "./keys.js";
 import { changeOf, detailOf, guarded, type ScriptReply } from "./replies.js";
@@ -20,12 +21,15 @@ export interface RedisLifecycleDeps {
   eventDedupeMs: number;
 }
 
+/** activity-n.lua's flag per game → its outcome. */
+const ACTIVITY_OUTCOMES: readonly ActivityOutcome[] = ["missing", "recorded", "gone"];
+
 /** The effect's ARGV (after the kind) and extra KEYS for event-n.lua, whose KEYS so far number `keyCount`. */
 function effectArgs(deps: RedisLifecycleDeps, ref: GameRef, effect: EventEffect, keyCount: number) {
   switch (effect.kind) {
     case "transition": {
       const result = effect.result === undefined ? "" : resultText(effect.result);
-      return { keys: [], args: [JSON.stringify(effect.table), result, effect.confirmAll ? "1" : "0"] };
+      return { keys: [], args: [JSON.stringify(effect.table), result, effect.confirmAll ? "1" : "0", String(effect.reservationMs)] };
     }
     case "removePlayer":
       return { keys: [], args: [effect.playerId, JSON.stringify(effect.seatFreed)] };
@@ -52,13 +56,14 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
 
   return {
     async applyEvent(cmd: EventCommand) {
-      const { ref, eventId, effect, now } = cmd;
-      const scriptKeys = keys.gameScriptKeys(ref.gameType, ref.id);
+      const { ref, eventId, entryId, effect, now } = cmd;
+      const scriptKeys = [...keys.gameScriptKeys(ref.gameType, ref.id), keys.tombstone(ref.gameType, ref.id)];
       const dedupe = eventId !== null && deps.eventDedupeMs > 0;
       if (dedupe) scriptKeys.push(keys.eventId(ref.gameType, eventId));
+      if (entryId !== null && !isEntryId(entryId)) throw new RangeError(`not a stream entry id: ${JSON.stringify(entryId)}`);
       const e = effectArgs(deps, ref, effect, scriptKeys.length);
       const window = dedupe ? String(Math.max(1, Math.floor(deps.eventDedupeMs))) : "";
-      const args = [String(now), timeoutsJson(ref.gameType), window, effect.kind, ...e.args];
+      const args = [String(now), timeoutsJson(ref.gameType), window, entryId ?? "", effect.kind, ...e.args];
       const reply = (await guarded(() => run("event", [...scriptKeys, ...e.keys], args))) as ScriptReply;
       switch (reply[0]) {
         case ScriptCode.OK:
@@ -67,6 +72,8 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
           return { status: "unchanged" };
         case ScriptCode.DUPLICATE:
           return { status: "duplicate" };
+        case ScriptCode.GONE:
+          return { status: "gone" };
         default: {
           const table = effect.kind === "transition" ? effect.table : undefined;
           throw scriptError(reply[0], ref.id, detailOf(reply), { table });
@@ -76,9 +83,9 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
 
     async recordActivity(gameType, ids, now) {
       if (ids.length === 0) return [];
-      const scriptKeys = [keys.deadlineIndex(gameType), ...ids.map((id) => keys.game(gameType, id))];
+      const scriptKeys = [keys.deadlineIndex(gameType), ...ids.flatMap((id) => [keys.game(gameType, id), keys.tombstone(gameType, id)])];
       const flags = (await guarded(() => run("activity", scriptKeys, [String(now), timeoutsJson(gameType)]))) as number[];
-      return flags.map((f) => f === 1);
+      return flags.map((f) => ACTIVITY_OUTCOMES[f] ?? "missing");
     },
 
     async dueGames(gameType, now, limit) {

@@ -1,4 +1,4 @@
-import type { Catalog } from "../../domain/game-type.js";
+import { type Catalog, hasGameServer } from "../../domain/game-type.js";
 import { type Cursor, EMPTY_PAGE, mergePages, type Page, type PageItem } from "../../domain/paging.js";
 import { normalizeSort, SortField } from "../../domain/sort.js";
 import type { ListQuery } from "../game-store.js";
@@ -30,7 +30,8 @@ const keyOf = (score: string, tie: string, id: string): Cursor =>
  */
 export function createRedisList({ keys, run, catalog, budget }: RedisListDeps): (q: ListQuery) => Promise<Page> {
   const listType = async (type: string, q: ListQuery, first: number): Promise<Page> => {
-    const plan = planSearch(keys, type, catalog.get(type)?.labels ?? {}, q.filter, q.sort, budget);
+    const def = catalog.get(type);
+    const plan = planSearch(keys, type, def?.labels ?? {}, q.filter, q.sort, budget, def !== undefined && hasGameServer(def));
     if (plan === null) return EMPTY_PAGE;
     const after = q.after === null ? "" : JSON.stringify(q.after.tie === undefined ? [q.after.score, q.after.id] : [q.after.score, q.after.id, q.after.tie]);
     const args = [JSON.stringify(plan.body), String(first), after, keys.gamePrefix(type)];

@@ -64,6 +64,8 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
     labels: labelIndexes(keys, game.gameType, kinds(game.gameType), game.labels),
     quickJoin: [keys.quickJoinIndex(game.gameType, null), ...(game.region === null ? [] : [keys.quickJoinIndex(game.gameType, game.region)])],
     codes: keys.joinCodes(game.gameType),
+    waiting: game.hostConnected ? null : keys.waitingIndex(game.gameType),
+    tombstone: keys.tombstone(game.gameType, game.id),
   });
 
   const list = createRedisList({ keys, run, catalog, budget: searchBudget(DEFAULT_REDIS_SEARCH_BUDGET, options.searchBudget) });

@@ -19,6 +19,8 @@ export enum ScriptCode {
   CREATED = 4,
   /** evict: none of the players was seated; nothing written. */
   NONE_SEATED = 5,
+  /** applyEvent: the game was deleted a short while ago (its tombstone is there); nothing written. */
+  GONE = 6,
   NOT_FOUND = -1,
   WRONG_JOIN_CODE = -2,
   ALREADY_JOINED = -3,

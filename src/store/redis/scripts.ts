@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import { ALL_STATES, Visibility } from "../../domain/game.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
+import { GAME_TOMBSTONE_MS } from "../deadlines.js";
 import { ScriptCode } from "./script-errors.js";
 
 /** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
@@ -58,6 +59,7 @@ const prelude = [
   `local QUICK_JOINABLE = { ${QUICK_JOINABLE_STATES.map((s) => `[${JSON.stringify(s)}] = true`).join(", ")} }`,
   `local PUBLIC = ${JSON.stringify(Visibility.PUBLIC)}`,
   `local FREE_WEIGHT = ${QUICK_JOIN_FREE_WEIGHT}`,
+  `local TOMBSTONE_MS = ${GAME_TOMBSTONE_MS}`,
 ].join("\n");
 
 interface LoadedScript {

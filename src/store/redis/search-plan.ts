@@ -58,7 +58,8 @@ const QUICK_JOIN_USABLE = QUICK_JOIN_FREE_WEIGHT === sortWeights.freeSeats;
  * for one game type (pure: no I/O). Returns null when nothing can match (no states, no
  * regions, a value of the wrong kind, an empty range), so no round trip is needed.
  * Throws BAD_USER_INPUT for a label the type does not declare: undeclared labels are not
- * indexed. The sort must have passed normalizeSort.
+ * indexed. The sort must have passed normalizeSort. `hosted`: the type has a game server,
+ * so games waiting for their host exist and are left out unless the filter includes them.
  */
 export function planSearch(
   keys: RedisKeys,
@@ -67,6 +68,7 @@ export function planSearch(
   filter: NormalizedFilter,
   sort: GameSort,
   budget: SearchBudget,
+  hosted = false,
 ): SearchPlan | null {
   const all: string[] = [];
   const at = (key: string): number => {
@@ -75,6 +77,8 @@ export function planSearch(
   };
   const vis = at(keys.visibilityIndex(type, filter.visibility));
   const preds: Pred[] = [{ t: "in", k: [vis], o: "created" }];
+  // Only hosted types have games waiting for their host (see matchesFilter).
+  if (hosted && !filter.includeWaitingForHost) preds.push({ t: "out", k: [at(keys.waitingIndex(type))] });
   if (filter.states !== null) {
     if (filter.states.length === 0) return null;
     preds.push({ t: "in", k: filter.states.map((s) => at(keys.stateIndex(type, s))), o: "created" });

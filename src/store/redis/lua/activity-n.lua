@@ -2,20 +2,22 @@
   Records activity (gameplay, heartbeat) for many games of one type at once: for each
   existing game, lastActivityAt = now, expiresAt = now + its state's timeout, and the
   deadline index gets the earliest of that and its unconfirmed seats' reservations
-  (the creator's seat never counts). No version bump: nothing visible changed.
+  (the creator's seat never counts, nor any while the game waits for its host). No
+  version bump: nothing visible changed.
   Input:
-    KEYS[1] deadline index, KEYS[2..] game hashes
+    KEYS[1] deadline index, then per game: KEYS[2i] its hash, KEYS[2i+1] its tombstone key
     ARGV[1] now (epoch ms)   ARGV[2] state timeouts JSON (state -> ms)
-  Output: {1 | 0, …} one flag per game hash, 0 when the game does not exist
+  Output: one flag per game: 1 recorded, 2 gone (deleted a short while ago), 0 no such game
+  TypeScript twin: recordActivity in memory-store.ts.
 ]]
 local now = tonumber(ARGV[1])
 local timeouts = cjson.decode(ARGV[2])
 local out = {}
-for i = 2, #KEYS do
+for i = 2, #KEYS, 2 do
   local key = KEYS[i]
-  local f = redis.call("HMGET", key, "id", "state", "pids", "creatorId")
+  local f = redis.call("HMGET", key, "id", "state", "pids", "creatorId", "waitIx")
   if not f[1] then
-    out[#out + 1] = 0
+    out[#out + 1] = redis.call("EXISTS", KEYS[i + 1]) == 1 and 2 or 0
   else
     local timeout = timeouts[f[2]]
     local deadline = nil
@@ -26,10 +28,12 @@ for i = 2, #KEYS do
       redis.call("HSET", key, "lastActivityAt", ARGV[1])
       redis.call("HDEL", key, "expiresAt")
     end
-    for _, id in ipairs(cjson.decode(f[3])) do
-      if id ~= f[4] then
-        local reserved = tonumber(redis.call("HGET", key, "r:" .. id))
-        if reserved and (not deadline or reserved < deadline) then deadline = reserved end
+    if not f[5] then
+      for _, id in ipairs(cjson.decode(f[3])) do
+        if id ~= f[4] then
+          local reserved = tonumber(redis.call("HGET", key, "r:" .. id))
+          if reserved and (not deadline or reserved < deadline) then deadline = reserved end
+        end
       end
     end
     if deadline then

@@ -3,7 +3,7 @@
   take); players not seated, and the creator, are left alone.
   Input:
     KEYS[1] game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
-    ARGV[1] player ids JSON   ARGV[2] seatFreed table JSON   ARGV[3] now (epoch ms)
+    ARGV[1] player ids JSON   ARGV[2] seatFreed HostTables JSON   ARGV[3] now (epoch ms)
     ARGV[4] state timeouts JSON (state -> ms)
   Output: {0, hash, previous state} | {CODE.NONE_SEATED} (nothing written) | {CODE.NOT_FOUND}
 ]]

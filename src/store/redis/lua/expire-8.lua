@@ -5,7 +5,7 @@
   deletes once: the second run finds nothing due.
   Input:
     KEYS[1] game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
-    ARGV[1] now (epoch ms)   ARGV[2] state timeouts JSON (state -> ms)   ARGV[3] seatFreed table JSON
+    ARGV[1] now (epoch ms)   ARGV[2] state timeouts JSON (state -> ms)   ARGV[3] seatFreed HostTables JSON
   Output: {0, hash, previous state, freed player ids} (seats freed)
           | {0, last state of the hash with version + 1, its state} (deleted)
           | {CODE.NOT_DUE} (nothing due, or no such game)
@@ -17,9 +17,12 @@ if not g then return { CODE.NOT_DUE } end
 local t = tonumber(now)
 
 local freed = {}
-for _, id in ipairs(cjson.decode(g.pids)) do
-  local reserved = tonumber(g["r:" .. id])
-  if reserved and reserved <= t and id ~= g.creatorId then freed[#freed + 1] = id end
+-- While the host is away nobody else can connect, so no reservation runs out (deadlineOf).
+if not g.waitIx then
+  for _, id in ipairs(cjson.decode(g.pids)) do
+    local reserved = tonumber(g["r:" .. id])
+    if reserved and reserved <= t and id ~= g.creatorId then freed[#freed + 1] = id end
+  end
 end
 if #freed > 0 then
   removePlayers(g, freed, ARGV[3])

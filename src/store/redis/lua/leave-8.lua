@@ -4,7 +4,7 @@
   then the longest-seated remaining confirmed player (first in seating order) becomes creator.
   Input:
     KEYS[1] game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
-    ARGV[1] player id   ARGV[2] seatFreed table JSON   ARGV[3] now (epoch ms)
+    ARGV[1] player id   ARGV[2] seatFreed HostTables JSON   ARGV[3] now (epoch ms)
     ARGV[4] state timeouts JSON (state -> ms)   ARGV[5] "1" when the host migrates, else "0"
   Output: {0, hash, previous state} (after the change; for a deleted game: the last state, version + 1)
           | {CODE.NOT_FOUND} | {CODE.NOT_A_PLAYER}

@@ -8,8 +8,11 @@
   `r:<playerId>` for each unconfirmed seat (its reservation deadline, or "-" for none);
   `pids` (JSON array of player ids in seating order) and the static index keys the game
   is in (ixVis, ixRegion, ixLbl = JSON object label -> index key, ixQj = JSON array of
-  quick-join index keys, ixCode = the type's join-code hash).
-  QUICK_JOINABLE, PUBLIC and FREE_WEIGHT come from quick-join.ts the same way.
+  quick-join index keys, ixCode = the type's join-code hash, ixGone = where removeGame
+  leaves the tombstone); `waitIx` (the type's waiting-for-host index) exactly while a
+  hosted game's host has not connected; `seq`, the last stream entry applied (event-n).
+  QUICK_JOINABLE, PUBLIC and FREE_WEIGHT come from quick-join.ts the same way,
+  TOMBSTONE_MS from deadlines.ts.
 ]]
 local gameKey = KEYS[1]
 local freeKey = KEYS[2]
@@ -37,9 +40,27 @@ local function encodeList(t)
   return cjson.encode(t)
 end
 
+-- Whether stream entry id `a` comes after `b` (both "<ms>-<seq>"); TypeScript twin:
+-- compareEntryIds in entry-ids.ts. Compared as numbers, part by part.
+local function entryAfter(a, b)
+  local am, as = string.match(a, "^(%d+)-(%d+)$")
+  local bm, bs = string.match(b, "^(%d+)-(%d+)$")
+  am, bm = tonumber(am), tonumber(bm)
+  if am ~= bm then return am > bm end
+  return tonumber(as) > tonumber(bs)
+end
+
 -- Epoch ms as an integer string (tostring would switch to exponent notation).
 local function msText(n)
   return string.format("%.0f", n)
+end
+
+-- The rows of a host-aware table (HostTables JSON: {host = …, waiting = …}) that apply to
+-- `g`, by whether its host has connected (rowsFor in event-effects.ts).
+local function hostRows(g, tablesJson)
+  local t = cjson.decode(tablesJson)
+  if g.waitIx then return t.waiting end
+  return t.host
 end
 
 local function moveState(g, newState)
@@ -105,9 +126,12 @@ local function touchLoaded(g, now, timeoutsJson)
     redis.call("HDEL", gameKey, "expiresAt")
   end
   g.lastActivityAt = now
-  for _, id in ipairs(cjson.decode(g.pids)) do
-    local reserved = tonumber(g["r:" .. id])
-    if reserved and id ~= g.creatorId and (not deadline or reserved < deadline) then deadline = reserved end
+  -- While the host is away nobody else can connect, so reservations do not run (deadlineOf).
+  if not g.waitIx then
+    for _, id in ipairs(cjson.decode(g.pids)) do
+      local reserved = tonumber(g["r:" .. id])
+      if reserved and id ~= g.creatorId and (not deadline or reserved < deadline) then deadline = reserved end
+    end
   end
   if deadline then
     redis.call("ZADD", deadlineKey, deadline, g.id)
@@ -122,8 +146,8 @@ local function touchGame(now, timeoutsJson)
   touchLoaded(readGame(), now, timeoutsJson)
 end
 
--- Frees the seats of `ids` (a list of player ids) and applies the seatFreed table
--- (JSON). The caller bumps the version and records activity.
+-- Frees the seats of `ids` (a list of player ids) and applies the seatFreed tables
+-- (HostTables JSON). The caller bumps the version and records activity.
 local function removePlayers(g, ids, seatFreedJson)
   local gone = {}
   for _, id in ipairs(ids) do
@@ -134,7 +158,7 @@ local function removePlayers(g, ids, seatFreedJson)
   for _, id in ipairs(cjson.decode(g.pids)) do
     if not gone[id] then pids[#pids + 1] = id end
   end
-  local state = cjson.decode(seatFreedJson)[g.state] or g.state
+  local state = hostRows(g, seatFreedJson)[g.state] or g.state
   redis.call("HSET", gameKey, "pids", encodeList(pids), "state", state)
   redis.call("ZADD", freeKey, tonumber(g.capacity) - #pids, g.id)
   moveState(g, state)
@@ -189,7 +213,28 @@ local function writeLabels(g, entries, replace)
   return changed
 end
 
--- Removes the game from every index it can be in, then the hash itself.
+--[[
+  The host is on the game server (any of its state events says so): the game leaves the
+  waiting index, and its unconfirmed seats are held for `reservationMs` from `now`, since
+  only now can those players connect. Returns whether anything changed. The caller bumps.
+]]
+local function connectHost(g, now, reservationMs)
+  if not g.waitIx then return false end
+  redis.call("ZREM", g.waitIx, g.id)
+  redis.call("HDEL", gameKey, "waitIx")
+  g.waitIx = nil
+  local heldUntil = msText(tonumber(now) + tonumber(reservationMs))
+  for _, id in ipairs(cjson.decode(g.pids)) do
+    if g["r:" .. id] then
+      redis.call("HSET", gameKey, "r:" .. id, heldUntil)
+      g["r:" .. id] = heldUntil
+    end
+  end
+  return true
+end
+
+-- Removes the game from every index it can be in, then the hash itself, leaving a
+-- tombstone so late stream entries for it are recognised (GAME_TOMBSTONE_MS).
 local function removeGame(g)
   for i = 1, #STATE_NAMES do redis.call("ZREM", KEYS[2 + i], g.id) end
   redis.call("ZREM", freeKey, g.id)
@@ -198,8 +243,10 @@ local function removeGame(g)
   if g.ixRegion then redis.call("ZREM", g.ixRegion, g.id) end
   for _, key in pairs(cjson.decode(g.ixLbl or "{}")) do redis.call("ZREM", key, g.id) end
   for _, key in ipairs(cjson.decode(g.ixQj or "[]")) do redis.call("ZREM", key, g.id) end
+  if g.waitIx then redis.call("ZREM", g.waitIx, g.id) end
   releaseCode(g, g.ixCode)
   redis.call("DEL", gameKey)
+  if g.ixGone then redis.call("SET", g.ixGone, "1", "PX", TOMBSTONE_MS) end
 end
 
 -- previousState is the state before the change (nil on create).

@@ -54,6 +54,7 @@ local function insertGame(createdAt, free, firstStatic, scoresAt, fieldsAt, time
   redis.call("HSET", gameKey, unpack(ARGV, fieldsAt))
   local g = readGame()
   redis.call("ZADD", stateKey(g.state), createdAt, g.id)
+  if g.waitIx then redis.call("ZADD", g.waitIx, createdAt, g.id) end
   redis.call("ZADD", freeKey, free, g.id)
   for i = 0, #KEYS - firstStatic do
     local score = ARGV[scoresAt + i]

@@ -1,4 +1,4 @@
-import { GameState, stateFromWireName } from "../domain/game.js";
+import { GameState, stateFromWireName } from "./game.js";
 
 /** Stream field names of the original matchmaker (GAME_SERVER_CONTRACT.md §2). */
 export const FIELD = {
