@@ -79,7 +79,7 @@ export async function workerBench(opts: { entries: number; games: number; scenar
       stream,
       metrics: createMetrics(),
       logger,
-      settings: { consumerName: "bench", batchSize: BATCH, blockMs: 100, claimIdleMs: 60_000, maxDeliveries: 5, sweepIntervalMs: 600_000 },
+      settings: { consumerName: "bench", batchSize: BATCH, blockMs: 100, leaseMs: 3_000, maxDeliveries: 5, sweepIntervalMs: 600_000 },
     });
     await stream.ensureGroup();
     const started = performance.now();

@@ -139,7 +139,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
           consumerName: env.workerConsumerName,
           batchSize: env.workerBatchSize,
           blockMs: env.workerBlockMs,
-          claimIdleMs: env.workerClaimIdleMs,
+          leaseMs: env.workerLeaseMs,
           maxDeliveries: env.workerMaxDeliveries,
           sweepIntervalMs: env.sweepIntervalMs,
         },

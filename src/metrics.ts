@@ -69,8 +69,22 @@ export function createMetrics() {
       labelNames: ["what"] as const,
       registers,
     }),
+    leaseEvents: new Counter({
+      name: "matchmaker_worker_lease_events_total",
+      help: "Stream lease changes of this worker: acquired (it became the active consumer), lost, released (at shutdown).",
+      labelNames: ["event"] as const,
+      registers,
+    }),
     /** Gauges read from the stream on each scrape. */
-    streamGauges(read: { pending: () => Promise<number>; lag: () => Promise<number | null> }) {
+    streamGauges(read: { pending: () => Promise<number>; lag: () => Promise<number | null>; active: () => boolean }) {
+      new Gauge({
+        name: "matchmaker_worker_active",
+        help: "1 while this worker holds the stream lease (the one consumer reading the stream), 0 while it stands by.",
+        registers,
+        collect() {
+          this.set(read.active() ? 1 : 0);
+        },
+      });
       new Gauge({
         name: "matchmaker_worker_pending_entries",
         help: "Entries delivered to the consumer group but not yet acknowledged.",

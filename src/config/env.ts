@@ -50,7 +50,7 @@ export interface Env {
   workerConsumerName: string;
   workerBatchSize: number;
   workerBlockMs: number;
-  workerClaimIdleMs: number;
+  workerLeaseMs: number;
   workerMaxDeliveries: number;
   eventDedupeMs: number;
   sweepIntervalMs: number;
@@ -162,15 +162,16 @@ const VARS = {
   },
   WORKER_BATCH_SIZE: { schema: int(1, 10_000), default: "200", description: "Stream entries read per batch (XREADGROUP COUNT)." },
   WORKER_BLOCK_MS: { schema: int(1, 5_000), default: "2000", description: "How long one stream read blocks when idle, in ms (≤ 5000)." },
-  WORKER_CLAIM_IDLE_MS: {
-    schema: int(100, 86_400_000),
-    default: "30000",
-    description: "Entries pending this long on a (dead) consumer are reclaimed by a live worker (XAUTOCLAIM), in ms.",
+  WORKER_LEASE_MS: {
+    schema: int(300, 60_000),
+    default: "3000",
+    description:
+      "Lifetime of the stream lease (one active worker per stream; renewed every third of it). A standby worker takes over about this long after the active one died, in ms.",
   },
   WORKER_MAX_DELIVERIES: {
     schema: int(1, 1_000),
     default: "5",
-    description: "Entries delivered more often than this go to the dead-letter stream `<stream>:dead`.",
+    description: "Entries delivered (or failing) more often than this go to the dead-letter stream `<stream>:dead`.",
   },
   EVENT_DEDUPE_SECONDS: {
     schema: int(1, 30 * 86_400),
@@ -260,7 +261,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     workerConsumerName: v.WORKER_CONSUMER_NAME ?? `${hostname()}-${process.pid}`,
     workerBatchSize: v.WORKER_BATCH_SIZE!,
     workerBlockMs: v.WORKER_BLOCK_MS!,
-    workerClaimIdleMs: v.WORKER_CLAIM_IDLE_MS!,
+    workerLeaseMs: v.WORKER_LEASE_MS!,
     workerMaxDeliveries: v.WORKER_MAX_DELIVERIES!,
     eventDedupeMs: v.EVENT_DEDUPE_SECONDS! * 1_000,
     sweepIntervalMs: v.SWEEP_INTERVAL_MS!,

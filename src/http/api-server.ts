@@ -84,6 +84,9 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM (cli.ts): left on outside NODE_ENV=test, Apollo would stop on
+    // the signal and re-send it, killing the process (exit 143) before the worker acks its batch.
+    stopOnTerminationSignals: false,
     plugins: [
       deps.metrics.apolloPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer: http }),

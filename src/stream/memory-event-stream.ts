@@ -1,4 +1,5 @@
-import type { DeadLetter, EventStream, StreamEntry } from "./event-stream.js";
+import { compareEntryIds } from "../domain/entry-ids.js";
+import { type ClaimPage, type DeadLetter, type EventStream, type Lease, LeaseLostError, type StreamEntry } from "./event-stream.js";
 
 export interface MemoryEventStreamOptions {
   key?: string;
@@ -22,18 +23,18 @@ interface Stored {
 interface Pending {
   consumer: string;
   deliveries: number;
-  deliveredAt: number;
 }
 
 /** Dropping the trimmed prefix of the array only now and then keeps trimming O(1) amortised. */
 const COMPACT_AFTER = 1_024;
 
 /**
- * An in-process stream with the consumer-group semantics of Redis Streams (one group):
- * Redis-style ids, a last-delivered cursor, a pending list with delivery counts, idle
- * claiming, exact MAXLEN trimming. Used by `npm start` when no Redis is configured, so it
- * lives and dies with the process. Methods never fail, except append, which rejects an
- * entry without fields as XADD would.
+ * An in-process stream with the consumer-group semantics of Redis Streams (one group) and
+ * the same lease: Redis-style ids, a last-delivered cursor, a pending list with delivery
+ * counts, takeover of pending entries, exact MAXLEN trimming, a lease with fencing tokens on
+ * the process clock. Used by `npm start` when no Redis is configured, so it lives and dies
+ * with the process. Methods never fail, except append (an entry without fields, as XADD) and
+ * the fenced calls (LeaseLostError).
  */
 export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): MemoryEventStream {
   const key = opts.key ?? "game_event_stream";
@@ -43,8 +44,9 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
   let head = 0;
   let nextSeq = 0;
   const byId = new Map<string, Stored>();
-  /** Insertion order is id order: readNew adds in stream order and claims update in place. */
+  /** Insertion order is id order: reads add in stream order and claims update in place. */
   const pending = new Map<string, Pending>();
+  const consumerNames = new Set<string>();
   const dead: DeadLetter[] = [];
   let groupExists = false;
   /** seq of the next entry the group has not delivered yet. */
@@ -52,6 +54,8 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
   let lastMs = 0;
   let lastIdSeq = 0;
   let closed = false;
+  let lease: { token: number; consumer: string; until: number } | null = null;
+  let lastToken = 0;
   /** Blocked readers, woken on append and on close. */
   const waiters = new Set<() => void>();
 
@@ -78,14 +82,19 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
   const indexOf = (seq: number) => seq - (log.length > 0 ? log[0]!.seq : nextSeq);
   const copy = (s: Stored, deliveries: number): StreamEntry => ({ id: s.id, fields: { ...s.fields }, deliveries });
 
+  const holder = () => (lease !== null && lease.until > Date.now() ? lease : null);
+  function check(l: Lease): void {
+    const h = holder();
+    if (!h || h.token !== l.token || h.consumer !== l.consumer) throw new LeaseLostError(l);
+  }
+
   function takeNew(consumer: string, count: number): StreamEntry[] {
     const out: StreamEntry[] = [];
     // Entries trimmed before delivery are skipped, as XREADGROUP does.
     let i = Math.max(indexOf(cursor), head);
-    const now = Date.now();
     for (; i < log.length && out.length < count; i++) {
       const s = log[i]!;
-      pending.set(s.id, { consumer, deliveries: 1, deliveredAt: now });
+      pending.set(s.id, { consumer, deliveries: 1 });
       out.push(copy(s, 1));
     }
     if (out.length > 0) cursor = log[i - 1]!.seq + 1;
@@ -132,7 +141,31 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
       return ids;
     },
 
-    async readNew(consumer, count, blockMs) {
+    async acquireLease(consumer, ttlMs) {
+      if (holder()) return null;
+      lease = { token: ++lastToken, consumer, until: Date.now() + ttlMs };
+      return { consumer, token: lease.token };
+    },
+
+    async renewLease(l, ttlMs) {
+      const h = holder();
+      if (!h || h.token !== l.token) return false;
+      h.until = Date.now() + ttlMs;
+      return true;
+    },
+
+    async releaseLease(l) {
+      if (holder()?.token === l.token) lease = null;
+    },
+
+    async leaseHolder() {
+      const h = holder();
+      return h ? `${h.token} ${h.consumer}` : null;
+    },
+
+    async readNew(l, count, blockMs) {
+      check(l);
+      consumerNames.add(l.consumer);
       if (!groupExists) {
         // Same as the Redis stream after NOGROUP: recreate, deliver from the next call on.
         groupExists = true;
@@ -140,31 +173,40 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
       }
       const deadline = Date.now() + Math.max(0, blockMs);
       for (;;) {
-        const out = takeNew(consumer, count);
+        const out = takeNew(l.consumer, count);
         const left = deadline - Date.now();
         if (out.length > 0 || left <= 0 || closed) return out;
         await wait(left);
+        check(l);
       }
     },
 
-    async claimIdle(consumer, minIdleMs, count) {
-      const now = Date.now();
-      const out: StreamEntry[] = [];
+    async claimPending(l, from, count): Promise<ClaimPage> {
+      check(l);
+      consumerNames.add(l.consumer);
+      const entries: StreamEntry[] = [];
       for (const [id, p] of pending) {
-        if (out.length >= count) break;
-        if (now - p.deliveredAt < minIdleMs) continue;
+        if (from !== "0-0" && compareEntryIds(id, from) < 0) continue;
+        if (entries.length >= count) return { entries, next: id };
         const stored = byId.get(id);
         if (!stored) {
           // Trimmed while pending: nothing left to deliver (Redis 7 drops it from the PEL too).
           pending.delete(id);
           continue;
         }
-        p.consumer = consumer;
+        p.consumer = l.consumer;
         p.deliveries++;
-        p.deliveredAt = now;
-        out.push(copy(stored, p.deliveries));
+        entries.push(copy(stored, p.deliveries));
       }
-      return out;
+      return { entries, next: "0-0" };
+    },
+
+    async removeIdleConsumers(l) {
+      check(l);
+      const busy = new Set([...pending.values()].map((p) => p.consumer));
+      const removed = [...consumerNames].filter((name) => name !== l.consumer && !busy.has(name));
+      for (const name of removed) consumerNames.delete(name);
+      return removed;
     },
 
     async ack(ids) {
@@ -186,6 +228,12 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
     async lag() {
       if (!groupExists) return null;
       return log.length - Math.max(indexOf(cursor), head);
+    },
+
+    async consumers() {
+      const counts = new Map([...consumerNames].map((name) => [name, 0]));
+      for (const p of pending.values()) counts.set(p.consumer, (counts.get(p.consumer) ?? 0) + 1);
+      return [...counts].map(([name, n]) => ({ name, pending: n }));
     },
 
     deadLetters() {

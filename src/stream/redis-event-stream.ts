@@ -1,8 +1,10 @@
 import type { Redis } from "ioredis";
-import type { DeadLetter, EventStream, StreamEntry } from "./event-stream.js";
+import { type ClaimPage, type DeadLetter, type EventStream, type Lease, LeaseLostError, type StreamEntry } from "./event-stream.js";
+import { LEASE_LOST, registerStreamScripts } from "./redis/scripts.js";
+import { sameSlotTag } from "./slot.js";
 
 export interface RedisEventStreamOptions {
-  /** The caller's connection, used for everything but the blocking read; never closed here. */
+  /** The caller's connection, used for everything but the blocking wait; never closed here. */
   redis: Redis;
   /** Stream key, e.g. `game_event_stream`. The dead-letter stream is `<key>:dead`. */
   key: string;
@@ -16,16 +18,15 @@ export interface RedisEventStreamOptions {
   groupStart?: "0" | "$";
 }
 
-/** A blocking read longer than this keeps a closing worker waiting for nothing (house style: a few seconds at most). */
+/** A blocking wait longer than this keeps a closing worker waiting for nothing (house style: a few seconds at most). */
 export const MAX_BLOCK_MS = 5_000;
-/** XAUTOCLAIM scans at most 10 × COUNT PEL entries per call; a second round covers sparse PELs without looping forever. */
-const AUTOCLAIM_ROUNDS = 2;
 /** Prefix of the fields deadLetter adds, so the original fields stay replayable as they are. */
 export const DEAD_FIELD_PREFIX = "dead_";
 
-type RawEntry = [id: string, fields: string[] | null] | null;
+type RawEntry = [id: string, fields: string[]];
 
-const isNoGroup = (err: unknown) => err instanceof Error && err.message.startsWith("NOGROUP");
+const isNoGroup = (err: unknown) => err instanceof Error && err.message.includes("NOGROUP");
+const isNoStream = (err: unknown) => err instanceof Error && /no such key/i.test(err.message);
 
 function toFields(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -34,31 +35,45 @@ function toFields(flat: string[]): Record<string, string> {
 }
 
 const flatten = (fields: Record<string, string>) => Object.entries(fields).flat();
+const leaseValue = (lease: Lease) => `${lease.token} ${lease.consumer}`;
+
+/** XINFO-style flat [name, value, …] replies as a map. */
+function infoOf(flat: unknown[]): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (let i = 0; i + 1 < flat.length; i += 2) m.set(String(flat[i]), flat[i + 1]);
+  return m;
+}
 
 /**
- * The event stream on Redis Streams with one consumer group. Commands run on the caller's
- * `redis`; the blocking XREADGROUP runs on a connection duplicated lazily (with
- * `maxRetriesPerRequest: null`, so a blocked read survives a reconnect) and closed by close().
- * Every method rejects with the Redis/connection error when a command fails, except where
- * its TSDoc says otherwise.
+ * The event stream on Redis Streams with one consumer group and one lease. The lease and
+ * its fencing-token counter sit in the stream's own cluster slot (see sameSlotTag), so every
+ * fenced call is one Lua script that checks the lease and acts in the same step. Commands run
+ * on the caller's `redis`; the blocking wait (XREAD BLOCK, which does not touch the group) runs
+ * on a connection duplicated lazily (with `maxRetriesPerRequest: null`) and closed by close().
+ * Every method rejects with the Redis/connection error when a command fails, except where its
+ * TSDoc says otherwise.
  */
 export function createRedisEventStream(opts: RedisEventStreamOptions): EventStream {
   const { redis, key } = opts;
   const group = opts.group ?? "matchmaker";
   const maxLen = opts.maxLen ?? 1_000_000;
   const deadLetterKey = `${key}:dead`;
-  let reader: Redis | undefined;
+  const tag = sameSlotTag(key);
+  const leaseKey = `${key}:lease${tag}`;
+  const tokenKey = `${key}:lease-token${tag}`;
+  const run = registerStreamScripts(redis);
+  let waiter: Redis | undefined;
   let state: "open" | "closing" | "closed" = "open";
 
-  function readerConnection(): Redis {
+  function waiterConnection(): Redis {
     if (state !== "open") throw new Error(`event stream ${key} is closed`);
-    if (!reader) {
-      reader = redis.duplicate({ maxRetriesPerRequest: null });
-      // Failures surface as rejected reads (and on the caller's connection); without a
+    if (!waiter) {
+      waiter = redis.duplicate({ maxRetriesPerRequest: null });
+      // Failures surface as rejected waits (and on the caller's connection); without a
       // listener ioredis would also print every reconnect error to stderr.
-      reader.on("error", () => {});
+      waiter.on("error", () => {});
     }
-    return reader;
+    return waiter;
   }
 
   async function ensureGroup(): Promise<void> {
@@ -73,29 +88,29 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
     if (ids.length > 0) await redis.call("XACK", [key, group, ...ids]);
   }
 
-  /**
-   * Delivery counts for entries just claimed by `consumer`, from XPENDING over their id range.
-   * Entries missing there were acked or claimed by someone else meanwhile and are dropped.
-   * Usually one call; pages on only when the consumer holds many other entries in that range.
-   */
-  async function withDeliveries(consumer: string, claimed: { id: string; fields: Record<string, string> }[]) {
-    const wanted = new Map(claimed.map((e) => [e.id, e]));
-    const counts = new Map<string, number>();
-    const pageSize = Math.max(16, claimed.length * 2);
-    const maxId = claimed[claimed.length - 1]!.id;
-    let start = claimed[0]!.id;
-    for (;;) {
-      const page = (await redis.call("XPENDING", [key, group, start, maxId, pageSize, consumer])) as [string, string, number, number][];
-      for (const [id, , , deliveries] of page) if (wanted.has(id)) counts.set(id, deliveries);
-      if (page.length < pageSize || counts.size === wanted.size) break;
-      start = `(${page[page.length - 1]![0]}`;
+  /** A fenced script; LeaseLostError when the lease is not the caller's, NOGROUP → the group is recreated and [] returned. */
+  async function fenced<T>(lease: Lease, name: "read" | "claim" | "prune", args: (string | number)[], empty: T): Promise<unknown[] | T> {
+    let reply: unknown[];
+    try {
+      reply = (await run(name, [leaseKey, key], [leaseValue(lease), group, ...args])) as unknown[];
+    } catch (err) {
+      if (!isNoGroup(err)) throw err;
+      // The stream (and with it the group) was deleted, e.g. by an operator: start over.
+      await ensureGroup();
+      return empty;
     }
-    const out: StreamEntry[] = [];
-    for (const e of claimed) {
-      const deliveries = counts.get(e.id);
-      if (deliveries !== undefined) out.push({ ...e, deliveries });
+    if (reply[0] === LEASE_LOST) throw new LeaseLostError(lease);
+    return reply;
+  }
+
+  async function readOnce(lease: Lease, count: number): Promise<{ entries: StreamEntry[]; after: string | null }> {
+    const reply = await fenced(lease, "read", [lease.consumer, count], null);
+    if (reply === null) return { entries: [], after: null };
+    if (reply[0] === 1) {
+      const entries = (reply[1] as RawEntry[]).map(([id, flat]) => ({ id, fields: toFields(flat), deliveries: 1 }));
+      return { entries, after: null };
     }
-    return out;
+    return { entries: [], after: String(reply[1]) };
   }
 
   return {
@@ -120,56 +135,55 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
       });
     },
 
-    /** Resolves [] when the group was missing (it is recreated) or when close() interrupted the read. */
-    async readNew(consumer, count, blockMs) {
-      const block = Math.min(Math.max(0, Math.floor(blockMs)), MAX_BLOCK_MS);
-      // BLOCK 0 would wait forever: a non-blocking read simply omits it.
-      const blockArgs = block > 0 ? ["BLOCK", block] : [];
-      let reply: [string, RawEntry[]][] | null;
-      try {
-        reply = (await readerConnection().call("XREADGROUP", [
-          "GROUP", group, consumer, "COUNT", count, ...blockArgs, "STREAMS", key, ">",
-        ])) as [string, RawEntry[]][] | null;
-      } catch (err) {
-        if (state !== "open") return [];
-        if (!isNoGroup(err)) throw err;
-        // The stream (and with it the group) was deleted, e.g. by an operator: start over.
-        await ensureGroup();
-        return [];
-      }
-      const out: StreamEntry[] = [];
-      for (const raw of reply?.[0]?.[1] ?? []) {
-        if (raw?.[1]) out.push({ id: raw[0], fields: toFields(raw[1]), deliveries: 1 });
-      }
-      return out;
+    async acquireLease(consumer, ttlMs) {
+      const [token, who] = (await run("acquire", [leaseKey, tokenKey], [consumer, Math.max(1, Math.floor(ttlMs))])) as [number, string];
+      return token > 0 && who === consumer ? { consumer, token } : null;
     },
 
-    /** Resolves [] when the group does not exist (readNew recreates it). */
-    async claimIdle(consumer, minIdleMs, count) {
-      const claimed: { id: string; fields: Record<string, string> }[] = [];
-      const deleted: string[] = [];
-      let cursor = "0-0";
+    async renewLease(lease, ttlMs) {
+      return (await run("renew", [leaseKey], [leaseValue(lease), Math.max(1, Math.floor(ttlMs))])) === 1;
+    },
+
+    async releaseLease(lease) {
+      await run("release", [leaseKey], [leaseValue(lease)]);
+    },
+
+    async leaseHolder() {
+      return (await redis.get(leaseKey)) ?? null;
+    },
+
+    /**
+     * A fenced non-blocking read; when it finds nothing, an XREAD BLOCK for entries after
+     * the group's last delivered id (which moves no group state), then one more fenced read.
+     * Resolves [] when close() interrupted the wait or the group had to be recreated.
+     */
+    async readNew(lease, count, blockMs) {
+      const first = await readOnce(lease, count);
+      const block = Math.min(Math.max(0, Math.floor(blockMs)), MAX_BLOCK_MS);
+      if (first.entries.length > 0 || first.after === null || block === 0) return first.entries;
       try {
-        for (let round = 0; round < AUTOCLAIM_ROUNDS && claimed.length < count; round++) {
-          const [next, entries, gone] = (await redis.call("XAUTOCLAIM", [
-            key, group, consumer, Math.max(0, Math.floor(minIdleMs)), cursor, "COUNT", count - claimed.length,
-          ])) as [string, RawEntry[], string[] | undefined];
-          for (const raw of entries) {
-            // Redis 6.2 reports trimmed/deleted entries as [id, nil] and keeps them pending;
-            // Redis 7 lists them in the 3rd element and already dropped them from the PEL.
-            if (raw?.[1]) claimed.push({ id: raw[0], fields: toFields(raw[1]) });
-            else if (raw) deleted.push(raw[0]);
-          }
-          deleted.push(...(gone ?? []));
-          cursor = next;
-          if (cursor === "0-0") break;
-        }
+        const woke = await waiterConnection().call("XREAD", ["COUNT", 1, "BLOCK", block, "STREAMS", key, first.after]);
+        if (woke === null) return [];
       } catch (err) {
-        if (isNoGroup(err)) return [];
+        if (state !== "open") return [];
         throw err;
       }
-      await ack(deleted);
-      return claimed.length > 0 ? withDeliveries(consumer, claimed) : [];
+      return (await readOnce(lease, count)).entries;
+    },
+
+    async claimPending(lease, cursor, count): Promise<ClaimPage> {
+      const reply = await fenced(lease, "claim", [lease.consumer, cursor, count], null);
+      if (reply === null) return { entries: [], next: "0-0" };
+      const [next, raw, counts, gone] = reply as [string, RawEntry[], number[], string[]];
+      // Entries trimmed away while pending cannot be applied any more; nothing is left to wait for.
+      await ack(gone);
+      const entries = raw.map(([id, flat], i) => ({ id, fields: toFields(flat), deliveries: counts[i] ?? 1 }));
+      return { entries, next };
+    },
+
+    async removeIdleConsumers(lease) {
+      const reply = await fenced(lease, "prune", [lease.consumer], null);
+      return reply === null ? [] : (reply[1] as string[]);
     },
 
     async deadLetter(letters: DeadLetter[]) {
@@ -208,12 +222,11 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
       try {
         groups = (await redis.call("XINFO", ["GROUPS", key])) as unknown[][];
       } catch (err) {
-        if (err instanceof Error && /no such key/i.test(err.message)) return null;
+        if (isNoStream(err)) return null;
         throw err;
       }
       for (const info of groups) {
-        const fields = new Map<string, unknown>();
-        for (let i = 0; i + 1 < info.length; i += 2) fields.set(String(info[i]), info[i + 1]);
+        const fields = infoOf(info);
         if (fields.get("name") !== group) continue;
         const lag = fields.get("lag");
         return typeof lag === "number" ? lag : null;
@@ -221,16 +234,30 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
       return null;
     },
 
-    /** Disconnects the reader connection at once (interrupting a blocked read); never throws. */
+    /** [] when the stream or group does not exist yet. */
+    async consumers() {
+      try {
+        const rows = (await redis.call("XINFO", ["CONSUMERS", key, group])) as unknown[][];
+        return rows.map((row) => {
+          const f = infoOf(row);
+          return { name: String(f.get("name")), pending: Number(f.get("pending")) };
+        });
+      } catch (err) {
+        if (isNoGroup(err) || isNoStream(err)) return [];
+        throw err;
+      }
+    },
+
+    /** Disconnects the waiting connection at once (interrupting a blocked wait); never throws. */
     async close() {
       if (state !== "open") return;
       state = "closing";
       try {
-        reader?.disconnect();
+        waiter?.disconnect();
       } catch {
         // Already disconnected: nothing left to release.
       }
-      reader = undefined;
+      waiter = undefined;
       state = "closed";
     },
   };

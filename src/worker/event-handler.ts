@@ -23,7 +23,7 @@ type Indexed = { index: number; event: GameServerEvent };
 /**
  * Turns a batch of stream entries into effects through the GameService. Entries of one
  * game are applied in stream order and different games concurrently (ioredis pipelines
- * the scripts). Activity-only entries (the bulk of a game server's stream) are folded
+ * the scripts); each carries its stream id, so the store applies it at most once per game. Activity-only entries (the bulk of a game server's stream) are folded
  * into one store call per game type, run alongside the rest: every effect in the batch
  * counts as activity at the same moment, so their place in the order does not matter.
  * Never throws: every entry gets a result.
@@ -51,8 +51,10 @@ export function createEventHandler(service: GameService, metrics: Metrics, logge
       return { status: "dead", reason, detail: (err as Error).message };
     }
     count(event.type, "retried");
-    logger.warn({ err, gameId: event.gameId, type: event.type }, "event not applied; it stays pending for a retry");
-    return { status: "retry", error: err };
+    const transient = err instanceof MatchmakerError && err.code === ErrorCode.BACKEND_UNAVAILABLE;
+    // The store being away is one line per batch (the consumer logs it), not one per entry.
+    if (!transient) logger.warn({ err, gameId: event.gameId, type: event.type }, "event not applied; retrying it");
+    return { status: "retry", error: err, transient };
   }
 
   async function applyOne(event: GameServerEvent, entryId: string): Promise<EntryResult> {
@@ -129,7 +131,7 @@ export function createEventHandler(service: GameService, metrics: Metrics, logge
           // Applying a game's later events past one that must be retried would reorder them.
           if (held !== null) {
             count(event.type, "retried");
-            results[index] = { status: "retry", error: held };
+            results[index] = { status: "retry", error: held, transient: true };
             continue;
           }
           const r = await applyOne(event, entries[index]!.id);

@@ -1,53 +1,69 @@
 import type { Logger } from "pino";
-import type { DeadLetter, EventStream, StreamEntry } from "../stream/event-stream.js";
+import { type DeadLetter, type EventStream, type Lease, LeaseLostError, type StreamEntry } from "../stream/event-stream.js";
 
 /** What the handler decided for one entry, in the order of the entries it was given. */
 export type EntryResult =
   | { status: "done" }
   | { status: "dead"; reason: string; detail: string }
-  | { status: "retry"; error: unknown };
+  /**
+   * Not applied; the consumer tries it again in place (it never moves past it, which would
+   * reorder a game's entries). `transient` (the store unreachable): retried until it works;
+   * otherwise it is dead-lettered as max_deliveries after maxDeliveries attempts.
+   */
+  | { status: "retry"; error: unknown; transient?: boolean };
 
 export interface BatchStats {
   size: number;
   done: number;
   /** Dead-lettered, including entries over maxDeliveries. */
   dead: number;
-  /** Left pending for a later reclaim. */
+  /** Left pending when the consumer stopped or lost its lease in the middle of retrying them. */
   retried: number;
-  /** How many of the batch came from claimIdle rather than readNew. */
+  /** How many of the batch were taken over from pending entries rather than read new. */
   reclaimed: number;
   /** Dead-lettered entries by reason. */
   deadReasons: Record<string, number>;
   durationMs: number;
 }
 
+export type LeaseEvent = "acquired" | "lost" | "released";
+
 export interface StreamConsumerOptions {
   stream: EventStream;
   /** Consumer name within the group; unique per worker process. */
   consumer: string;
-  /** Resolves one result per entry; rejecting leaves the whole batch pending. */
+  /** Resolves one result per entry; rejecting counts as a non-transient retry of the whole batch. */
   handle: (entries: StreamEntry[]) => Promise<EntryResult[]>;
   batchSize?: number;
   blockMs?: number;
-  /** Entries pending (on any consumer) this long are taken over. */
-  claimIdleMs?: number;
-  claimEveryMs?: number;
-  /** Entries delivered more often than this are dead-lettered ("max_deliveries") unhandled. */
+  /**
+   * How long the lease lasts unless renewed (renewed every third of it). A standby takes
+   * over within about this long after the holder died; a holder that cannot renew in time
+   * stops reading (it is fenced anyway).
+   */
+  leaseMs?: number;
+  /** Entries delivered, or attempted, more often than this are dead-lettered ("max_deliveries") unhandled. */
   maxDeliveries?: number;
   logger: Logger;
   onBatch?: (stats: BatchStats) => void;
+  onLease?: (event: LeaseEvent, lease: Lease) => void;
 }
 
 export interface StreamConsumer {
   /** Starts the loop in the background; no-op when running. */
   start(): void;
-  /** Lets the batch in hand finish (acks included), abandons a read in progress, resolves. Idempotent. */
+  /**
+   * Lets the batches in hand finish (acks included), abandons a read or a wait in progress,
+   * releases the lease so a standby takes over at once, resolves. Idempotent.
+   */
   stop(): Promise<void>;
   readonly running: boolean;
+  /** The lease while this consumer holds it (it is the stream's active consumer), else null. */
+  readonly lease: Lease | null;
   /**
-   * One iteration: reclaim idle entries when due, then read new ones, handling each batch.
-   * Resolves with the number of entries settled or left for retry; rejects when the stream
-   * or the handler failed (the entries concerned stay pending). Not for use while started.
+   * One step: take the lease when free, then take over pending entries (until none are
+   * left) or read one batch, and settle it. Resolves with the number of entries handled;
+   * rejects when the stream failed. Not for use while started.
    */
   runOnce(): Promise<number>;
 }
@@ -55,13 +71,8 @@ export interface StreamConsumer {
 export const MAX_DELIVERIES_REASON = "max_deliveries";
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
-
-/** Marks a failure of the handler (not of the stream) so the loop can log it as such. */
-class HandlerError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`stream handler failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-  }
-}
+/** How often a holder also removes consumers that died with nothing pending (besides right after a takeover). */
+const PRUNE_EVERY_MS = 60_000;
 
 function countBy(values: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -69,41 +80,53 @@ function countBy(values: string[]): Record<string, number> {
   return out;
 }
 
+const backoff = (attempt: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(attempt - 1, 16));
+
 /**
- * Reads batches from the stream's consumer group and settles each entry with as few
- * stream calls as possible (one deadLetter, one ack per batch). Delivery is at least
- * once: whatever is not acked is reclaimed by some consumer after claimIdleMs. Stream and
- * handler errors never end the loop: they are logged and retried with a clamped
- * exponential back-off. Throws RangeError at creation on nonsensical options.
+ * The stream's consumer: one active consumer per stream, holding the lease (see
+ * EventStream). On taking the lease it first takes over every pending entry of the group —
+ * what the previous holder read but did not acknowledge — and applies those, oldest first,
+ * before it reads anything new; while it holds the lease nobody else reads. So a game's
+ * entries reach the handler in stream order whatever happens to the workers, and the store's
+ * per-game last-applied entry turns the re-application of a batch a dead holder had half
+ * applied into duplicates. An entry that fails is retried in place, never skipped over.
+ * Every batch is settled with one dead-letter call and one ack. Stream errors never end the
+ * loop: they are logged and retried with a clamped back-off. Throws RangeError at creation
+ * on nonsensical options.
  */
 export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsumer {
-  const { stream, consumer, handle, logger, onBatch } = opts;
+  const { stream, consumer, handle, logger, onBatch, onLease } = opts;
   const batchSize = opts.batchSize ?? 100;
   const blockMs = opts.blockMs ?? 2_000;
-  const claimIdleMs = opts.claimIdleMs ?? 30_000;
-  const claimEveryMs = opts.claimEveryMs ?? 5_000;
+  const leaseMs = opts.leaseMs ?? 3_000;
   const maxDeliveries = opts.maxDeliveries ?? 5;
   // blockMs 0 would turn an idle loop into a busy one.
-  if (!(batchSize >= 1 && blockMs >= 1 && maxDeliveries >= 1 && claimIdleMs >= 0 && claimEveryMs >= 0)) {
-    throw new RangeError("stream consumer: batchSize, blockMs, maxDeliveries must be ≥ 1; claim times ≥ 0");
+  if (!(batchSize >= 1 && blockMs >= 1 && maxDeliveries >= 1 && leaseMs >= 30)) {
+    throw new RangeError("stream consumer: batchSize, blockMs, maxDeliveries must be ≥ 1 and leaseMs ≥ 30");
   }
+  const renewEveryMs = Math.max(10, Math.floor(leaseMs / 3));
+  // A standby looks more often than the holder renews, so takeover is about leaseMs after a death.
+  const standbyPollMs = Math.max(10, Math.floor(leaseMs / 6));
   const log = logger.child({ stream: stream.key, consumer });
 
-  let lastClaimAt = -Infinity;
-  /** Read ahead while the previous batch was applied; settled first on the next round. */
+  let lease: Lease | null = null;
+  /** Until when our lease holds for sure, by our own clock (renewals push it on). */
+  let leaseValidUntil = 0;
+  let renewTimer: NodeJS.Timeout | null = null;
+  /** Where the takeover of pending entries continues; null once done. */
+  let claimCursor: string | null = null;
+  let prunedAt = 0;
+  /** Read ahead while the previous batch was applied; settled first on the next step. */
   let prefetched: StreamEntry[] | null = null;
   let settling: Promise<void> = Promise.resolve();
-  /** Entries left for retry in the current round: the loop backs off rather than pull more into pending. */
-  let retriedInRound = 0;
+  /** Acks that failed; sent again with the next batch's. */
+  let unacked: string[] = [];
   let loop: Promise<void> | undefined;
   let stopping = false;
   /** Called by stop(); removed when their wait ends, so a long run accumulates nothing. */
   const onStop = new Set<() => void>();
 
-  /**
-   * `work`, or `fallback` as soon as stop() is called. A fetch abandoned this way leaves its
-   * entries pending: they are reclaimed after claimIdleMs, never lost.
-   */
+  /** `work`, or `fallback` as soon as stop() is called; a read abandoned this way leaves its entries pending for the next holder. */
   function unlessStopped<T>(work: Promise<T>, fallback: T): Promise<T> {
     if (stopping) {
       work.catch(() => {});
@@ -115,58 +138,119 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
       work.then(resolve, reject).finally(() => onStop.delete(abandon));
     });
   }
-
   // unref: a back-off abandoned by stop() must not keep the process alive.
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  const sleep = (ms: number) => unlessStopped(new Promise<void>((resolve) => setTimeout(resolve, ms).unref()), undefined);
 
+  // performance.now(), not Date.now(): a wall clock stepped back must not stretch our lease.
+  const holding = () => lease !== null && performance.now() < leaseValidUntil;
+
+  function lost(why: string): void {
+    if (!lease) return;
+    const was = lease;
+    lease = null;
+    claimCursor = null;
+    // Read but not applied: they stay pending, and the next holder takes them over first.
+    prefetched = null;
+    if (renewTimer) clearInterval(renewTimer);
+    renewTimer = null;
+    log.warn({ token: was.token, why }, "lost the stream lease; standing by");
+    onLease?.("lost", was);
+  }
+
+  /** `askedAt`: when the acquire call went out — the lease cannot have started before it. */
+  function acquired(l: Lease, askedAt: number): void {
+    lease = l;
+    leaseValidUntil = askedAt + leaseMs;
+    claimCursor = "0-0";
+    log.info({ token: l.token }, "took the stream lease; taking over pending entries before reading new ones");
+    onLease?.("acquired", l);
+    renewTimer = setInterval(() => {
+      const l2 = lease;
+      if (!l2) return;
+      const askedAt = performance.now();
+      stream.renewLease(l2, leaseMs).then(
+        (ok) => {
+          if (lease !== l2) return;
+          if (ok) leaseValidUntil = askedAt + leaseMs;
+          else lost("the lease expired and was taken");
+        },
+        (err: unknown) => {
+          if (lease !== l2) return;
+          if (!holding()) lost("could not renew the lease in time");
+          else log.warn({ err }, "renewing the stream lease failed; retrying");
+        },
+      );
+    }, renewEveryMs);
+    renewTimer.unref();
+  }
+
+  /** Hands the batch to the handler, again for what must be retried, until every entry is done or dead. */
   async function settle(entries: StreamEntry[], reclaimed: boolean): Promise<number> {
     const startedAt = performance.now();
     const letters: DeadLetter[] = [];
-    const toHandle: StreamEntry[] = [];
+    const done: string[] = [];
+    let todo: StreamEntry[] = [];
     for (const entry of entries) {
       if (entry.deliveries > maxDeliveries) {
         letters.push({ entry, reason: MAX_DELIVERIES_REASON, detail: `delivered ${entry.deliveries} times (max ${maxDeliveries})` });
-      } else toHandle.push(entry);
+      } else todo.push(entry);
     }
-    let results: EntryResult[] = [];
-    if (toHandle.length > 0) {
+    const attempts = new Map<string, number>();
+    let left = 0;
+    for (let round = 1; todo.length > 0; round++) {
+      let results: EntryResult[];
       try {
-        results = await handle(toHandle);
-        if (results.length !== toHandle.length) {
-          throw new Error(`handler returned ${results.length} results for ${toHandle.length} entries`);
-        }
+        results = await handle(todo);
+        if (results.length !== todo.length) throw new Error(`handler returned ${results.length} results for ${todo.length} entries`);
       } catch (err) {
-        // Entries over the limit are settled anyway, so they do not come back on every reclaim.
-        await stream.deadLetter(letters);
-        throw new HandlerError(err);
+        log.error({ err }, "stream handler failed; retrying its batch");
+        results = todo.map(() => ({ status: "retry", error: err }));
       }
+      const again: StreamEntry[] = [];
+      results.forEach((result, i) => {
+        const entry = todo[i]!;
+        if (result.status === "done") done.push(entry.id);
+        else if (result.status === "dead") letters.push({ entry, reason: result.reason, detail: result.detail });
+        else {
+          const n = (attempts.get(entry.id) ?? entry.deliveries) + (result.transient ? 0 : 1);
+          attempts.set(entry.id, n);
+          if (n > maxDeliveries) {
+            letters.push({ entry, reason: MAX_DELIVERIES_REASON, detail: `failed ${n} times (max ${maxDeliveries}): ${String(result.error)}` });
+          } else again.push(entry);
+        }
+      });
+      if (again.length === 0) break;
+      if (stopping || !holding()) {
+        // The next holder takes these over, in order, before anything newer.
+        left = again.length;
+        log.warn({ entries: again.map((e) => e.id) }, "stream entries left pending for the next holder");
+        break;
+      }
+      log.warn({ entries: again.length, retryInMs: backoff(round) }, "stream entries not applied; retrying them before anything newer");
+      await sleep(backoff(round));
+      todo = again;
     }
-    const done: string[] = [];
-    const retries: { id: string; deliveries: number; err: unknown }[] = [];
-    results.forEach((result, i) => {
-      const entry = toHandle[i]!;
-      if (result.status === "done") done.push(entry.id);
-      else if (result.status === "dead") letters.push({ entry, reason: result.reason, detail: result.detail });
-      else retries.push({ id: entry.id, deliveries: entry.deliveries, err: result.error });
-    });
     // Settling overlaps the next batch's work; the one before must be done first, so at
     // most one settle is ever in flight and stop() can wait for it.
     await settling;
-    settling = Promise.all([stream.deadLetter(letters), stream.ack(done)]).then(
+    const acks = unacked.concat(done);
+    unacked = [];
+    settling = Promise.all([stream.deadLetter(letters), stream.ack(acks)]).then(
       () => undefined,
-      (err: unknown) => log.error({ err }, "acknowledging a batch failed; its entries stay pending and will be reclaimed"),
+      (err: unknown) => {
+        unacked = unacked.concat(acks);
+        log.error({ err }, "acknowledging a batch failed; its acks go out with the next batch");
+      },
     );
     // One line per batch, not per entry: a burst of bad entries must not flood the logs.
     if (letters.length > 0) {
       log.warn({ entries: letters.map((l) => ({ id: l.entry.id, reason: l.reason, detail: l.detail })) }, "stream entries dead-lettered");
     }
-    if (retries.length > 0) log.warn({ entries: retries }, "stream entries left pending for retry");
-    retriedInRound += retries.length;
     onBatch?.({
       size: entries.length,
       done: done.length,
       dead: letters.length,
-      retried: retries.length,
+      retried: left,
       reclaimed: reclaimed ? entries.length : 0,
       deadReasons: countBy(letters.map((l) => l.reason)),
       durationMs: performance.now() - startedAt,
@@ -174,65 +258,93 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
     return entries.length;
   }
 
-  /** One round; its last acknowledgement may still be in flight (the loop overlaps it with the next round). */
-  async function round(): Promise<number> {
-    let settled = 0;
-    if (!stopping && Date.now() - lastClaimAt >= claimEveryMs) {
-      lastClaimAt = Date.now();
-      // Drain everything a dead consumer left before reading new entries, so a game's
-      // events are still applied in stream order after a crash.
-      for (;;) {
-        const idle = await unlessStopped(stream.claimIdle(consumer, claimIdleMs, batchSize), []);
-        if (idle.length > 0) settled += await settle(idle, true);
-        if (idle.length < batchSize || stopping) break;
-      }
-    }
-    if (stopping && !prefetched) return settled;
-    const fresh = prefetched ?? (await unlessStopped(stream.readNew(consumer, batchSize, blockMs), []));
-    prefetched = null;
-    if (fresh.length > 0) {
-      // A full batch means a backlog: fetch the next one (without blocking) while this one
-      // is applied, so the read's round trip overlaps the work.
-      const next = fresh.length === batchSize && !stopping ? stream.readNew(consumer, batchSize, 0) : null;
-      try {
-        settled += await settle(fresh, false);
-      } finally {
-        // Entries in hand are settled by the next round (or by stop()), never dropped.
-        if (next) prefetched = await next.catch(() => null);
-      }
-    }
-    return settled;
+  async function prune(l: Lease): Promise<void> {
+    prunedAt = Date.now();
+    const removed = await stream.removeIdleConsumers(l);
+    if (removed.length > 0) log.info({ removed }, "removed consumers that left nothing pending");
   }
 
-  const backoff = (failures: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures - 1, 16));
+  /** One step of the loop; see runOnce. */
+  async function step(): Promise<number> {
+    if (lease && !holding()) lost("could not renew the lease in time");
+    if (!lease) {
+      if (stopping) return 0;
+      const askedAt = performance.now();
+      const l = await stream.acquireLease(consumer, leaseMs);
+      if (!l) {
+        await sleep(standbyPollMs);
+        return 0;
+      }
+      acquired(l, askedAt);
+    }
+    const l = lease!;
+    if (claimCursor !== null) {
+      if (stopping) return 0;
+      const page = await stream.claimPending(l, claimCursor, batchSize);
+      claimCursor = page.next === "0-0" ? null : page.next;
+      const n = page.entries.length > 0 ? await settle(page.entries, true) : 0;
+      if (claimCursor === null) await prune(l);
+      return n;
+    }
+    if (Date.now() - prunedAt > PRUNE_EVERY_MS) await prune(l);
+    if (stopping && !prefetched) return 0;
+    const fresh = prefetched ?? (await unlessStopped(stream.readNew(l, batchSize, blockMs), []));
+    prefetched = null;
+    if (fresh.length === 0) return 0;
+    // A full batch means a backlog: fetch the next one (without blocking) while this one is
+    // applied, so the read's round trip overlaps the work.
+    const next = fresh.length === batchSize && !stopping ? stream.readNew(l, batchSize, 0).catch(() => null) : null;
+    try {
+      return await settle(fresh, false);
+    } finally {
+      // Entries in hand are settled by the next step (or by stop()), never dropped.
+      if (next) {
+        const ahead = await next;
+        if (lease === l) prefetched = ahead;
+      }
+    }
+  }
 
   async function run(): Promise<void> {
     let failures = 0;
     while (!stopping || prefetched?.length) {
       try {
-        retriedInRound = 0;
-        await round();
-        if (retriedInRound === 0) {
-          failures = 0;
-        } else {
-          // Something transient (the store unreachable) failed: pause instead of moving more
-          // of the stream into the pending list, where each reclaim counts as a delivery.
-          failures++;
-          await unlessStopped(sleep(backoff(failures)), undefined);
-        }
+        await step();
+        failures = 0;
       } catch (err) {
+        if (err instanceof LeaseLostError) {
+          lost("another consumer holds the lease");
+          continue;
+        }
         failures++;
         const delay = backoff(failures);
-        if (err instanceof HandlerError) log.error({ err: err.cause, retryInMs: delay }, "stream handler failed; batch left pending");
-        else log.error({ err, retryInMs: delay }, "event stream error");
-        await unlessStopped(sleep(delay), undefined);
+        log.error({ err, retryInMs: delay }, "event stream error");
+        await sleep(delay);
       }
+    }
+  }
+
+  async function release(): Promise<void> {
+    const l = lease;
+    if (!l) return;
+    lease = null;
+    if (renewTimer) clearInterval(renewTimer);
+    renewTimer = null;
+    try {
+      await stream.releaseLease(l);
+      log.info({ token: l.token }, "released the stream lease");
+      onLease?.("released", l);
+    } catch (err) {
+      log.warn({ err }, "releasing the stream lease failed; it expires by itself");
     }
   }
 
   return {
     get running() {
       return loop !== undefined;
+    },
+    get lease() {
+      return holding() ? lease : null;
     },
     start() {
       if (loop) return;
@@ -243,17 +355,29 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
       loop = current;
     },
     async stop() {
-      if (!loop) return;
       stopping = true;
       for (const abandon of [...onStop]) abandon();
       await loop;
       await settling;
+      if (unacked.length > 0) {
+        const ids = unacked;
+        unacked = [];
+        await stream.ack(ids).catch((err: unknown) => log.error({ err }, "acknowledging at shutdown failed; the next holder re-applies them as duplicates"));
+      }
+      await release();
     },
-    /** One round, fully settled (acks done) when it resolves. */
     async runOnce() {
-      const n = await round();
-      await settling;
-      return n;
+      try {
+        const n = await step();
+        await settling;
+        return n;
+      } catch (err) {
+        if (err instanceof LeaseLostError) {
+          lost("another consumer holds the lease");
+          return 0;
+        }
+        throw err;
+      }
     },
   };
 }

@@ -10,7 +10,8 @@ export interface WorkerSettings {
   consumerName: string;
   batchSize: number;
   blockMs: number;
-  claimIdleMs: number;
+  /** The stream lease's lifetime without renewal: how soon a standby takes over from a dead worker. */
+  leaseMs: number;
   maxDeliveries: number;
   sweepIntervalMs: number;
 }
@@ -24,8 +25,9 @@ export interface WorkerDeps {
 }
 
 /**
- * The event-stream consumer plus the expiry sweeper. start() creates the consumer
- * group if needed; stop() lets the batch in hand finish and be acknowledged.
+ * The event-stream consumer plus the expiry sweeper. start() creates the consumer group if
+ * needed; the consumer then stands by until it holds the stream's lease (one active worker
+ * per stream). stop() lets the batch in hand finish and be acknowledged, and releases the lease.
  */
 export function createWorker({ service, stream, settings, metrics, logger }: WorkerDeps) {
   const log = logger.child({ component: "worker", consumer: settings.consumerName });
@@ -35,16 +37,17 @@ export function createWorker({ service, stream, settings, metrics, logger }: Wor
     handle: createEventHandler(service, metrics, log),
     batchSize: settings.batchSize,
     blockMs: settings.blockMs,
-    claimIdleMs: settings.claimIdleMs,
+    leaseMs: settings.leaseMs,
     maxDeliveries: settings.maxDeliveries,
     logger: log,
     onBatch: (stats) => {
       metrics.batchDuration.observe(stats.durationMs / 1_000);
       for (const [reason, n] of Object.entries(stats.deadReasons)) metrics.deadLetters.inc({ reason }, n);
     },
+    onLease: (event) => metrics.leaseEvents.inc({ event }),
   });
   const sweeper = createSweeper({ service, intervalMs: settings.sweepIntervalMs, metrics, logger: log });
-  metrics.streamGauges({ pending: () => stream.pendingCount(), lag: () => stream.lag() });
+  metrics.streamGauges({ pending: () => stream.pendingCount(), lag: () => stream.lag(), active: () => consumer.lease !== null });
   let stopping: Promise<void> | null = null;
 
   return {

@@ -8,8 +8,12 @@ export const SERVER_SECRET = "duel-server-secret-1234";
  * lobby-only type ("lobby"); short timeouts so expiry tests read naturally.
  */
 export function serverCatalog(serverUrl: string): Catalog {
-  return parseCatalog(
-    `gameTypes:
+  return parseCatalog(serverCatalogYaml(serverUrl), "server-catalog.yaml");
+}
+
+/** The YAML of {@link serverCatalog}, for processes that read MATCHMAKER_GAME_TYPES from a file. */
+export function serverCatalogYaml(serverUrl: string): string {
+  return `gameTypes:
   - id: duel
     name: Duel
     minPlayers: 2
@@ -24,7 +28,5 @@ export function serverCatalog(serverUrl: string): Catalog {
     name: Lobby
     minPlayers: 2
     maxPlayers: 8
-`,
-    "server-catalog.yaml",
-  );
+`;
 }

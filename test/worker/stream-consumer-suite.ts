@@ -14,7 +14,7 @@ import type { StreamFactory, StreamFixture } from "./stream-fixtures.js";
 const logger = createLogger("silent");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const events = (n: number, extra: Record<string, string> = {}) =>
-  Array.from({ length: n }, (_, i) => ({ product_id: "chess", game_id: `g${i}`, type: "heartbeat", ...extra }));
+  Array.from({ length: n }, (_, i) => ({ product_id: "chess", game_id: `g${i}`, type: "heartbeat", n: String(i), ...extra }));
 const allDone = async (entries: StreamEntry[]): Promise<EntryResult[]> => entries.map(() => ({ status: "done" }));
 
 /** The stream with its ack calls recorded, to check that acks go out in batches. */
@@ -38,12 +38,18 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       return fx.stream;
     }
     function consumerOn(stream: EventStream, opts: Partial<StreamConsumerOptions> & Pick<StreamConsumerOptions, "handle">) {
-      const c = createStreamConsumer({ stream, consumer: "c1", logger, blockMs: 50, ...opts });
+      const c = createStreamConsumer({ stream, consumer: "c1", logger, blockMs: 50, leaseMs: 300, ...opts });
       consumers.push(c);
       return c;
     }
+    /** A holder that read `n` entries and died without acking them (its lease runs out after ttlMs). */
+    async function deadHolder(s: EventStream, n: number, ttlMs = 100) {
+      const lease = (await s.acquireLease("dead", ttlMs))!;
+      expect(lease).not.toBeNull();
+      return s.readNew(lease, n, 0);
+    }
 
-    it("handles every entry once and acks each batch in one call", async () => {
+    it("takes the lease, handles every entry once and acks each batch in one call", async () => {
       const s = await setup();
       const ids = await s.append(events(250));
       const { stream, acks } = countingAcks(s);
@@ -54,9 +60,10 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
         handle: async (entries) => (seen.push(...entries.map((e) => e.id)), allDone(entries)),
         onBatch: (st) => stats.push(st),
       });
-      while ((await c.runOnce()) > 0);
+      while ((await c.runOnce()) > 0 || seen.length < 250);
+      expect(c.lease).not.toBeNull();
       expect(seen).toEqual(ids);
-      expect(acks.map((a) => a.length)).toEqual([100, 100, 50]);
+      expect(acks.filter((a) => a.length > 0).map((a) => a.length)).toEqual([100, 100, 50]);
       expect(stats.map((st) => [st.size, st.done, st.dead, st.retried, st.reclaimed])).toEqual([
         [100, 100, 0, 0, 0],
         [100, 100, 0, 0, 0],
@@ -65,82 +72,144 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       expect(await s.pendingCount()).toBe(0);
     });
 
-    it("dead-letters 'dead' results, leaves 'retry' ones pending and handles them again once idle", async () => {
+    it("dead-letters 'dead' results and retries 'retry' ones in place, before anything newer", async () => {
       const s = await setup();
       const ids = await s.append([...events(2, { want: "done" }), ...events(2, { want: "dead" }), ...events(1, { want: "retry" })]);
       const stats: BatchStats[] = [];
-      const deliveriesSeen: number[] = [];
+      const order: string[] = [];
+      let failures = 2;
       const c = consumerOn(s, {
-        claimIdleMs: 50,
-        claimEveryMs: 0,
+        batchSize: 5,
         onBatch: (st) => stats.push(st),
         handle: async (entries) =>
           entries.map((e): EntryResult => {
-            deliveriesSeen.push(e.deliveries);
+            order.push(e.id);
             if (e.fields.want === "dead") return { status: "dead", reason: "malformed", detail: `bad ${e.id}` };
-            if (e.fields.want === "retry" && e.deliveries === 1) return { status: "retry", error: new Error("busy") };
+            if (e.fields.want === "retry" && failures-- > 0) return { status: "retry", error: new Error("busy"), transient: true };
             return { status: "done" };
           }),
       });
-      await c.runOnce();
-      expect(stats[0]).toMatchObject({ size: 5, done: 2, dead: 2, retried: 1, reclaimed: 0 });
-      expect(await s.pendingCount()).toBe(1);
+      await s.append(events(1, { want: "later" }));
+      while ((await c.runOnce()) > 0 || stats.length < 2);
+      expect(stats[0]).toMatchObject({ size: 5, done: 3, dead: 2, retried: 0 });
+      // The failing entry was tried three times, and only then did the consumer read on.
+      expect(order).toEqual([...ids, ids[4], ids[4], expect.any(String)]);
+      expect(await s.pendingCount()).toBe(0);
       expect((await fx.deadLetters()).map((d) => [d.entry.id, d.reason, d.detail])).toEqual([
         [ids[2], "malformed", `bad ${ids[2]}`],
         [ids[3], "malformed", `bad ${ids[3]}`],
       ]);
-      await waitFor(async () => (await c.runOnce(), (await s.pendingCount()) === 0), "the retried entry");
-      expect(stats[stats.length - 1]).toMatchObject({ size: 1, done: 1, reclaimed: 1 });
-      expect(deliveriesSeen).toEqual([1, 1, 1, 1, 1, 2]);
     });
 
-    it("dead-letters entries over maxDeliveries without handing them to the handler", async () => {
+    it("gives up on an entry that keeps failing (not transiently) after maxDeliveries attempts", async () => {
       const s = await setup();
-      const ids = await s.append(events(2));
-      await s.readNew("crashy", 10, 0);
-      await s.claimIdle("crashy", 0, 10);
-      await s.claimIdle("crashy", 0, 10); // 3 deliveries so far
+      const [poison, fine] = await s.append(events(2));
+      const tries = new Map<string, number>();
+      const c = consumerOn(s, {
+        maxDeliveries: 3,
+        handle: async (entries) =>
+          entries.map((e): EntryResult => {
+            tries.set(e.id, (tries.get(e.id) ?? 0) + 1);
+            return e.id === poison ? { status: "retry", error: new Error("bug") } : { status: "done" };
+          }),
+      });
+      while ((await c.runOnce()) > 0 || tries.size < 2 || (await s.pendingCount()) > 0);
+      expect([tries.get(poison!), tries.get(fine!)]).toEqual([3, 1]);
+      expect((await fx.deadLetters()).map((d) => [d.entry.id, d.reason])).toEqual([[poison, "max_deliveries"]]);
+    });
+
+    it("takes over what a dead holder left pending first, in order, then reads on; dead-letters entries over maxDeliveries unhandled", async () => {
+      const s = await setup();
+      const ids = await s.append(events(8));
+      const left = await deadHolder(s, 5);
+      expect(left).toHaveLength(5);
+      const seen: StreamEntry[] = [];
+      const stats: BatchStats[] = [];
+      const c = consumerOn(s, { handle: async (entries) => (seen.push(...entries), allDone(entries)), onBatch: (st) => stats.push(st) });
+      c.start();
+      await waitFor(async () => seen.length === 8 && (await s.pendingCount()) === 0, "the takeover");
+      expect(seen.map((e) => [e.id, e.deliveries])).toEqual(ids.map((id, i) => [id, i < 5 ? 2 : 1]));
+      expect(stats[0]).toMatchObject({ size: 5, reclaimed: 5 });
+      // The dead holder is gone from the group once nothing of it is pending.
+      await waitFor(async () => !(await s.consumers()).some((x) => x.name === "dead"), "the dead consumer to be removed");
+      await c.stop();
+
+      // An entry that killed its worker again and again is dead-lettered without being handled.
+      const [poison] = await s.append(events(1));
+      for (let i = 0; i < 3; i++) {
+        const l = (await s.acquireLease("crashy", 50))!;
+        if (i === 0) await s.readNew(l, 1, 0);
+        else await s.claimPending(l, "0-0", 1);
+        await s.releaseLease(l);
+      }
       const handle = vi.fn(allDone);
-      const c = consumerOn(s, { maxDeliveries: 3, claimIdleMs: 0, handle });
-      expect(await c.runOnce()).toBe(2);
+      const d = consumerOn(s, { consumer: "c2", maxDeliveries: 3, handle });
+      while ((await d.runOnce()) > 0 || (await s.pendingCount()) > 0);
       expect(handle).not.toHaveBeenCalled();
-      expect((await fx.deadLetters()).map((d) => [d.entry.id, d.reason, d.entry.deliveries])).toEqual([
-        [ids[0], "max_deliveries", 4],
-        [ids[1], "max_deliveries", 4],
-      ]);
-      expect(await s.pendingCount()).toBe(0);
+      expect((await fx.deadLetters()).map((x) => [x.entry.id, x.reason, x.entry.deliveries])).toEqual([[poison, "max_deliveries", 4]]);
     });
 
-    it("two consumers on one group split a backlog, no entry handled twice", async () => {
+    it("keeps one active consumer among several: the others stand by, and take over in order when it stops", async () => {
       const s = await setup();
-      const ids = await s.append(events(400));
-      const handled = new Map<string, string[]>([["c1", []], ["c2", []]]);
-      for (const name of ["c1", "c2"]) {
-        consumerOn(s, {
+      await s.append(events(300));
+      const handled: { by: string; n: number }[] = [];
+      const started = ["c1", "c2", "c3"].map((name) => {
+        const c = consumerOn(s, {
           consumer: name,
           batchSize: 25,
           handle: async (entries) => {
             await sleep(2);
-            handled.get(name)!.push(...entries.map((e) => e.id));
+            handled.push(...entries.map((e) => ({ by: name, n: Number(e.fields.n) })));
             return allDone(entries);
           },
-        }).start();
-      }
-      const all = () => [...handled.get("c1")!, ...handled.get("c2")!];
-      await waitFor(async () => all().length >= 400 && (await s.pendingCount()) === 0, "the backlog to drain");
-      expect([...all()].sort()).toEqual([...ids].sort());
-      expect(new Set(all()).size).toBe(400);
-      expect(handled.get("c1")!.length).toBeGreaterThan(0);
-      expect(handled.get("c2")!.length).toBeGreaterThan(0);
+        });
+        c.start();
+        return c;
+      });
+      await waitFor(() => handled.length >= 100, "the first batches");
+      const active = started.filter((c) => c.lease !== null);
+      expect(active).toHaveLength(1);
+      await active[0]!.stop();
+      await s.append(events(300).map((e) => ({ ...e, n: String(300 + Number(e.n)) })));
+      await waitFor(async () => handled.length >= 600 && (await s.pendingCount()) === 0, "the backlog to drain");
+      // Every entry once, in stream order, across the handover.
+      expect(handled.map((h) => h.n)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+      expect(new Set(handled.map((h) => h.by)).size).toBe(2);
     });
 
-    it("stop() lets the batch in hand finish and acks it, then reads nothing more; stop is idempotent", async () => {
+    it("stops reading once its lease is lost, and a standby takes over", async () => {
+      const s = await setup();
+      await s.append(events(50));
+      let renewals = true;
+      // Renewals that fail as a partitioned worker's would: the lease runs out.
+      const partitioned: EventStream = {
+        ...s,
+        renewLease: (l, ttl) => (renewals ? s.renewLease(l, ttl) : Promise.resolve(false)),
+        acquireLease: (c, ttl) => (renewals ? s.acquireLease(c, ttl) : Promise.resolve(null)),
+      };
+      const seenA: string[] = [];
+      const seenB: string[] = [];
+      const a = consumerOn(partitioned, { consumer: "a", batchSize: 10, handle: async (e) => (seenA.push(...e.map((x) => x.id)), allDone(e)) });
+      a.start();
+      await waitFor(() => seenA.length === 50, "a to drain");
+      renewals = false;
+      await waitFor(() => a.lease === null, "a to notice the lost lease", 3_000);
+      const b = consumerOn(s, { consumer: "b", handle: async (e) => (seenB.push(...e.map((x) => x.id)), allDone(e)) });
+      b.start();
+      await waitFor(() => b.lease !== null, "b to take the lease", 3_000);
+      const later = await s.append(events(5));
+      await waitFor(() => seenB.length === 5, "b to read the new entries");
+      expect(seenB).toEqual(later);
+      expect(seenA).toHaveLength(50);
+    });
+
+    it("stop() lets the batch in hand finish, acks it and releases the lease; stop is idempotent", async () => {
       const s = await setup();
       await s.append(events(10));
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const handle = vi.fn(async (entries: StreamEntry[]) => (await gate, allDone(entries)));
-      const c = consumerOn(s, { handle });
+      const c = consumerOn(s, { handle, leaseMs: 60_000 });
       c.start();
       expect(c.running).toBe(true);
       await waitFor(() => handle.mock.calls.length === 1, "the handler to start");
@@ -153,6 +222,8 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       await c.stop();
       expect(c.running).toBe(false);
       expect(await s.pendingCount()).toBe(0);
+      // Released, not left to expire (60 s): another consumer takes over at once.
+      expect(await s.leaseHolder()).toBeNull();
       await s.append(events(1));
       await sleep(100);
       expect(handle).toHaveBeenCalledTimes(1);
@@ -162,32 +233,16 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       const s = await setup();
       const c = consumerOn(s, { blockMs: 3_000, handle: allDone });
       c.start();
+      await waitFor(() => c.lease !== null, "the lease");
       await sleep(50);
       const started = Date.now();
       await c.stop();
       expect(Date.now() - started).toBeLessThan(1_000);
     });
 
-    it("a failing handler leaves the whole batch pending for another consumer to reclaim", async () => {
+    it("retries a batch in place when the handler throws, and keeps running through stream errors", async () => {
       const s = await setup();
-      const ids = await s.append(events(5));
-      const failing = consumerOn(s, { consumer: "c1", handle: async () => Promise.reject(new Error("db down")) });
-      await expect(failing.runOnce()).rejects.toThrow("db down");
-      expect(await s.pendingCount()).toBe(5);
-      const seen: StreamEntry[] = [];
-      consumerOn(s, {
-        consumer: "c2",
-        claimIdleMs: 50,
-        claimEveryMs: 0,
-        handle: async (entries) => (seen.push(...entries), allDone(entries)),
-      }).start();
-      await waitFor(async () => seen.length === 5 && (await s.pendingCount()) === 0, "the reclaim");
-      expect(seen.map((e) => [e.id, e.deliveries])).toEqual(ids.map((id) => [id, 2]));
-    });
-
-    it("keeps running through stream and handler errors", async () => {
-      const s = await setup();
-      await s.append(events(3));
+      const ids = await s.append(events(3));
       let readFailures = 2;
       const flaky: EventStream = {
         ...s,
@@ -196,8 +251,6 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       let handlerFailures = 1;
       const done: string[] = [];
       const c = consumerOn(flaky, {
-        claimIdleMs: 50,
-        claimEveryMs: 0,
         handle: async (entries) => {
           if (handlerFailures-- > 0) throw new Error("transient");
           done.push(...entries.map((e) => e.id));
@@ -206,6 +259,7 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       });
       c.start();
       await waitFor(async () => done.length === 3 && (await s.pendingCount()) === 0, "recovery", 10_000);
+      expect(done).toEqual(ids);
       expect(c.running).toBe(true);
     });
   });

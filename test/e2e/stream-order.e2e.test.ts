@@ -1,0 +1,194 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareEntryIds } from "../../src/domain/entry-ids.js";
+import { createKeys } from "../../src/store/redis/keys.js";
+import { createRedisStore } from "../../src/store/redis/redis-store.js";
+import { type ApiProcess, startApiProcess } from "../support/api-process.js";
+import { waitFor } from "../support/app.js";
+import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { buildScenario, replay, SCENARIO_TYPE, scenarioCatalog, scenarioCatalogFile, snapshotOf } from "../support/stream-scenario.js";
+
+const GAMES = 200;
+const PER_GAME = 103;
+const GROUP = "matchmaker";
+
+/**
+ * The stream's order through crashes, deploys and several live workers, over real worker
+ * processes run as operators run them (NODE_ENV=production) on a real Redis: afterwards every
+ * game equals a plain in-order replay of its entries, nothing valid is dead-lettered, nothing
+ * is pending, and only the live consumer is left in the group.
+ */
+describe("stream order under faults (worker processes, NODE_ENV=production)", () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let catalogFile: string;
+  const procs: ApiProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url);
+    catalogFile = scenarioCatalogFile();
+  });
+  afterAll(async () => {
+    for (const p of procs) p.child.kill("SIGKILL");
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  /** Writes the scenario's games and backlog under a fresh prefix; returns what the checks need. */
+  async function backlog(seed: number) {
+    const prefix = randomPrefix();
+    const streamKey = `${prefix}:game_event_stream`;
+    const scenario = buildScenario({ games: GAMES, perGame: PER_GAME, seed, idPrefix: prefix });
+    const store = createRedisStore({ redis, prefix, catalog: scenarioCatalog() });
+    for (const g of scenario.games) await store.create(g);
+    const ids: string[] = [];
+    for (let i = 0; i < scenario.entries.length; i += 2_000) {
+      const p = redis.pipeline();
+      for (const e of scenario.entries.slice(i, i + 2_000)) p.xadd(streamKey, "*", ...Object.entries(e).flat());
+      for (const [err, id] of (await p.exec())!) {
+        if (err) throw err;
+        ids.push(id as string);
+      }
+    }
+    expect(scenario.entries.length).toBeGreaterThanOrEqual(20_000);
+    return { prefix, streamKey, scenario, store, ids };
+  }
+
+  function worker(prefix: string, name: string): Promise<ApiProcess> {
+    return startApiProcess(server.url, prefix, "worker", {
+      NODE_ENV: "production",
+      MATCHMAKER_GAME_TYPES: catalogFile,
+      WORKER_CONSUMER_NAME: name,
+      WORKER_BATCH_SIZE: "100",
+      WORKER_LEASE_MS: "600",
+      WORKER_BLOCK_MS: "100",
+    }).then((p) => (procs.push(p), p));
+  }
+
+  const lagOf = async (streamKey: string): Promise<number> => {
+    const groups = (await redis.call("XINFO", "GROUPS", streamKey).catch(() => [])) as unknown[][];
+    for (const row of groups) {
+      const f = new Map<unknown, unknown>();
+      for (let i = 0; i + 1 < row.length; i += 2) f.set(row[i], row[i + 1]);
+      if (f.get("name") === GROUP) return Number(f.get("lag"));
+    }
+    return Number.POSITIVE_INFINITY; // no group yet: nothing read
+  };
+  const pendingOf = async (streamKey: string) => Number(((await redis.xpending(streamKey, GROUP)) as [number])[0]);
+  const exited = (p: ApiProcess) =>
+    new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) resolve({ code: p.child.exitCode, signal: p.child.signalCode });
+      else p.child.once("exit", (code, signal) => resolve({ code, signal }));
+    });
+  /** Waits until the stream has been read down to `fraction` of its backlog. */
+  const readDownTo = (streamKey: string, total: number, fraction: number) =>
+    waitFor(async () => (await lagOf(streamKey)) <= total * fraction, `the lag to fall below ${fraction * 100}%`, 60_000);
+  async function kill(p: ApiProcess): Promise<void> {
+    p.child.kill("SIGKILL");
+    await exited(p);
+  }
+
+  /**
+   * SIGKILLs `p` in the middle of a batch — some of its entries applied, none acknowledged,
+   * the worst moment for order — by freezing every write (CLIENT PAUSE WRITE: the worker's
+   * scripts and its XACK) until a pending entry is seen applied (its game's last applied
+   * entry is at or past it). Resolves true when that moment was caught.
+   */
+  async function killMidBatch(p: ApiProcess, b: Awaited<ReturnType<typeof backlog>>): Promise<boolean> {
+    const keys = createKeys(b.prefix);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      await redis.call("CLIENT", "PAUSE", "5000", "WRITE");
+      const pending = (await redis.xpending(b.streamKey, GROUP, "-", "+", 1_000)) as [string, string, number, number][];
+      let caught = false;
+      if (pending.length > 0) {
+        const ids = new Set(pending.map(([id]) => id));
+        const rows = (await redis.xrange(b.streamKey, pending[0]![0], pending[pending.length - 1]![0])) as [string, string[]][];
+        for (const [id, flat] of rows) {
+          const f = Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
+          if (!ids.has(id) || ["gameplay", "heartbeat", "game_removed"].includes(f.type!)) continue;
+          const seq = await redis.hget(keys.game(SCENARIO_TYPE, f.game_id!), "seq");
+          if (seq && compareEntryIds(seq, id) >= 0) caught = true;
+        }
+      }
+      if (caught) {
+        await kill(p);
+        await redis.call("CLIENT", "UNPAUSE");
+        return true;
+      }
+      await redis.call("CLIENT", "UNPAUSE");
+      await new Promise((r) => setTimeout(r, 1 + (attempt % 7)));
+    }
+    await kill(p);
+    return false;
+  }
+
+  async function expectInOrder(b: Awaited<ReturnType<typeof backlog>>): Promise<void> {
+    await waitFor(async () => (await lagOf(b.streamKey)) === 0 && (await pendingOf(b.streamKey)) === 0, "the backlog to drain", 60_000);
+    expect(await redis.xlen(`${b.streamKey}:dead`)).toBe(0);
+    const reference = await replay(b.scenario, b.ids);
+    const differing: string[] = [];
+    for (const g of b.scenario.games) {
+      const ref = { gameType: g.gameType, id: g.id };
+      const [got, want] = [snapshotOf(await b.store.get(ref)), snapshotOf(await reference.get(ref))];
+      if (JSON.stringify(got) === JSON.stringify(want)) continue;
+      if (differing.length === 0) expect(got, g.id).toEqual(want); // shows the first difference in full
+      differing.push(g.id);
+    }
+    expect(differing).toEqual([]);
+  }
+
+  it("a backlog of 20,000 entries over 200 games ends as its in-order replay, through two SIGKILLs and a SIGTERM", async () => {
+    const b = await backlog(7);
+    const total = b.ids.length;
+
+    const w1 = await worker(b.prefix, "w1");
+    await readDownTo(b.streamKey, total, 0.8);
+    expect(await killMidBatch(w1, b)).toBe(true);
+    expect(await pendingOf(b.streamKey)).toBeGreaterThan(0);
+
+    const w2 = await worker(b.prefix, "w2");
+    await readDownTo(b.streamKey, total, 0.6);
+    expect(await killMidBatch(w2, b)).toBe(true);
+
+    const w3 = await worker(b.prefix, "w3");
+    await readDownTo(b.streamKey, total, 0.35);
+    const stopping = exited(w3);
+    w3.child.kill("SIGTERM");
+    expect(await stopping).toEqual({ code: 0, signal: null });
+
+    const w4 = await worker(b.prefix, "w4");
+    await expectInOrder(b);
+    // The dead consumers are gone once their entries were taken over; only w4 reads.
+    await waitFor(async () => ((await redis.call("XINFO", "CONSUMERS", b.streamKey, GROUP)) as unknown[]).length === 1, "only w4 left");
+    const [[, name]] = (await redis.call("XINFO", "CONSUMERS", b.streamKey, GROUP)) as [string, string][];
+    expect(name).toBe("w4");
+    await kill(w4);
+  }, 180_000);
+
+  it("three live workers drain a backlog in order while the active one is SIGKILLed twice", async () => {
+    const b = await backlog(11);
+    const total = b.ids.length;
+    const names = ["x1", "x2", "x3", "x4", "x5"];
+    const live = await Promise.all(names.slice(0, 3).map((n) => worker(b.prefix, n)));
+    const activeOne = async (): Promise<ApiProcess> => {
+      let found: ApiProcess | undefined;
+      const [leaseKey] = await redis.keys(`${b.streamKey}:lease{*`);
+      await waitFor(async () => {
+        const name = (await redis.get(leaseKey!))?.split(" ")[1];
+        found = live.find((p, i) => p.child.exitCode === null && names[i] === name);
+        return found !== undefined;
+      }, "an active worker");
+      return found!;
+    };
+    await readDownTo(b.streamKey, total, 0.75);
+    expect(await killMidBatch(await activeOne(), b)).toBe(true);
+    live.push(await worker(b.prefix, names[3]!)); // a replacement joins as a standby
+    await readDownTo(b.streamKey, total, 0.45);
+    expect(await killMidBatch(await activeOne(), b)).toBe(true);
+    live.push(await worker(b.prefix, names[4]!));
+    await expectInOrder(b);
+    for (const p of live) if (p.child.exitCode === null) p.child.kill("SIGTERM");
+    await Promise.all(live.map(exited));
+  }, 180_000);
+});
