@@ -18,6 +18,7 @@ import { createRedisStore } from "./store/redis/redis-store.js";
 import type { EventStream } from "./stream/event-stream.js";
 import { createMemoryEventStream } from "./stream/memory-event-stream.js";
 import { createRedisEventStream } from "./stream/redis-event-stream.js";
+import { describeRedis, findStreamElsewhere } from "./stream/redis-stream-probe.js";
 import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface Backends {
@@ -25,6 +26,10 @@ export interface Backends {
   bus: ChangeBus;
   stream: EventStream;
   mode: "redis" | "embedded";
+  /** Where the stream is read from, for operators' eyes (no credentials). */
+  streamWhere: string;
+  /** Looks for the stream in another database of its Redis when it is empty; resolves to a warning, or null. */
+  streamProbe?: () => Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
       bus,
       stream,
       mode: "embedded",
+      streamWhere: `the in-memory stream "${stream.key}" (embedded mode: game servers reach it through reportGameEvents)`,
       close: async () => void (await Promise.all([bus.close(), store.close(), stream.close()])),
     };
   }
@@ -68,11 +74,28 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     maxLen: env.eventStreamMaxLen,
     groupStart: env.eventStreamGroupStart,
   });
+  const streamUrl = env.eventStreamRedisUrl ?? env.redisUrl;
+  const streamWhere = `stream "${env.eventStreamKey}" on ${describeRedis(streamUrl)}`;
   return {
     store,
     bus,
     stream,
     mode: "redis",
+    streamWhere,
+    async streamProbe() {
+      if ((await streamRedis.xlen(env.eventStreamKey).catch(() => 1)) > 0) return null;
+      const elsewhere = (await findStreamElsewhere(streamRedis, env.eventStreamKey)).filter((s) => s.length > 0);
+      if (elsewhere.length === 0) return null;
+      const [first] = elsewhere;
+      const url = new URL(streamUrl);
+      url.password = url.password ? "****" : "";
+      url.pathname = `/${first!.db}`;
+      return (
+        `The ${streamWhere} is empty, but database ${first!.db} of the same server holds a stream of that name ` +
+        `with ${first!.length.toLocaleString("en")} entries: game servers of the original generation write the stream there. ` +
+        `Set EVENT_STREAM_REDIS_URL=${url.toString()} to read it.`
+      );
+    },
     async close() {
       await Promise.all([bus.close(), stream.close()]);
       await store.close();
@@ -135,6 +158,8 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
         stream: backends.stream,
         metrics,
         logger,
+        streamWhere: backends.streamWhere,
+        streamProbe: backends.streamProbe,
         settings: {
           consumerName: env.workerConsumerName,
           batchSize: env.workerBatchSize,

@@ -69,6 +69,14 @@ export function createMetrics() {
       labelNames: ["what"] as const,
       registers,
     }),
+    expiredBeforeHost: new Counter({
+      name: "matchmaker_expired_before_host_total",
+      help:
+        "Hosted games that expired before their host connected (no creator_joined), by game type and whether any stream " +
+        "entry of the type was ever read (stream_seen=\"false\": the stream is probably read from the wrong Redis or database).",
+      labelNames: ["game_type", "stream_seen"] as const,
+      registers,
+    }),
     leaseEvents: new Counter({
       name: "matchmaker_worker_lease_events_total",
       help: "Stream lease changes of this worker: acquired (it became the active consumer), lost, released (at shutdown).",

@@ -30,7 +30,7 @@ import { createCatalog, type Catalog, type GameTypeDef } from "../domain/game-ty
 import { matchmakingDef, matchmakingKeys } from "./catalog-matchmaking.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 
-/** Original matchmaker's expiries (GAME_SERVER_CONTRACT.md §3), in seconds. */
+/** Original matchmaker's expiries (docs/game-server-contract.md §5), in seconds. */
 export const DEFAULT_STATE_TIMEOUTS: Readonly<Record<GameState, number>> = Object.freeze({
   [GameState.CREATED]: 60,
   [GameState.OPEN]: 60,

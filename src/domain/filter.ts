@@ -44,6 +44,13 @@ export interface NormalizedFilter {
 }
 
 /**
+ * States a lobby lists when the filter names none: every live one. An ENDED game is kept a
+ * while for its result (until its `ended` timeout) but is never offered again; ask for
+ * `states: [ENDED]` to see such games.
+ */
+export const DEFAULT_LISTED_STATES: readonly GameState[] = Object.values(GameState).filter((s) => s !== GameState.ENDED);
+
+/**
  * Validates a client filter against the catalog. Throws BAD_USER_INPUT (or
  * UNKNOWN_GAME_TYPE via `resolveType`) naming the offending part.
  */
@@ -64,7 +71,7 @@ export function normalizeFilter(
   for (const lf of labels) validateLabelFilter(lf, selected[0]!);
   return {
     gameTypes: selected.map((t) => t.id),
-    states: f.states && f.states.length > 0 ? [...new Set(f.states)] : null,
+    states: f.states && f.states.length > 0 ? [...new Set(f.states)] : [...DEFAULT_LISTED_STATES],
     visibility: f.visibility ?? Visibility.PUBLIC,
     minFreeSeats: f.minFreeSeats ?? 0,
     regions: f.regions && f.regions.length > 0 ? [...new Set(f.regions)] : null,

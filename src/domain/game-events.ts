@@ -1,6 +1,6 @@
 import { GameState, stateFromWireName } from "./game.js";
 
-/** Stream field names of the original matchmaker (GAME_SERVER_CONTRACT.md §2). */
+/** Stream field names of the original matchmaker (docs/game-server-contract.md §4). */
 export const FIELD = {
   gameType: "product_id",
   gameId: "game_id",

@@ -1,7 +1,7 @@
 import type { GameTypeDef } from "../domain/game-type.js";
 
 /**
- * Control calls from the matchmaker to a game type's server (GAME_SERVER_CONTRACT.md §1).
+ * Control calls from the matchmaker to a game type's server (docs/game-server-contract.md §2).
  * Every method rejects with MatchmakerError GAME_SERVER_UNAVAILABLE (5xx, timeout,
  * refused connection, unreadable answer) or GAME_SERVER_REJECTED (4xx, carrying the
  * server's `message`). Types without `serverUrl` are never called (callers check

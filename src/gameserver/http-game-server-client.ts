@@ -4,7 +4,7 @@ import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import { type GameTypeDef, hasGameServer } from "../domain/game-type.js";
 import type { GameServerClient } from "./game-server-client.js";
 
-/** The control calls of GAME_SERVER_CONTRACT.md §1, by their path on the game server. */
+/** The control calls of docs/game-server-contract.md §2, by their path on the game server. */
 export enum GameServerCall {
   CreateGame = "create_game",
   JoinGame = "join_game",

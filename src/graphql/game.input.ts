@@ -72,7 +72,10 @@ export class GameFilterInput {
   @Field(() => ID, { nullable: true })
   gameType?: string;
 
-  @Field(() => [GameState], { nullable: true })
+  @Field(() => [GameState], {
+    nullable: true,
+    description: "Default: every state but ENDED (a finished game is kept a while for its result, never offered again).",
+  })
   states?: GameState[];
 
   @Field(() => Visibility, { nullable: true, description: "Default PUBLIC; PRIVATE is for admins." })

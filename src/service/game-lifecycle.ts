@@ -30,6 +30,8 @@ export type EventApplication =
 export interface SweepResult {
   expired: number;
   seatsFreed: number;
+  /** Of the expired: hosted games whose host never connected (no creator_joined ever arrived). */
+  expiredWaitingForHost: number;
 }
 
 /** Stream-driven changes and expiry: the worker's half of the GameService. */
@@ -130,7 +132,7 @@ export function createLifecycleOps(ctx: ServiceContext) {
      */
     async sweepExpired(gameTypeId: string, limit = 100): Promise<SweepResult> {
       const type = gameType(gameTypeId);
-      const result: SweepResult = { expired: 0, seatsFreed: 0 };
+      const result: SweepResult = { expired: 0, seatsFreed: 0, expiredWaitingForHost: 0 };
       const t = now();
       for (const id of await store.dueGames(type.id, t, limit)) {
         const outcome = await store.expire({ gameType: type.id, id }, t, SEAT_FREED);
@@ -139,6 +141,7 @@ export function createLifecycleOps(ctx: ServiceContext) {
         // A slow or dead game server must not hold up expiry of every other game.
         if (outcome.change.kind === ChangeKind.DELETED) {
           result.expired += 1;
+          if (!outcome.change.game.hostConnected) result.expiredWaitingForHost += 1;
           ctx.inBackground(bestEffort("remove_game", type, (c) => c.removeGame(type, id)));
         }
         for (const playerId of outcome.freedPlayers) {
@@ -150,5 +153,10 @@ export function createLifecycleOps(ctx: ServiceContext) {
     },
 
     gameTypeIds: () => catalog.types.map((t) => t.id),
+
+    /** See GameLifecycleStore.markStreamSeen; rejects with BACKEND_UNAVAILABLE. */
+    markStreamSeen: (gameTypeId: string) => store.markStreamSeen(gameTypeId, now()),
+    /** Whether any worker ever read a stream entry of the type; rejects with BACKEND_UNAVAILABLE. */
+    streamSeen: (gameTypeId: string) => store.streamSeen(gameTypeId),
   };
 }

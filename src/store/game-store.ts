@@ -232,6 +232,14 @@ export interface GameLifecycleStore {
    * Resolves to one outcome per id: recorded, gone (deleted a short while ago) or missing.
    */
   recordActivity(gameType: string, ids: readonly string[], now: number): Promise<ActivityOutcome[]>;
+  /**
+   * Records that a stream entry of `gameType` has been read (idempotent; a worker calls it
+   * once per type), so an operator can be told when hosted games expire while no game
+   * server's entry ever arrived — the stream is being read from the wrong place.
+   */
+  markStreamSeen(gameType: string, now: number): Promise<void>;
+  /** Whether markStreamSeen was ever called for `gameType` (by any worker). */
+  streamSeen(gameType: string): Promise<boolean>;
   /** Ids of games of `gameType` whose earliest deadline is ≤ now, oldest first, at most `limit`. */
   dueGames(gameType: string, now: number, limit: number): Promise<string[]>;
   /**

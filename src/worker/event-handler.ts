@@ -28,7 +28,13 @@ type Indexed = { index: number; event: GameServerEvent };
  * counts as activity at the same moment, so their place in the order does not matter.
  * Never throws: every entry gets a result.
  */
-export function createEventHandler(service: GameService, metrics: Metrics, logger: Logger) {
+export function createEventHandler(
+  service: GameService,
+  metrics: Metrics,
+  logger: Logger,
+  /** Told the game types of each batch's well-formed entries (see StreamWatch.sawTypes). */
+  sawTypes?: (types: Iterable<string>) => Promise<void>,
+) {
   // Counted per batch and added to the metric once per (type, outcome): a counter update
   // per entry is measurable at tens of thousands of entries a second.
   const tally = new Map<string, number>();
@@ -124,7 +130,11 @@ export function createEventHandler(service: GameService, metrics: Metrics, logge
         results[index] = { status: "dead", reason: parsed.reason, detail: parsed.detail };
       }
     });
+    const types = new Set<string>();
+    for (const q of byGame.values()) types.add(q[0]!.event.gameType);
+    for (const t of activity.keys()) types.add(t);
     await Promise.all([
+      sawTypes?.(types),
       ...[...byGame.values()].map(async (queue) => {
         let held: unknown = null;
         for (const { index, event } of queue) {

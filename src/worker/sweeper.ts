@@ -14,7 +14,14 @@ export interface Sweeper {
  * Expires stale games and unconfirmed seats every `intervalMs`. Several workers may
  * sweep at once: the store re-checks each deadline atomically, so each expiry happens once.
  */
-export function createSweeper(opts: { service: GameService; intervalMs: number; metrics: Metrics; logger: Logger }): Sweeper {
+export function createSweeper(opts: {
+  service: GameService;
+  intervalMs: number;
+  metrics: Metrics;
+  logger: Logger;
+  /** Told how many hosted games of a type expired before their host connected. */
+  onExpiredWaitingForHost?: (type: string, n: number) => Promise<void>;
+}): Sweeper {
   const { service, metrics, logger } = opts;
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<unknown> = Promise.resolve();
@@ -26,6 +33,7 @@ export function createSweeper(opts: { service: GameService; intervalMs: number; 
       // Drain in pages so a backlog after downtime is cleared in one pass without one huge read.
       for (;;) {
         const r = await service.sweepExpired(type, 100);
+        if (r.expiredWaitingForHost > 0) await opts.onExpiredWaitingForHost?.(type, r.expiredWaitingForHost);
         total.expired += r.expired;
         total.seatsFreed += r.seatsFreed;
         if (r.expired + r.seatsFreed < 100) break;

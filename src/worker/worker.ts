@@ -4,6 +4,7 @@ import type { GameService } from "../service/game-service.js";
 import { createEventHandler } from "./event-handler.js";
 import type { EventStream } from "../stream/event-stream.js";
 import { createStreamConsumer } from "./stream-consumer.js";
+import { createStreamWatch } from "./stream-watch.js";
 import { createSweeper } from "./sweeper.js";
 
 export interface WorkerSettings {
@@ -22,6 +23,10 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   metrics: Metrics;
   logger: Logger;
+  /** Where the stream is read from, for warnings (stream key, Redis, database). */
+  streamWhere?: string;
+  /** Looks for the stream in the wrong place at start-up; resolves to a warning, or null. */
+  streamProbe?: () => Promise<string | null>;
 }
 
 /**
@@ -29,12 +34,13 @@ export interface WorkerDeps {
  * needed; the consumer then stands by until it holds the stream's lease (one active worker
  * per stream). stop() lets the batch in hand finish and be acknowledged, and releases the lease.
  */
-export function createWorker({ service, stream, settings, metrics, logger }: WorkerDeps) {
+export function createWorker({ service, stream, settings, metrics, logger, streamWhere, streamProbe }: WorkerDeps) {
   const log = logger.child({ component: "worker", consumer: settings.consumerName });
+  const watch = createStreamWatch({ service, metrics, logger: log, where: streamWhere ?? `stream "${stream.key}"`, probe: streamProbe });
   const consumer = createStreamConsumer({
     stream,
     consumer: settings.consumerName,
-    handle: createEventHandler(service, metrics, log),
+    handle: createEventHandler(service, metrics, log, (types) => watch.sawTypes(types)),
     batchSize: settings.batchSize,
     blockMs: settings.blockMs,
     leaseMs: settings.leaseMs,
@@ -46,7 +52,13 @@ export function createWorker({ service, stream, settings, metrics, logger }: Wor
     },
     onLease: (event) => metrics.leaseEvents.inc({ event }),
   });
-  const sweeper = createSweeper({ service, intervalMs: settings.sweepIntervalMs, metrics, logger: log });
+  const sweeper = createSweeper({
+    service,
+    intervalMs: settings.sweepIntervalMs,
+    metrics,
+    logger: log,
+    onExpiredWaitingForHost: (type, n) => watch.expiredWaitingForHost(type, n),
+  });
   metrics.streamGauges({ pending: () => stream.pendingCount(), lag: () => stream.lag(), active: () => consumer.lease !== null });
   let stopping: Promise<void> | null = null;
 
@@ -57,7 +69,8 @@ export function createWorker({ service, stream, settings, metrics, logger }: Wor
       await stream.ensureGroup();
       consumer.start();
       sweeper.start();
-      log.info({ stream: stream.key }, "worker consuming");
+      log.info({ stream: stream.key }, "worker started; it reads the stream while it holds the stream lease");
+      void watch.checkAtStart();
     },
     stop() {
       stopping ??= Promise.all([consumer.stop(), sweeper.stop()]).then(() => undefined);

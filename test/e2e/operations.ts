@@ -18,6 +18,7 @@ const GAME_FIELDS = /* GraphQL */ `
     result
     createdAt
     updatedAt
+    expiresAt
     hostConnected
     server { socketUrl token }
   }

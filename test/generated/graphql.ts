@@ -27,6 +27,7 @@ export type GameFilter = {
   labels?: Array<LabelFilter> | null | undefined;
   minFreeSeats?: number | null | undefined;
   regions?: Array<string> | null | undefined;
+  /** Default: every state but ENDED (a finished game is kept a while for its result, never offered again). */
   states?: Array<GameState> | null | undefined;
   /** Default PUBLIC; PRIVATE is for admins. */
   visibility?: Visibility | null | undefined;
@@ -180,7 +181,7 @@ export type SearchGamesQueryVariables = Exact<{
 
 export type SearchGamesQuery = { games: { totalCount: number, totalCountCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, region: string | null, freeSeats: number, labels: any, createdAt: string } }> } };
 
-export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
+export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
 
 export type GameTypesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -199,7 +200,7 @@ export type GameQueryVariables = Exact<{
 }>;
 
 
-export type GameQuery = { game: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+export type GameQuery = { game: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
 
 export type GamesQueryVariables = Exact<{
   filter?: GameFilter | null | undefined;
@@ -216,7 +217,7 @@ export type CreateGameMutationVariables = Exact<{
 }>;
 
 
-export type CreateGameMutation = { createGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type CreateGameMutation = { createGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinGameMutationVariables = Exact<{
   id: string | number;
@@ -224,7 +225,7 @@ export type JoinGameMutationVariables = Exact<{
 }>;
 
 
-export type JoinGameMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinGameMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type LeaveGameMutationVariables = Exact<{
   id: string | number;
@@ -239,7 +240,7 @@ export type UpdateGameMutationVariables = Exact<{
 }>;
 
 
-export type UpdateGameMutation = { updateGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type UpdateGameMutation = { updateGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type DeleteGameMutationVariables = Exact<{
   id: string | number;

@@ -21,6 +21,8 @@ export interface ApiProcess {
   url: string;
   wsUrl: string;
   child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far (its logs). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startApiProcess(
     url: `${base}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     child,
+    output: () => output,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -31,7 +31,7 @@ export interface FailOptions {
   times?: number;
 }
 
-/** A real HTTP game server that follows GAME_SERVER_CONTRACT.md §1 like the original generation. */
+/** A real HTTP game server that follows docs/game-server-contract.md §2 like the original generation. */
 export interface FakeGameServer {
   /** http://127.0.0.1:<port> (use as the game type's serverUrl) */
   readonly url: string;

@@ -29,7 +29,7 @@ describe("the shipped sample catalog", () => {
       maxPlayers: 2,
       serverUrl: "http://localhost:5001",
       socketUrl: "localhost:5001",
-      serverSecret: null,
+      serverSecret: "tictactoe-example-secret",
       labels: {},
       regions: [],
       seatReservationSeconds: 30,

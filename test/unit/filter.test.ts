@@ -47,10 +47,10 @@ const game = (over: Partial<GameRecord> = {}): GameRecord => ({
 const codeOf = thrownCode;
 
 describe("lobby filters", () => {
-  it("defaults to public games of every type in any state, whose host is connected", () => {
+  it("defaults to public games of every type in every live state, whose host is connected", () => {
     expect(norm(undefined)).toEqual({
       gameTypes: ["quiz", "duel"],
-      states: null,
+      states: [GameState.CREATED, GameState.OPEN, GameState.FULL, GameState.IN_PROGRESS],
       visibility: Visibility.PUBLIC,
       minFreeSeats: 0,
       regions: null,

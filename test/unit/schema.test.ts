@@ -9,7 +9,7 @@ describe("schema.graphql", () => {
     expect(printSchemaSdl(await buildGameSchema())).toBe(committed);
   });
 
-  it("keeps the names clients rely on (DESIGN.md)", async () => {
+  it("keeps the names clients rely on", async () => {
     const schema = await buildGameSchema();
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields());
     expect(fields("Query")).toEqual(expect.arrayContaining(["gameTypes", "gameType", "game", "games"]));

@@ -55,6 +55,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
   const tombstones = new ExpiringKeys(GAME_TOMBSTONE_MS);
   /** Last stream entry applied per game (see EventCommand.entryId). */
   const lastEntry = new Map<string, string>();
+  const streamSeen = new Set<string>();
   let closed = false;
 
   const copy = (g: GameRecord): GameRecord => structuredClone(g);
@@ -219,6 +220,14 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
         if (g) touch(g, now);
         return g ? "recorded" : tombstones.seen(gameType, id, now) ? "gone" : "missing";
       });
+    },
+
+    async markStreamSeen(gameType: string) {
+      streamSeen.add(gameType);
+    },
+
+    async streamSeen(gameType: string) {
+      return streamSeen.has(gameType);
     },
 
     async dueGames(gameType: string, now: number, limit: number) {

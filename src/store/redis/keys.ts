@@ -50,6 +50,8 @@ export interface RedisKeys {
   joinCodes(type: string): string;
   /** Sorted set of the type's hosted games whose host has not connected yet, scored by createdAt. */
   waitingIndex(type: string): string;
+  /** When a stream entry of the type was first read (see GameLifecycleStore.markStreamSeen). */
+  streamSeen(type: string): string;
   /** Marker that game `id` existed and was deleted; expires after GAME_TOMBSTONE_MS. */
   tombstone(type: string, id: string): string;
   /** Marker that event `eventId` of this type was applied; expires with the dedupe window. Any text is encoded (lone surrogate: BAD_USER_INPUT). */
@@ -95,6 +97,7 @@ export function createKeys(prefix: string): RedisKeys {
     quickJoinIndex: (type, region) => `${base(type)}:ix:qj` + (region === null ? "" : `:region:${enc(region)}`),
     joinCodes: (type) => `${base(type)}:codes`,
     waitingIndex: (type) => `${base(type)}:ix:waiting`,
+    streamSeen: (type) => `${base(type)}:stream-seen`,
     tombstone: (type, id) => {
       assertKeyPart(id, "Game id");
       return `${base(type)}:gone:${id}`;

@@ -88,6 +88,14 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
       return flags.map((f) => ACTIVITY_OUTCOMES[f] ?? "missing");
     },
 
+    async markStreamSeen(gameType, now) {
+      await guarded(() => redis.set(keys.streamSeen(gameType), String(now), "NX"));
+    },
+
+    async streamSeen(gameType) {
+      return (await guarded(() => redis.exists(keys.streamSeen(gameType)))) === 1;
+    },
+
     async dueGames(gameType, now, limit) {
       const key = keys.deadlineIndex(gameType);
       if (limit <= 0) return [];

@@ -1,7 +1,7 @@
 import { badInput } from "../../domain/errors.js";
 import type { LabelFilter, NormalizedFilter } from "../../domain/filter.js";
 import type { LabelKind } from "../../domain/game-type.js";
-import { Visibility } from "../../domain/game.js";
+import { ALL_STATES, Visibility } from "../../domain/game.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
 import { type GameSort, SortDirection, SortField, sortWeights } from "../../domain/sort.js";
 import type { SearchBudget } from "../search-budget.js";
@@ -81,7 +81,10 @@ export function planSearch(
   if (hosted && !filter.includeWaitingForHost) preds.push({ t: "out", k: [at(keys.waitingIndex(type))] });
   if (filter.states !== null) {
     if (filter.states.length === 0) return null;
-    preds.push({ t: "in", k: filter.states.map((s) => at(keys.stateIndex(type, s))), o: "created" });
+    // "Not in the few states left out" reads fewer sets than "in one of many" (the default: all but ENDED).
+    const left = ALL_STATES.filter((s) => !filter.states!.includes(s));
+    if (left.length > 0 && left.length < filter.states.length) preds.push({ t: "out", k: left.map((s) => at(keys.stateIndex(type, s))) });
+    else if (left.length > 0) preds.push({ t: "in", k: filter.states.map((s) => at(keys.stateIndex(type, s))), o: "created" });
   }
   let regionPred = 0;
   if (filter.regions !== null) {
