@@ -5,6 +5,7 @@ import { loadCatalog } from "../src/config/catalog.js";
 import { loadEnv } from "../src/config/env.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { makeGame } from "../test/support/games.js";
+import { freePort } from "../test/support/api-process.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 
 const CLI = fileURLToPath(new URL("../../../dist/cli.js", import.meta.url));
@@ -46,7 +47,7 @@ export async function takeoverBench(opts: { kills: number }): Promise<TakeoverRe
         REDIS_KEY_PREFIX: PREFIX,
         EVENT_STREAM_KEY: STREAM,
         WORKER_CONSUMER_NAME: name,
-        METRICS_PORT: "0",
+        METRICS_PORT: String(await freePort()),
         LOG_LEVEL: "error",
       },
       stdio: "ignore",
@@ -56,6 +57,13 @@ export async function takeoverBench(opts: { kills: number }): Promise<TakeoverRe
     await sleep(800);
   };
   const labelIs = async (v: string) => (await store.get(game))?.labels.n === v;
+  const until = async (v: string) => {
+    const deadline = performance.now() + 30_000;
+    while (!(await labelIs(v))) {
+      if (performance.now() > deadline) throw new Error(`takeover bench: no worker applied ${v} within 30 s`);
+      await sleep(5);
+    }
+  };
   const write = (v: string) => redis.xadd(STREAM, "*", "product_id", "party-quiz", "game_id", game.id, "type", "metadata", "meta.n", v);
   const times: number[] = [];
   try {
@@ -63,15 +71,15 @@ export async function takeoverBench(opts: { kills: number }): Promise<TakeoverRe
     await startWorker();
     for (let k = 0; k < opts.kills; k++) {
       await write(`warm${k}`);
-      while (!(await labelIs(`warm${k}`))) await sleep(5);
-      const [leaseKey] = await redis.keys(`${STREAM}:lease{*`);
+      await until(`warm${k}`);
+      const [leaseKey] = await redis.keys(`{*}${STREAM}:lease`);
       const holder = (await redis.get(leaseKey!))!.split(" ")[1]!;
       const active = workers.get(holder)!;
       const killedAt = performance.now();
       active.kill("SIGKILL");
       workers.delete(holder);
       await write(`after${k}`);
-      while (!(await labelIs(`after${k}`))) await sleep(5);
+      await until(`after${k}`);
       times.push(performance.now() - killedAt);
       await startWorker();
     }

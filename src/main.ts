@@ -178,13 +178,20 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
     backends,
     metrics,
     close() {
+      // Each step runs even when the one before failed: a worker left running on closed backends would spin.
       closing ??= (async () => {
         try {
           await api?.close();
-          await worker?.stop();
-          await service.drain();
         } finally {
-          await backends.close();
+          try {
+            await worker?.stop();
+          } finally {
+            try {
+              await service.drain();
+            } finally {
+              await backends.close();
+            }
+          }
         }
       })();
       return closing;

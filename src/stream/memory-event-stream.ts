@@ -101,6 +101,23 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
     return out;
   }
 
+  /** Takes over every entry pending on a consumer other than `consumer` (counting a delivery). */
+  function takeOthers(consumer: string): StreamEntry[] {
+    const out: StreamEntry[] = [];
+    for (const [id, p] of pending) {
+      if (p.consumer === consumer) continue;
+      const stored = byId.get(id);
+      if (!stored) {
+        pending.delete(id);
+        continue;
+      }
+      p.consumer = consumer;
+      p.deliveries++;
+      out.push(copy(stored, p.deliveries));
+    }
+    return out;
+  }
+
   /** Resolves after an append or close, or after ms, whichever comes first. */
   function wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -163,6 +180,7 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
       return h ? `${h.token} ${h.consumer}` : null;
     },
 
+    /** As the Redis stream: new entries, merged in stream order with any pending on other consumers. */
     async readNew(l, count, blockMs) {
       check(l);
       consumerNames.add(l.consumer);
@@ -173,8 +191,10 @@ export function createMemoryEventStream(opts: MemoryEventStreamOptions = {}): Me
       }
       const deadline = Date.now() + Math.max(0, blockMs);
       for (;;) {
+        const others = takeOthers(l.consumer);
         const out = takeNew(l.consumer, count);
         const left = deadline - Date.now();
+        if (others.length > 0) return [...others, ...out].sort((a, b) => compareEntryIds(a.id, b.id));
         if (out.length > 0 || left <= 0 || closed) return out;
         await wait(left);
         check(l);

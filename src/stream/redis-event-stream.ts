@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
+import { compareEntryIds } from "../domain/entry-ids.js";
 import { type ClaimPage, type DeadLetter, type EventStream, type Lease, LeaseLostError, type StreamEntry } from "./event-stream.js";
-import { LEASE_LOST, registerStreamScripts } from "./redis/scripts.js";
+import { LEASE_LOST, registerStreamScripts, type StreamScriptRunner } from "./redis/scripts.js";
 import { sameSlotTag } from "./slot.js";
 
 export interface RedisEventStreamOptions {
@@ -48,8 +49,8 @@ function infoOf(flat: unknown[]): Map<string, unknown> {
  * The event stream on Redis Streams with one consumer group and one lease. The lease and
  * its fencing-token counter sit in the stream's own cluster slot (see sameSlotTag), so every
  * fenced call is one Lua script that checks the lease and acts in the same step. Commands run
- * on the caller's `redis`; the blocking wait (XREAD BLOCK, which does not touch the group) runs
- * on a connection duplicated lazily (with `maxRetriesPerRequest: null`) and closed by close().
+ * on the caller's `redis`; a blocking read runs on a connection duplicated lazily (with
+ * `maxRetriesPerRequest: null`, so it survives a reconnect) and closed by close().
  * Every method rejects with the Redis/connection error when a command fails, except where its
  * TSDoc says otherwise.
  */
@@ -58,23 +59,32 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
   const group = opts.group ?? "matchmaker";
   const maxLen = opts.maxLen ?? 1_000_000;
   const deadLetterKey = `${key}:dead`;
+  // The tag goes first: Redis hashes the first {…} of a key, whatever the stream's own name holds.
   const tag = sameSlotTag(key);
-  const leaseKey = `${key}:lease${tag}`;
-  const tokenKey = `${key}:lease-token${tag}`;
-  const run = registerStreamScripts(redis);
-  let waiter: Redis | undefined;
+  const leaseKey = `${tag}${key}:lease`;
+  const tokenKey = `${tag}${key}:lease-token`;
+  let reader: Redis | undefined;
+  let run: StreamScriptRunner | undefined;
   let state: "open" | "closing" | "closed" = "open";
 
-  function waiterConnection(): Redis {
+  /**
+   * Reads, waits and takeovers run on a connection of their own that never re-sends a
+   * command whose answer a reconnect lost: re-sent, a read or claim would take the next
+   * entries while the lost ones sit unseen in our pending list. A lost answer is an error
+   * instead, and the consumer takes everything over again.
+   */
+  function readerConnection(): { conn: Redis; run: StreamScriptRunner } {
     if (state !== "open") throw new Error(`event stream ${key} is closed`);
-    if (!waiter) {
-      waiter = redis.duplicate({ maxRetriesPerRequest: null });
-      // Failures surface as rejected waits (and on the caller's connection); without a
+    if (!reader) {
+      reader = redis.duplicate({ maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false });
+      // Failures surface as rejected calls (and on the caller's connection); without a
       // listener ioredis would also print every reconnect error to stderr.
-      waiter.on("error", () => {});
+      reader.on("error", () => {});
+      run = registerStreamScripts(reader);
     }
-    return waiter;
+    return { conn: reader, run: run! };
   }
+  const leaseScripts = registerStreamScripts(redis);
 
   async function ensureGroup(): Promise<void> {
     try {
@@ -88,13 +98,13 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
     if (ids.length > 0) await redis.call("XACK", [key, group, ...ids]);
   }
 
-  /** A fenced script; LeaseLostError when the lease is not the caller's, NOGROUP → the group is recreated and [] returned. */
-  async function fenced<T>(lease: Lease, name: "read" | "claim" | "prune", args: (string | number)[], empty: T): Promise<unknown[] | T> {
+  /** A fenced script; LeaseLostError when the lease is not the caller's, NOGROUP → the group is recreated and `empty` returned. */
+  async function fenced<T>(lease: Lease, name: "afterRead" | "claimOthers" | "claim" | "prune", args: (string | number)[], empty: T): Promise<unknown[] | T> {
     let reply: unknown[];
     try {
-      reply = (await run(name, [leaseKey, key], [leaseValue(lease), group, ...args])) as unknown[];
+      reply = (await readerConnection().run(name, [leaseKey, key], [leaseValue(lease), group, ...args])) as unknown[];
     } catch (err) {
-      if (!isNoGroup(err)) throw err;
+      if (!isNoGroup(err) && !isNoStream(err)) throw err;
       // The stream (and with it the group) was deleted, e.g. by an operator: start over.
       await ensureGroup();
       return empty;
@@ -103,14 +113,69 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
     return reply;
   }
 
-  async function readOnce(lease: Lease, count: number): Promise<{ entries: StreamEntry[]; after: string | null }> {
-    const reply = await fenced(lease, "read", [lease.consumer, count], null);
-    if (reply === null) return { entries: [], after: null };
-    if (reply[0] === 1) {
-      const entries = (reply[1] as RawEntry[]).map(([id, flat]) => ({ id, fields: toFields(flat), deliveries: 1 }));
-      return { entries, after: null };
+  /** Entries pending on other consumers (read by a worker that lost the lease), taken over in pages. */
+  async function claimOthers(lease: Lease, count: number): Promise<StreamEntry[]> {
+    const out: StreamEntry[] = [];
+    for (;;) {
+      const reply = await fenced(lease, "claimOthers", [lease.consumer, count], null);
+      if (reply === null) return out;
+      const [raw, counts, gone] = reply as [RawEntry[], number[], string[]];
+      await ack(gone);
+      raw.forEach(([id, flat], i) => out.push({ id, fields: toFields(flat), deliveries: counts[i] ?? 2 }));
+      if (raw.length + gone.length < count) return out;
     }
-    return { entries: [], after: String(reply[1]) };
+  }
+
+  /**
+   * A plain XREADGROUP, then one fenced script that confirms the lease and counts entries
+   * pending on other consumers; any such entries — read by a worker after it lost the lease
+   * — are taken over and merged with the batch in stream order, so the holder never applies
+   * an entry before an older one of the same game that a fenced-off worker holds. When
+   * nothing is new it waits (XREAD BLOCK on a connection of its own, which takes nothing
+   * from the group, so a wait abandoned by stop() delivers nothing), checks the lease again
+   * and reads once more. Rejects with LeaseLostError when the lease is not held (what was
+   * read stays pending for the holder). Resolves [] when close() interrupted the wait or the
+   * group had to be recreated.
+   */
+  async function readNew(lease: Lease, count: number, blockMs: number): Promise<StreamEntry[]> {
+    if (state !== "open") return [];
+    const block = Math.min(Math.max(0, Math.floor(blockMs)), MAX_BLOCK_MS);
+    const { conn } = readerConnection();
+    // Both go out at once, in this order: the check runs right after the read, no round trip between.
+    const reading = conn.call("XREADGROUP", ["GROUP", group, lease.consumer, "COUNT", count, "STREAMS", key, ">"]) as Promise<
+      [string, RawEntry[]][] | null
+    >;
+    const checking = fenced(lease, "afterRead", [lease.consumer], null);
+    let reply: [string, RawEntry[]][] | null;
+    try {
+      reply = await reading;
+    } catch (err) {
+      checking.catch(() => {});
+      if (state !== "open") return [];
+      if (!isNoGroup(err)) throw err;
+      // The stream (and with it the group) was deleted, e.g. by an operator: start over.
+      await ensureGroup();
+      return [];
+    }
+    const entries: StreamEntry[] = (reply?.[0]?.[1] ?? []).filter((raw) => raw?.[1]).map(([id, flat]) => ({ id, fields: toFields(flat), deliveries: 1 }));
+    const check = await checking;
+    if (check === null) return entries;
+    const [, others, last] = check as [number, number, string];
+    if (others > 0) {
+      const merged = [...entries, ...(await claimOthers(lease, Math.max(count, 100)))];
+      return merged.sort((a, b) => compareEntryIds(a.id, b.id));
+    }
+    if (entries.length > 0 || block === 0) return entries;
+    try {
+      const woke = await conn.call("XREAD", ["COUNT", 1, "BLOCK", block, "STREAMS", key, last || "$"]);
+      if (woke === null) return [];
+    } catch (err) {
+      if (state !== "open") return [];
+      throw err;
+    }
+    // Still ours after the wait? (A wait abandoned by stop() must not take entries.)
+    await fenced(lease, "afterRead", [lease.consumer], null);
+    return readNew(lease, count, 0);
   }
 
   return {
@@ -136,40 +201,23 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
     },
 
     async acquireLease(consumer, ttlMs) {
-      const [token, who] = (await run("acquire", [leaseKey, tokenKey], [consumer, Math.max(1, Math.floor(ttlMs))])) as [number, string];
+      const [token, who] = (await leaseScripts("acquire", [leaseKey, tokenKey], [consumer, Math.max(1, Math.floor(ttlMs))])) as [number, string];
       return token > 0 && who === consumer ? { consumer, token } : null;
     },
 
-    async renewLease(lease, ttlMs) {
-      return (await run("renew", [leaseKey], [leaseValue(lease), Math.max(1, Math.floor(ttlMs))])) === 1;
+    async renewLease(l, ttlMs) {
+      return (await leaseScripts("renew", [leaseKey], [leaseValue(l), Math.max(1, Math.floor(ttlMs))])) === 1;
     },
 
-    async releaseLease(lease) {
-      await run("release", [leaseKey], [leaseValue(lease)]);
+    async releaseLease(l) {
+      await leaseScripts("release", [leaseKey], [leaseValue(l)]);
     },
 
     async leaseHolder() {
       return (await redis.get(leaseKey)) ?? null;
     },
 
-    /**
-     * A fenced non-blocking read; when it finds nothing, an XREAD BLOCK for entries after
-     * the group's last delivered id (which moves no group state), then one more fenced read.
-     * Resolves [] when close() interrupted the wait or the group had to be recreated.
-     */
-    async readNew(lease, count, blockMs) {
-      const first = await readOnce(lease, count);
-      const block = Math.min(Math.max(0, Math.floor(blockMs)), MAX_BLOCK_MS);
-      if (first.entries.length > 0 || first.after === null || block === 0) return first.entries;
-      try {
-        const woke = await waiterConnection().call("XREAD", ["COUNT", 1, "BLOCK", block, "STREAMS", key, first.after]);
-        if (woke === null) return [];
-      } catch (err) {
-        if (state !== "open") return [];
-        throw err;
-      }
-      return (await readOnce(lease, count)).entries;
-    },
+    readNew,
 
     async claimPending(lease, cursor, count): Promise<ClaimPage> {
       const reply = await fenced(lease, "claim", [lease.consumer, cursor, count], null);
@@ -186,6 +234,7 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
       return reply === null ? [] : (reply[1] as string[]);
     },
 
+    /** The copies first (one MULTI), the ack only once every copy is written: a refused copy leaves its entry pending. */
     async deadLetter(letters: DeadLetter[]) {
       if (letters.length === 0) return;
       const tx = redis.multi();
@@ -199,10 +248,10 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
           `${DEAD_FIELD_PREFIX}deliveries`, String(entry.deliveries),
         ]);
       }
-      tx.call("XACK", [key, group, ...letters.map((l) => l.entry.id)]);
       const results = await tx.exec();
       if (!results) throw new Error("dead-letter transaction was aborted");
       for (const [err] of results) if (err) throw err;
+      await ack(letters.map((l) => l.entry.id));
     },
 
     /** 0 when the stream or group does not exist yet. */
@@ -248,16 +297,16 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
       }
     },
 
-    /** Disconnects the waiting connection at once (interrupting a blocked wait); never throws. */
+    /** Disconnects the reading connection at once (interrupting a blocked wait); never throws. */
     async close() {
       if (state !== "open") return;
       state = "closing";
       try {
-        waiter?.disconnect();
+        reader?.disconnect();
       } catch {
         // Already disconnected: nothing left to release.
       }
-      waiter = undefined;
+      reader = undefined;
       state = "closed";
     },
   };

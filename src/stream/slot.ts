@@ -41,7 +41,8 @@ const found = new Map<number, string>();
 /**
  * A hash tag (`{…}`, braces included) that puts a key in `key`'s slot: the key's own tag
  * when it has one, else a short search result (at most a few tens of thousands of CRCs,
- * once per slot and process). Append it to a key name to keep that key beside `key`.
+ * once per slot and process). Put it at the very start of a key name (Redis hashes a key's
+ * first `{…}`) to keep that key beside `key`.
  */
 export function sameSlotTag(key: string): string {
   const tag = hashTagOf(key);

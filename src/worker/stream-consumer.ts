@@ -119,8 +119,9 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
   /** Read ahead while the previous batch was applied; settled first on the next step. */
   let prefetched: StreamEntry[] | null = null;
   let settling: Promise<void> = Promise.resolve();
-  /** Acks that failed; sent again with the next batch's. */
+  /** Acks and dead letters that failed; sent again with the next batch's. */
   let unacked: string[] = [];
+  let undead: DeadLetter[] = [];
   let loop: Promise<void> | undefined;
   let stopping = false;
   /** Called by stop(); removed when their wait ends, so a long run accumulates nothing. */
@@ -143,6 +144,17 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
 
   // performance.now(), not Date.now(): a wall clock stepped back must not stretch our lease.
   const holding = () => lease !== null && performance.now() < leaseValidUntil;
+
+  /**
+   * Takes over every pending entry again (our own included) before reading on: after an
+   * entry was left pending, or a read or takeover whose answer was lost (its entries may
+   * sit in our pending list unseen), nothing newer may be applied first.
+   */
+  function redrain(): void {
+    if (!lease) return;
+    claimCursor = "0-0";
+    prefetched = null;
+  }
 
   function lost(why: string): void {
     if (!lease) return;
@@ -221,9 +233,11 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
       });
       if (again.length === 0) break;
       if (stopping || !holding()) {
-        // The next holder takes these over, in order, before anything newer.
+        // Nothing newer may be applied before these: whoever holds the lease next (we, after
+        // a re-drain, or a successor) takes them over first, in order.
         left = again.length;
-        log.warn({ entries: again.map((e) => e.id) }, "stream entries left pending for the next holder");
+        redrain();
+        log.warn({ entries: again.map((e) => e.id) }, "stream entries left pending; they are taken over before anything newer");
         break;
       }
       log.warn({ entries: again.length, retryInMs: backoff(round) }, "stream entries not applied; retrying them before anything newer");
@@ -234,14 +248,19 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
     // most one settle is ever in flight and stop() can wait for it.
     await settling;
     const acks = unacked.concat(done);
+    const dead = undead.concat(letters);
     unacked = [];
-    settling = Promise.all([stream.deadLetter(letters), stream.ack(acks)]).then(
-      () => undefined,
-      (err: unknown) => {
+    undead = [];
+    settling = Promise.all([
+      stream.deadLetter(dead).catch((err: unknown) => {
+        undead = undead.concat(dead);
+        log.error({ err }, "writing dead letters failed; they go out with the next batch");
+      }),
+      stream.ack(acks).catch((err: unknown) => {
         unacked = unacked.concat(acks);
         log.error({ err }, "acknowledging a batch failed; its acks go out with the next batch");
-      },
-    );
+      }),
+    ]).then(() => undefined);
     // One line per batch, not per entry: a burst of bad entries must not flood the logs.
     if (letters.length > 0) {
       log.warn({ entries: letters.map((l) => ({ id: l.entry.id, reason: l.reason, detail: l.detail })) }, "stream entries dead-lettered");
@@ -280,7 +299,9 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
     const l = lease!;
     if (claimCursor !== null) {
       if (stopping) return 0;
-      const page = await stream.claimPending(l, claimCursor, batchSize);
+      // Our last acks first, so a re-drain does not take back what is already settled.
+      await settling;
+      const page = await guard(stream.claimPending(l, claimCursor, batchSize));
       claimCursor = page.next === "0-0" ? null : page.next;
       const n = page.entries.length > 0 ? await settle(page.entries, true) : 0;
       if (claimCursor === null) await prune(l);
@@ -288,21 +309,35 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
     }
     if (Date.now() - prunedAt > PRUNE_EVERY_MS) await prune(l);
     if (stopping && !prefetched) return 0;
-    const fresh = prefetched ?? (await unlessStopped(stream.readNew(l, batchSize, blockMs), []));
+    const readAt = performance.now();
+    const fresh = prefetched ?? (await unlessStopped(guard(stream.readNew(l, batchSize, blockMs)), []));
     prefetched = null;
-    if (fresh.length === 0) return 0;
+    if (fresh.length === 0) {
+      // A read that gave up at once (a closed stream) must not turn the loop into a busy one.
+      if (!stopping && performance.now() - readAt < 1) await sleep(standbyPollMs);
+      return 0;
+    }
     // A full batch means a backlog: fetch the next one (without blocking) while this one is
     // applied, so the read's round trip overlaps the work.
-    const next = fresh.length === batchSize && !stopping ? stream.readNew(l, batchSize, 0).catch(() => null) : null;
+    const next = fresh.length === batchSize && !stopping ? guard(stream.readNew(l, batchSize, 0)).catch(() => null) : null;
     try {
       return await settle(fresh, false);
     } finally {
-      // Entries in hand are settled by the next step (or by stop()), never dropped.
+      // Entries in hand are settled by the next step (or by stop()), never dropped — unless
+      // a re-drain is due: then they are taken over again, in order with what came before.
       if (next) {
         const ahead = await next;
-        if (lease === l) prefetched = ahead;
+        if (lease === l && claimCursor === null) prefetched = ahead;
       }
     }
+  }
+
+  /** A read or takeover that failed may have taken entries we never saw: take everything over again. */
+  function guard<T>(call: Promise<T>): Promise<T> {
+    return call.catch((err: unknown) => {
+      if (!(err instanceof LeaseLostError)) redrain();
+      throw err;
+    });
   }
 
   async function run(): Promise<void> {
@@ -359,6 +394,11 @@ export function createStreamConsumer(opts: StreamConsumerOptions): StreamConsume
       for (const abandon of [...onStop]) abandon();
       await loop;
       await settling;
+      if (undead.length > 0) {
+        const letters = undead;
+        undead = [];
+        await stream.deadLetter(letters).catch((err: unknown) => log.error({ err }, "writing dead letters at shutdown failed; the next holder judges those entries again"));
+      }
       if (unacked.length > 0) {
         const ids = unacked;
         unacked = [];

@@ -10,6 +10,7 @@ import { tokenFor, waitFor, wsClient } from "../support/app.js";
 import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
 import { makeGame } from "../support/games.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { streamDrained } from "../support/stream-drained.js";
 import { serverCatalog, serverCatalogYaml } from "../support/server-catalog.js";
 
 const BACKLOG = 3_000;
@@ -107,15 +108,11 @@ describe.each(["all", "api", "worker"] as const)("SIGTERM of matchmaker %s (NODE
       const consumers = (await redis.call("XINFO", "CONSUMERS", streamKey, "matchmaker")) as unknown[][];
       const mine = consumers.map((c) => Object.fromEntries(Array.from({ length: c.length / 2 }, (_, i) => [c[2 * i], c[2 * i + 1]])));
       expect(mine.find((c) => c.name === `sigterm-${command}`)?.pending ?? 0).toBe(0);
-      expect(await redis.keys(`${streamKey}:lease{*`)).toEqual([]);
+      expect(await redis.keys(`{*}${streamKey}:lease`)).toEqual([]);
       // A successor applies the rest: every entry exactly once.
       const next = await startApiProcess(redisServer.url, prefix, "worker", { NODE_ENV: "production", MATCHMAKER_GAME_TYPES: catalogFile });
       try {
-        await waitFor(async () => {
-          const left = ((await redis.xpending(streamKey, "matchmaker")) as [number])[0];
-          const groups = (await redis.call("XINFO", "GROUPS", streamKey)) as unknown[][];
-          return left === 0 && groups[0]![groups[0]!.indexOf("lag") + 1] === 0;
-        }, "the successor to drain", 30_000);
+        await waitFor(() => streamDrained(redis, streamKey), "the successor to drain", 30_000);
         for (const g of games) {
           const after = await store.get({ gameType: g.gameType, id: g.id });
           expect(after!.version, g.id).toBe(1 + BACKLOG / GAMES);

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import type { TestApp } from "../support/app.js";
 import { waitFor } from "../support/app.js";
 import type { MemoryEventStream } from "../../src/stream/memory-event-stream.js";
+import { streamDrained } from "../support/stream-drained.js";
 
 /**
  * Writes to and reads from the app's event stream as a game server and an operator
@@ -29,7 +30,10 @@ export function streamAccess(t: TestApp, redisUrl: string | null) {
     },
     /** Resolves once every entry written so far has been delivered and acknowledged. */
     async drained(): Promise<void> {
-      await waitFor(async () => (await stream.pendingCount()) === 0 && ((await stream.lag()) ?? 0) === 0, "the stream to drain");
+      const done = redis
+        ? () => streamDrained(redis, stream.key)
+        : async () => (await stream.pendingCount()) === 0 && (await stream.lag()) === 0;
+      await waitFor(done, "the stream to drain");
     },
     close: () => redis?.disconnect(),
   };

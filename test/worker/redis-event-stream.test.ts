@@ -58,7 +58,7 @@ describe("Redis event stream", () => {
 
   it("keeps the lease in the stream's own cluster slot, expiring by itself", async () => {
     const { s, lease } = await open();
-    const keys = (await redis.client().keys(`${s.key}:lease*`)).sort();
+    const keys = (await redis.client().keys(`{*}${s.key}:lease*`)).sort();
     expect(keys).toHaveLength(2); // the lease and its fencing-token counter
     for (const k of keys) expect(keySlot(k)).toBe(keySlot(s.key));
     const leaseKey = keys.find((k) => !k.includes("lease-token"))!;

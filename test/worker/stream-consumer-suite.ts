@@ -101,6 +101,53 @@ export function describeStreamConsumer(name: string, factory: () => StreamFactor
       ]);
     });
 
+    it("applies nothing newer than an entry it had to leave pending: stopped mid-retry, the batch read ahead is left too", async () => {
+      const s = await setup();
+      const ids = await s.append(events(4));
+      const done: string[] = [];
+      const tried: string[] = [];
+      const c = consumerOn(s, {
+        batchSize: 2,
+        handle: async (entries) =>
+          entries.map((e): EntryResult => {
+            tried.push(e.id);
+            if (e.id === ids[0]) return { status: "retry", error: new Error("store away"), transient: true };
+            done.push(e.id);
+            return { status: "done" };
+          }),
+      });
+      c.start();
+      await waitFor(() => tried.filter((id) => id === ids[0]).length >= 2, "the retries");
+      await c.stop();
+      expect(done).toEqual([ids[1]]);
+      // The next holder takes the rest over in stream order.
+      const seen: string[] = [];
+      const d = consumerOn(s, { consumer: "c2", handle: async (e) => (seen.push(...e.map((x) => x.id)), allDone(e)) });
+      d.start();
+      await waitFor(async () => seen.length >= 3 && (await s.pendingCount()) === 0, "the takeover");
+      expect(seen).toEqual([ids[0], ids[2], ids[3]]);
+    });
+
+    it("takes everything over again when a read's answer was lost, before reading on", async () => {
+      const s = await setup();
+      const ids = await s.append(events(6));
+      let lose = 1;
+      // The read happened (its entries are ours, pending) but the answer never came back.
+      const lossy: EventStream = {
+        ...s,
+        readNew: async (...args) => {
+          const got = await s.readNew(...args);
+          if (got.length > 0 && lose-- > 0) throw new Error("connection reset before the reply");
+          return got;
+        },
+      };
+      const seen: string[] = [];
+      const c = consumerOn(lossy, { batchSize: 2, handle: async (e) => (seen.push(...e.map((x) => x.id)), allDone(e)) });
+      c.start();
+      await waitFor(async () => seen.length >= 6 && (await s.pendingCount()) === 0, "the stream to drain");
+      expect(seen).toEqual(ids);
+    });
+
     it("gives up on an entry that keeps failing (not transiently) after maxDeliveries attempts", async () => {
       const s = await setup();
       const [poison, fine] = await s.append(events(2));

@@ -21,9 +21,6 @@ export interface RedisLifecycleDeps {
   eventDedupeMs: number;
 }
 
-/** activity-n.lua's flag per game → its outcome. */
-const ACTIVITY_OUTCOMES: readonly ActivityOutcome[] = ["missing", "recorded", "gone"];
-
 /** The effect's ARGV (after the kind) and extra KEYS for event-n.lua, whose KEYS so far number `keyCount`. */
 function effectArgs(deps: RedisLifecycleDeps, ref: GameRef, effect: EventEffect, keyCount: number) {
   switch (effect.kind) {
@@ -83,9 +80,18 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
 
     async recordActivity(gameType, ids, now) {
       if (ids.length === 0) return [];
-      const scriptKeys = [keys.deadlineIndex(gameType), ...ids.flatMap((id) => [keys.game(gameType, id), keys.tombstone(gameType, id)])];
+      const scriptKeys = [keys.deadlineIndex(gameType), ...ids.map((id) => keys.game(gameType, id))];
       const flags = (await guarded(() => run("activity", scriptKeys, [String(now), timeoutsJson(gameType)]))) as number[];
-      return flags.map((f) => ACTIVITY_OUTCOMES[f] ?? "missing");
+      const out: ActivityOutcome[] = flags.map((f) => (f === 1 ? "recorded" : "missing"));
+      const missing = ids.filter((_, i) => flags[i] !== 1);
+      if (missing.length > 0) {
+        const gone = await guarded(() => Promise.all(missing.map((id) => redis.exists(keys.tombstone(gameType, id)))));
+        let k = 0;
+        flags.forEach((f, i) => {
+          if (f !== 1 && gone[k++] === 1) out[i] = "gone";
+        });
+      }
+      return out;
     },
 
     async markStreamSeen(gameType, now) {

@@ -6,7 +6,8 @@ const FILES = {
   acquire: "lease-acquire-2.lua",
   renew: "lease-renew-1.lua",
   release: "lease-release-1.lua",
-  read: "read-2.lua",
+  afterRead: "after-read-2.lua",
+  claimOthers: "claim-others-2.lua",
   claim: "claim-2.lua",
   prune: "prune-2.lua",
 } as const;

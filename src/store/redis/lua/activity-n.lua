@@ -5,19 +5,20 @@
   (the creator's seat never counts, nor any while the game waits for its host). No
   version bump: nothing visible changed.
   Input:
-    KEYS[1] deadline index, then per game: KEYS[2i] its hash, KEYS[2i+1] its tombstone key
+    KEYS[1] deadline index, KEYS[2..] game hashes
     ARGV[1] now (epoch ms)   ARGV[2] state timeouts JSON (state -> ms)
-  Output: one flag per game: 1 recorded, 2 gone (deleted a short while ago), 0 no such game
+  Output: one flag per game: 1 recorded, 0 no such game (the caller tells a deleted one by its
+          tombstone: rare, and two keys per game would double what every call sends)
   TypeScript twin: recordActivity in memory-store.ts.
 ]]
 local now = tonumber(ARGV[1])
 local timeouts = cjson.decode(ARGV[2])
 local out = {}
-for i = 2, #KEYS, 2 do
+for i = 2, #KEYS do
   local key = KEYS[i]
   local f = redis.call("HMGET", key, "id", "state", "pids", "creatorId", "waitIx")
   if not f[1] then
-    out[#out + 1] = redis.call("EXISTS", KEYS[i + 1]) == 1 and 2 or 0
+    out[#out + 1] = 0
   else
     local timeout = timeouts[f[2]]
     local deadline = nil

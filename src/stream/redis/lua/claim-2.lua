@@ -12,8 +12,9 @@ if redis.call("GET", KEYS[1]) ~= ARGV[1] then return { LOST } end
 local reply = redis.call("XAUTOCLAIM", KEYS[2], ARGV[2], ARGV[3], 0, ARGV[4], "COUNT", ARGV[5])
 local entries, gone = {}, reply[3] or {}
 for _, e in ipairs(reply[2]) do
-  -- Redis 6.2 reports an entry trimmed away while pending as {id, nil} and keeps it pending.
-  if e[2] then entries[#entries + 1] = e else gone[#gone + 1] = e[1] end
+  -- Redis 6.2 reports an entry trimmed away while pending as a bare nil (no id to ack: it is
+  -- skipped), Redis 7 lists it in the reply's third element.
+  if type(e) == "table" and e[2] then entries[#entries + 1] = e end
 end
 local counts = {}
 if #entries > 0 then
