@@ -141,6 +141,9 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
     // create_game may take a full timeout; the joiners of that game wait for it, with room to spare.
     creationWaitMs: env.gameServerTimeoutMs * 2 + 1_000,
     onGameServerFailure: (call, type) => metrics.gameServerFailures.inc({ call, game_type: type }),
+    onGameServerCallAbandoned: (call, type) => metrics.outboxAbandoned.inc({ call, game_type: type }),
+    // One call and its retries, each timing out (plus the client's back-off between them).
+    gameServerCallMs: env.gameServerTimeoutMs * (env.gameServerRetries + 1) + 1_000,
   });
   const api = opts.api
     ? await createApiServer({

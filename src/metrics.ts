@@ -69,6 +69,17 @@ export function createMetrics() {
       labelNames: ["what"] as const,
       registers,
     }),
+    outboxSent: new Counter({
+      name: "matchmaker_game_server_outbox_sent_total",
+      help: "Control calls the game-server outbox delivered (remove_game after a failed creation, calls a server did not take at first).",
+      registers,
+    }),
+    outboxAbandoned: new Counter({
+      name: "matchmaker_game_server_outbox_abandoned_total",
+      help: "Control calls the outbox gave up on after a day without the game server taking them.",
+      labelNames: ["call", "game_type"] as const,
+      registers,
+    }),
     expiredBeforeHost: new Counter({
       name: "matchmaker_expired_before_host_total",
       help:

@@ -7,6 +7,7 @@ import type { ActivityOutcome, EventEffect, GameRef } from "../store/game-store.
 import { EventType, type GameServerEvent } from "../domain/game-events.js";
 import type { ServiceContext } from "./service-context.js";
 import { SEAT_FREED } from "./seating.js";
+import { OUTBOX_GIVE_UP_MS } from "../store/outbox-backoff.js";
 
 const DISCONNECTED = hostTables(GameEvent.PLAYER_DISCONNECTED, 1);
 // Server events mean the host is there; creator_joined's row for CREATED depends on free
@@ -142,13 +143,45 @@ export function createLifecycleOps(ctx: ServiceContext) {
         if (outcome.change.kind === ChangeKind.DELETED) {
           result.expired += 1;
           if (!outcome.change.game.hostConnected) result.expiredWaitingForHost += 1;
-          ctx.inBackground(bestEffort("remove_game", type, (c) => c.removeGame(type, id)));
+          ctx.inBackground(bestEffort(type, { call: "remove_game", gameId: id, playerId: null }));
         }
         for (const playerId of outcome.freedPlayers) {
           result.seatsFreed += 1;
-          ctx.inBackground(bestEffort("remove_player", type, (c) => c.removePlayer(type, id, playerId)));
+          ctx.inBackground(bestEffort(type, { call: "remove_player", gameId: id, playerId }));
         }
       }
+      return result;
+    },
+
+    /**
+     * Sends the outbox's due control calls of one type (remove_game after a failed creation,
+     * calls a game server did not take the first time) and drops each one the server took —
+     * or that it has refused to take for OUTBOX_GIVE_UP_MS (logged, counted). Safe in several
+     * workers at once: a call handed out is held back from the others. Rejects with
+     * UNKNOWN_GAME_TYPE or BACKEND_UNAVAILABLE.
+     */
+    async runDueControls(gameTypeId: string, limit = 50): Promise<{ sent: number; abandoned: number }> {
+      const type = gameType(gameTypeId);
+      const t = now();
+      const result = { sent: 0, abandoned: 0 };
+      await Promise.all(
+        (await store.takeDueControls(type.id, t, limit)).map(async (c) => {
+          try {
+            if (ctx.gameServers.hasServer(type)) await ctx.send(type, c);
+            await store.completeControl(type.id, c.id);
+            result.sent += 1;
+          } catch (err) {
+            if (t - c.since < OUTBOX_GIVE_UP_MS) {
+              ctx.logger.warn({ err, call: c.call, gameId: c.gameId, attempts: c.attempts }, "game-server call still not taken; retrying later");
+              return;
+            }
+            await store.completeControl(type.id, c.id);
+            result.abandoned += 1;
+            ctx.onGameServerCallAbandoned?.(c.call, type.id);
+            ctx.logger.error({ err, call: c.call, gameId: c.gameId, attempts: c.attempts }, "game-server call given up after a day of failures");
+          }
+        }),
+      );
       return result;
     },
 

@@ -127,7 +127,7 @@ export function createGameService(deps: GameServiceDeps) {
           game.serverToken = (await gameServers.createGame(type, game.id, actor.id, actor.name)).gameToken;
         } catch (err) {
           // A timeout may hide a game the server did create: remove it, so nothing is left behind.
-          if (unavailable(err)) await ctx.removeGameEventually(type, game.id);
+          if (unavailable(err)) await ctx.removeGameLater(type, game.id);
           throw err;
         }
       }
@@ -140,8 +140,8 @@ export function createGameService(deps: GameServiceDeps) {
           if (stored) return publish({ kind: ChangeKind.CREATED, gameId: game.id, gameType: type.id, version: stored.version, previousState: null, game: stored });
           if (stored === undefined) throw err; // still unknown: leave the server game to its own expiry
         }
-        // No server game may outlive a game we failed to store.
-        await bestEffort("remove_game", type, (c) => c.removeGame(type, game.id));
+        // No server game may outlive a game we failed to store (the player is not kept waiting for it).
+        await ctx.removeGameLater(type, game.id);
         throw err;
       }
     },
@@ -156,8 +156,8 @@ export function createGameService(deps: GameServiceDeps) {
       const type = gameType(r.gameType);
       const cmd = { ref: r, playerId: actor.id, seatFreed: SEAT_FREED, hostLeaves: type.hostLeaves, now: now() };
       const change = await publish(await store.leave(cmd));
-      if (change.kind === ChangeKind.DELETED) await bestEffort("remove_game", type, (c) => c.removeGame(type, id));
-      else await bestEffort("remove_player", type, (c) => c.removePlayer(type, id, actor.id));
+      if (change.kind === ChangeKind.DELETED) await bestEffort(type, { call: "remove_game", gameId: id, playerId: null });
+      else await bestEffort(type, { call: "remove_player", gameId: id, playerId: actor.id });
       return change;
     },
 
@@ -180,7 +180,7 @@ export function createGameService(deps: GameServiceDeps) {
       const r = ref(id);
       const type = gameType(r.gameType);
       const change = await publish(await store.delete({ ref: r, actor, now: now() }));
-      await bestEffort("remove_game", type, (c) => c.removeGame(type, id));
+      await bestEffort(type, { call: "remove_game", gameId: id, playerId: null });
       return change;
     },
 

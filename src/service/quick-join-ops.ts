@@ -59,7 +59,7 @@ function assertCreatedGameMatches(gameType: string, filter: NormalizedFilter, la
 
 /** quickJoin: seat the caller and party in the best open game, or in a new one (refusals below). */
 export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creationWaitMs: number) {
-  const { store, gameServers, now, gameType, publish, bestEffort } = ctx;
+  const { store, gameServers, now, gameType, publish } = ctx;
 
   /** Removes a game whose server game could not be made, and publishes that; gone already is fine. */
   async function dropGame(ref: GameRef): Promise<void> {
@@ -84,21 +84,21 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
       token = (await gameServers.createGame(type, game.id, actor.id, actor.name)).gameToken;
     } catch (err) {
       await dropGame(ref);
-      if (isCode(err, ErrorCode.GAME_SERVER_UNAVAILABLE)) await ctx.removeGameEventually(type, game.id);
+      if (isCode(err, ErrorCode.GAME_SERVER_UNAVAILABLE)) await ctx.removeGameLater(type, game.id);
       throw err;
     }
     try {
       await seating.serverJoinAll(type, game.id, game.players.filter((p) => p.id !== actor.id));
     } catch (err) {
       await dropGame(ref);
-      await bestEffort("remove_game", type, (c) => c.removeGame(type, game.id));
+      await ctx.removeGameLater(type, game.id);
       throw err;
     }
     try {
       return (await publish(await store.attachServerToken(ref, token, now()))).game;
     } catch (err) {
       // Gone meanwhile (deleted by its creator or an admin): its server game must go too.
-      if (isCode(err, ErrorCode.GAME_NOT_FOUND)) await bestEffort("remove_game", type, (c) => c.removeGame(type, game.id));
+      if (isCode(err, ErrorCode.GAME_NOT_FOUND)) await ctx.removeGameLater(type, game.id);
       throw err;
     }
   }

@@ -68,7 +68,7 @@ export function createSeating(ctx: ServiceContext) {
           joined.push(p.id);
         } catch (err) {
           if (isCode(err, ErrorCode.GAME_SERVER_UNAVAILABLE)) joined.push(p.id);
-          await Promise.all(joined.map((id) => bestEffort("remove_player", type, (c) => c.removePlayer(type, gameId, id))));
+          await Promise.all(joined.map((id) => bestEffort(type, { call: "remove_player", gameId, playerId: id })));
           throw err;
         }
       }
@@ -76,7 +76,7 @@ export function createSeating(ctx: ServiceContext) {
 
     /** remove_player for each id (best effort), e.g. for seats the store did not keep. */
     async serverRemoveAll(type: GameTypeDef, gameId: string, ids: readonly string[]): Promise<void> {
-      await Promise.all(ids.map((id) => bestEffort("remove_player", type, (c) => c.removePlayer(type, gameId, id))));
+      await Promise.all(ids.map((id) => bestEffort(type, { call: "remove_player", gameId, playerId: id })));
     },
 
     /**

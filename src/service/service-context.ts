@@ -5,7 +5,8 @@ import { ChangeKind, type GameChangeRecord } from "../domain/game.js";
 import type { Catalog, GameTypeDef } from "../domain/game-type.js";
 import { parseGameId } from "../domain/ids.js";
 import type { GameServerClient } from "../gameserver/game-server-client.js";
-import type { GameRef, GameStore } from "../store/game-store.js";
+import type { ControlCall, GameRef, GameStore } from "../store/game-store.js";
+import { outboxHoldMs } from "../store/outbox-backoff.js";
 import type { EventStream } from "../stream/event-stream.js";
 
 export interface GameServiceDeps {
@@ -33,6 +34,10 @@ export interface GameServiceDeps {
   activityResolutionMs?: number;
   /** Counts control calls that failed after the player's change was kept (best-effort calls). */
   onGameServerFailure?: (call: string, type: string) => void;
+  /** Counts control calls the outbox gave up on (the server did not take them for OUTBOX_GIVE_UP_MS). */
+  onGameServerCallAbandoned?: (call: string, type: string) => void;
+  /** The longest one control call may take with its retries (each timing out), in ms; default 10 s. */
+  gameServerCallMs?: number;
 }
 
 /**
@@ -73,13 +78,38 @@ export function createServiceContext(deps: GameServiceDeps) {
     return t;
   };
 
-  async function bestEffort(call: string, type: GameTypeDef, fn: (c: GameServerClient) => Promise<void>): Promise<void> {
-    if (!deps.gameServers.hasServer(type)) return;
+  const now = deps.now ?? Date.now;
+  /** How long this process's own attempt at a call may take (every retry timing out), before a worker steps in. */
+  const ownAttemptMs = (deps.gameServerCallMs ?? 10_000) + 1_000;
+
+  /** Sends one control call (the client's retries included); rejects with GAME_SERVER_*. */
+  const send = (type: GameTypeDef, c: ControlCall): Promise<void> =>
+    c.call === "remove_game" ? deps.gameServers.removeGame(type, c.gameId) : deps.gameServers.removePlayer(type, c.gameId, c.playerId!);
+
+  /** Keeps `c` in the outbox for the workers, due at `dueAt`; null when even that failed (logged). */
+  async function keep(c: ControlCall, dueAt: number): Promise<string | null> {
     try {
-      await fn(deps.gameServers);
+      return await deps.store.scheduleControl(c, dueAt, now());
     } catch (err) {
-      logger.warn({ err, call, gameType: type.id }, "game server control call failed; local change kept");
-      deps.onGameServerFailure?.(call, type.id);
+      logger.error({ err, call: c.call, gameId: c.gameId }, "could not keep a game-server call for later; the game server's own expiry must clean up");
+      return null;
+    }
+  }
+
+  /**
+   * A control call after a local change that is already kept (a leave, a delete, an expiry):
+   * sent now; when the game server does not take it, kept in the outbox, where a worker
+   * retries it until it does. Never throws.
+   */
+  async function bestEffort(type: GameTypeDef, c: Omit<ControlCall, "gameType">): Promise<void> {
+    if (!deps.gameServers.hasServer(type)) return;
+    const call = { ...c, gameType: type.id };
+    try {
+      await send(type, call);
+    } catch (err) {
+      logger.warn({ err, call: c.call, gameType: type.id }, "game server control call failed; local change kept, the call is retried by a worker");
+      deps.onGameServerFailure?.(c.call, type.id);
+      await keep(call, now() + outboxHoldMs(1));
     }
   }
 
@@ -101,8 +131,9 @@ export function createServiceContext(deps: GameServiceDeps) {
     async drain(): Promise<void> {
       await Promise.allSettled([...inFlight]);
     },
-    now: deps.now ?? Date.now,
+    now,
     gameType,
+    send,
 
     /** Malformed ids are BAD_USER_INPUT; well-formed ids of unknown types simply do not exist. */
     ref(id: string): GameRef {
@@ -124,13 +155,21 @@ export function createServiceContext(deps: GameServiceDeps) {
     },
 
     /**
-     * Undoes a create_game whose answer we did not get: now, and once more later in case
-     * the server was merely slow and creates the game after we gave up (in-process timer:
-     * a crash in between leaves the server's own expiry to clean up).
+     * Undoes a create_game that failed, without making the player wait for it: remove_game
+     * is kept in the outbox first (it survives this process), then tried here in the
+     * background; a worker sends it if that attempt does not get through, and once more
+     * `lateCompensationMs` later, in case a slow server creates the game after we gave up.
+     * Waits only for the outbox writes. Never throws.
      */
-    async removeGameEventually(type: GameTypeDef, gameId: string): Promise<void> {
-      await bestEffort("remove_game", type, (c) => c.removeGame(type, gameId));
-      setTimeout(() => void bestEffort("remove_game", type, (c) => c.removeGame(type, gameId)), deps.lateCompensationMs ?? 12_000).unref();
+    async removeGameLater(type: GameTypeDef, gameId: string): Promise<void> {
+      if (!deps.gameServers.hasServer(type)) return;
+      const call: ControlCall = { gameType: type.id, call: "remove_game", gameId, playerId: null };
+      const t = now();
+      const [first] = await Promise.all([keep(call, t + ownAttemptMs), keep(call, t + (deps.lateCompensationMs ?? 12_000))]);
+      void send(type, call).then(
+        () => (first ? deps.store.completeControl(type.id, first).catch(() => undefined) : undefined),
+        (err: unknown) => logger.warn({ err, gameId }, "remove_game after a failed creation did not get through; a worker retries it"),
+      );
     },
   };
 }

@@ -88,6 +88,41 @@ export interface ListQuery {
   after: Cursor | null;
 }
 
+/** A control call a game server must still get; kept in the store until it answered. */
+export interface ControlCall {
+  gameType: string;
+  call: "remove_game" | "remove_player";
+  gameId: string;
+  /** remove_player only. */
+  playerId: string | null;
+}
+
+export interface PendingControlCall extends ControlCall {
+  id: string;
+  /** Attempts handed out so far, this one included. */
+  attempts: number;
+  /** When it was scheduled first (epoch ms). */
+  since: number;
+}
+
+/**
+ * The game-server outbox: control calls that must reach a game server even if the process
+ * that decided them stops (a game the matchmaker could not create must be removed from the
+ * server again). Any worker drains it; calls are safe to repeat (remove_*).
+ */
+export interface ControlOutbox {
+  /** Keeps `call` until completeControl, due at `dueAt`; resolves to its id. */
+  scheduleControl(call: ControlCall, dueAt: number, now: number): Promise<string>;
+  /**
+   * Hands out at most `limit` calls of `gameType` due at `now`, each held back — from every
+   * other taker too — for a back-off that doubles with its attempts (1 s, 2 s, … at most
+   * 5 min): one that is not completed comes back then.
+   */
+  takeDueControls(gameType: string, now: number, limit: number): Promise<PendingControlCall[]>;
+  /** Drops the call (it reached the server, or was given up). Idempotent. */
+  completeControl(gameType: string, id: string): Promise<void>;
+}
+
 /**
  * The one port every backend implements; one contract suite runs against each.
  * Every mutation counts as activity: `lastActivityAt = now` and `expiresAt` is recomputed
@@ -95,7 +130,7 @@ export interface ListQuery {
  * Every mutation is atomic: it applies fully or throws a MatchmakerError and writes
  * nothing. Each successful mutation bumps `version` by exactly 1 and returns the change.
  */
-export interface GameStore extends GameLifecycleStore {
+export interface GameStore extends GameLifecycleStore, ControlOutbox {
   /**
    * Stores a new game (version 1). A private game's join code is registered for
    * findByCode; a code another live game of the type holds rejects with

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
+import { createPeriodic } from "./periodic.js";
 
 export interface Sweeper {
   start(): void;
@@ -23,9 +24,6 @@ export function createSweeper(opts: {
   onExpiredWaitingForHost?: (type: string, n: number) => Promise<void>;
 }): Sweeper {
   const { service, metrics, logger } = opts;
-  let timer: NodeJS.Timeout | null = null;
-  let current: Promise<unknown> = Promise.resolve();
-  let stopped = false;
 
   async function sweepOnce() {
     const total = { expired: 0, seatsFreed: 0 };
@@ -44,25 +42,6 @@ export function createSweeper(opts: {
     return total;
   }
 
-  const tick = () => {
-    current = sweepOnce()
-      .catch((err) => logger.warn({ err }, "expiry sweep failed; retrying next interval"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
-      });
-  };
-
-  return {
-    sweepOnce,
-    start() {
-      stopped = false;
-      timer ??= setTimeout(tick, opts.intervalMs);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await current;
-    },
-  };
+  const loop = createPeriodic(sweepOnce, opts.intervalMs, (err) => logger.warn({ err }, "expiry sweep failed; retrying next interval"));
+  return { sweepOnce, start: loop.start, stop: loop.stop };
 }

@@ -5,6 +5,7 @@ import { createEventHandler } from "./event-handler.js";
 import type { EventStream } from "../stream/event-stream.js";
 import { createStreamConsumer } from "./stream-consumer.js";
 import { createStreamWatch } from "./stream-watch.js";
+import { createOutboxRunner } from "./outbox-runner.js";
 import { createSweeper } from "./sweeper.js";
 
 export interface WorkerSettings {
@@ -59,21 +60,24 @@ export function createWorker({ service, stream, settings, metrics, logger, strea
     logger: log,
     onExpiredWaitingForHost: (type, n) => watch.expiredWaitingForHost(type, n),
   });
+  const outbox = createOutboxRunner({ service, intervalMs: settings.sweepIntervalMs, metrics, logger: log });
   metrics.streamGauges({ pending: () => stream.pendingCount(), lag: () => stream.lag(), active: () => consumer.lease !== null });
   let stopping: Promise<void> | null = null;
 
   return {
     consumer,
     sweeper,
+    outbox,
     async start() {
       await stream.ensureGroup();
       consumer.start();
       sweeper.start();
+      outbox.start();
       log.info({ stream: stream.key }, "worker started; it reads the stream while it holds the stream lease");
       void watch.checkAtStart();
     },
     stop() {
-      stopping ??= Promise.all([consumer.stop(), sweeper.stop()]).then(() => undefined);
+      stopping ??= Promise.all([consumer.stop(), sweeper.stop(), outbox.stop()]).then(() => undefined);
       return stopping;
     },
   };

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { codeOf } from "../support/app.js";
+import { codeOf, waitFor } from "../support/app.js";
 import { type ApiClient, ok } from "../support/api-client.js";
 import type { FakeGameServer } from "../support/fake-game-server.js";
 import { SERVER_SECRET } from "../support/server-catalog.js";
@@ -7,7 +7,8 @@ import { useHostedApp } from "./hosted.js";
 import { bothModes } from "./modes.js";
 
 describe.each(bothModes())("control calls to the game server ($name)", (mode) => {
-  const h = useHostedApp(mode, () => ({ env: { GAME_SERVER_TIMEOUT_MS: "300" } }));
+  // With a worker (matchmaker all), which sends what the game-server outbox keeps.
+  const h = useHostedApp(mode, () => ({ worker: true, env: { GAME_SERVER_TIMEOUT_MS: "300", SWEEP_INTERVAL_MS: "100", WORKER_BLOCK_MS: "50" } }));
   let server: FakeGameServer, api: ApiClient, alice: string, bob: string;
   beforeEach(() => ({ server, api, alice, bob } = h));
 
@@ -61,10 +62,26 @@ describe.each(bothModes())("control calls to the game server ($name)", (mode) =>
     } finally {
       await server.start().catch(() => undefined);
     }
-    // A slow server creates the game after we gave up (at 1 s); the matchmaker's second
-    // remove_game (4 × the 300 ms timeout after the first) removes it again.
-    await new Promise((r) => setTimeout(r, 1_700));
-    expect(server.games.size).toBe(0);
+    // A slow server creates the game after we gave up (at 1 s); the outbox's second
+    // remove_game (4 × the 300 ms timeout after the failure) removes it again.
+    await waitFor(() => server.requestsTo("/remove_game").length >= 2, "the second remove_game", 5_000);
+    await waitFor(() => server.games.size === 0, "the server game to be gone");
+  });
+
+  it("answers right after create_game fails when the server answers nothing, and removes the game there later", async () => {
+    // A server that takes calls and never answers any of them.
+    for (const path of ["/create_game", "/remove_game"]) server.delay(path, 60_000);
+    const started = Date.now();
+    const r = await api.createGame({ input: { gameType: "duel" } }, alice);
+    const took = Date.now() - started;
+    expect(codeOf(r)).toBe("GAME_SERVER_UNAVAILABLE");
+    // The create timeout (300 ms) and a small bound; no remove_game retries in the way.
+    expect(took).toBeLessThan(300 + 700);
+    const gameId = (server.requestsTo("/create_game")[0]!.body as { gameId: string }).gameId;
+    expect(await gameCount()).toBe(0);
+    // The server answers again: the remove_game kept for it arrives from the worker.
+    server.reset();
+    await waitFor(() => server.requestsTo("/remove_game").some((q) => (q.body as { gameId: string }).gameId === gameId), "remove_game from the outbox", 10_000);
   });
 
   it("does not seat a player the server refused or could not be asked about", async () => {

@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { describeHostAndOrder } from "./contract-host.js";
+import { describeOutbox } from "./contract-outbox.js";
 import { describeLifecycle } from "./contract-lifecycle.js";
 import { describeLists } from "./contract-list.js";
 import { describeMatchmaking } from "./contract-matchmaking.js";
@@ -24,6 +25,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeSearch(factory);
     describeLifecycle(factory);
     describeHostAndOrder(factory);
+    describeOutbox(factory);
     describeMatchmaking(factory);
     describeQuickJoin(factory);
   });

@@ -31,6 +31,7 @@ import { ExpiringKeys } from "./expiring-keys.js";
 import { DEFAULT_MEMORY_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
 import { SearchIndex } from "./search-index.js";
 import { createMemoryMatchmaking, seat, seatAll } from "./matchmaking.js";
+import { createMemoryOutbox } from "./outbox.js";
 
 export interface MemoryStoreOptions {
   /** State timeouts per game type (a type it lacks gets no state timeout: expiresAt null). */
@@ -112,6 +113,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
   };
 
   return {
+    ...createMemoryOutbox(),
     ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
 
     async create(game) {

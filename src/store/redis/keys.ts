@@ -50,6 +50,9 @@ export interface RedisKeys {
   joinCodes(type: string): string;
   /** Sorted set of the type's hosted games whose host has not connected yet, scored by createdAt. */
   waitingIndex(type: string): string;
+  /** The type's game-server outbox: hash id → control call JSON, and its due index (sorted set). */
+  outbox(type: string): string;
+  outboxDue(type: string): string;
   /** When a stream entry of the type was first read (see GameLifecycleStore.markStreamSeen). */
   streamSeen(type: string): string;
   /** Marker that game `id` existed and was deleted; expires after GAME_TOMBSTONE_MS. */
@@ -98,6 +101,8 @@ export function createKeys(prefix: string): RedisKeys {
     joinCodes: (type) => `${base(type)}:codes`,
     waitingIndex: (type) => `${base(type)}:ix:waiting`,
     streamSeen: (type) => `${base(type)}:stream-seen`,
+    outbox: (type) => `${base(type)}:outbox`,
+    outboxDue: (type) => `${base(type)}:outbox:due`,
     tombstone: (type, id) => {
       assertKeyPart(id, "Game id");
       return `${base(type)}:gone:${id}`;

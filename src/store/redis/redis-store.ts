@@ -10,6 +10,7 @@ import { createKeys } from "./keys.js";
 import { createRedisLifecycle } from "./lifecycle.js";
 import { createRedisMatchmaking, partyArg } from "./matchmaking.js";
 import { createRedisList } from "./redis-list.js";
+import { createRedisOutbox } from "./outbox.js";
 import { DEFAULT_REDIS_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
 import { changeOf, detailOf, guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
@@ -162,6 +163,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
     list,
 
     ...createRedisLifecycle({ redis, keys, run, kinds, timeoutsJson, eventDedupeMs }),
+    ...createRedisOutbox({ redis, keys, run }),
 
     async ping() {
       if (closed) throw new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The store is closed.");

@@ -18,7 +18,8 @@ export type ScriptName =
   | "activity"
   | "quickjoin"
   | "token"
-  | "evict";
+  | "evict"
+  | "outboxTake";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
@@ -39,6 +40,7 @@ const scriptFiles: Record<ScriptName, string> = {
   quickjoin: "quickjoin-n.lua",
   token: "token-8.lua",
   evict: "evict-8.lua",
+  outboxTake: "outbox-take-2.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
