@@ -38,7 +38,11 @@ async function serve(roles: { api: boolean; worker: boolean }): Promise<void> {
     await app.worker.start();
     if (!app.api) {
       // A worker-only process gets its own probe and metrics port; with the API they share PORT.
-      const probes = createWorkerServer({ metrics: app.metrics, healthy: () => app.worker!.consumer.running });
+      const probes = createWorkerServer({
+        metrics: app.metrics,
+        healthy: () => app.worker!.consumer.running,
+        active: () => app.worker!.consumer.lease !== null,
+      });
       const address = await probes.listen(env.metricsPort, env.host);
       closers.push(() => probes.close());
       logger.info({ port: address.port, mode: app.backends.mode }, "matchmaker worker running; /healthz and /metrics listening");

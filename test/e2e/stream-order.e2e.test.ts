@@ -184,7 +184,12 @@ describe("stream order under faults (worker processes, NODE_ENV=production)", ()
       return found!;
     };
     await readDownTo(b.streamKey, total, 0.75);
-    expect(await killMidBatch(await activeOne(), b)).toBe(true);
+    const first = await activeOne();
+    // Operators see which worker reads: one is active, the others stand by, all healthy.
+    const roles = await Promise.all(live.map(async (p) => ((await (await fetch(p.url.replace("/graphql", "/healthz"))).json()) as { role: string }).role));
+    expect(roles.filter((r) => r === "active")).toHaveLength(1);
+    expect(roles[live.indexOf(first)]).toBe("active");
+    expect(await killMidBatch(first, b)).toBe(true);
     live.push(await worker(b.prefix, names[3]!)); // a replacement joins as a standby
     await readDownTo(b.streamKey, total, 0.45);
     expect(await killMidBatch(await activeOne(), b)).toBe(true);
