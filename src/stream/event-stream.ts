@@ -16,9 +16,11 @@ export interface DeadLetter {
 
 /**
  * Proof that a consumer holds the stream's lease. Only the holder reads new entries,
- * takes over pending ones and removes dead consumers, and every one of those calls checks
- * the lease in the same atomic step (fencing): a worker that lost its lease — paused,
- * partitioned, or simply slower than the lease — is refused, whatever it believes.
+ * takes over pending ones and removes dead consumers. Takeovers and clean-ups check the
+ * lease in the same atomic step, and every read is checked right after it (fencing): a
+ * worker that lost its lease — paused, partitioned, or simply slower than the lease — is
+ * refused before it applies anything, and whatever its read still took is taken over by the
+ * holder, merged in stream order.
  */
 export interface Lease {
   readonly consumer: string;
@@ -67,7 +69,8 @@ export interface EventStream {
   leaseHolder(): Promise<string | null>;
   /**
    * New entries for the lease holder (XREADGROUP … >), waiting up to blockMs when there are
-   * none. Rejects with LeaseLostError when `lease` is not held.
+   * none, merged in stream order with any entries pending on other consumers (which it takes
+   * over). Rejects with LeaseLostError when `lease` is not held.
    */
   readNew(lease: Lease, count: number, blockMs: number): Promise<StreamEntry[]>;
   /**
