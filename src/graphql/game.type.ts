@@ -145,7 +145,7 @@ export class GameConnection {
   totalCountCapped!: boolean;
 }
 
-@ObjectType({ description: "One change to one game; version strictly increases per game." })
+@ObjectType({ description: "One change to one game; its version increases per game (a change re-sent after a worker crash may repeat one)." })
 export class GameChange {
   @Field(() => ChangeKind)
   kind!: ChangeKind;

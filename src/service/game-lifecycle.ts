@@ -7,7 +7,7 @@ import type { ActivityOutcome, EventEffect, GameRef } from "../store/game-store.
 import { EventType, type GameServerEvent } from "../domain/game-events.js";
 import type { ServiceContext } from "./service-context.js";
 import { SEAT_FREED } from "./seating.js";
-import { OUTBOX_GIVE_UP_MS } from "../store/outbox-backoff.js";
+import { OUTBOX_GIVE_UP_MS, OUTBOX_MAX_REFUSALS } from "../store/outbox-backoff.js";
 
 const DISCONNECTED = hostTables(GameEvent.PLAYER_DISCONNECTED, 1);
 // Server events mean the host is there; creator_joined's row for CREATED depends on free
@@ -123,7 +123,10 @@ export function createLifecycleOps(ctx: ServiceContext) {
       }
       const outcome = await store.applyEvent({ ref, effect: effectOf(e, type), eventId: e.eventId, entryId, now: now() });
       if (outcome.status === "applied") await publish(outcome.change);
-      return outcome;
+      if (outcome.status !== "replayed") return outcome;
+      // Published once more: the change may never have gone out (at least once, same version).
+      await publish(outcome.change);
+      return { status: "duplicate" };
     },
 
     /**
@@ -155,30 +158,42 @@ export function createLifecycleOps(ctx: ServiceContext) {
 
     /**
      * Sends the outbox's due control calls of one type (remove_game after a failed creation,
-     * calls a game server did not take the first time) and drops each one the server took —
-     * or that it has refused to take for OUTBOX_GIVE_UP_MS (logged, counted). Safe in several
-     * workers at once: a call handed out is held back from the others. Rejects with
-     * UNKNOWN_GAME_TYPE or BACKEND_UNAVAILABLE.
+     * calls a game server did not take the first time) and drops each one the server took,
+     * refused OUTBOX_MAX_REFUSALS times, or has not taken for OUTBOX_GIVE_UP_MS (those two
+     * logged and counted). A remove_player whose player is seated in the game again (they
+     * re-joined since) is dropped unsent: it would kick them. Safe in several workers at once:
+     * a call handed out is held back from the others for as long as one attempt can take.
+     * Rejects with UNKNOWN_GAME_TYPE or BACKEND_UNAVAILABLE.
      */
     async runDueControls(gameTypeId: string, limit = 50): Promise<{ sent: number; abandoned: number }> {
       const type = gameType(gameTypeId);
       const t = now();
       const result = { sent: 0, abandoned: 0 };
+      const due = await store.takeDueControls(type.id, t, limit, ctx.oneCallMs);
       await Promise.all(
-        (await store.takeDueControls(type.id, t, limit)).map(async (c) => {
+        due.map(async (c) => {
           try {
+            if (c.call === "remove_player" && (await store.get({ gameType: type.id, id: c.gameId }))?.players.some((p) => p.id === c.playerId)) {
+              await store.completeControl(type.id, c.id);
+              return;
+            }
             if (ctx.gameServers.hasServer(type)) await ctx.send(type, c);
             await store.completeControl(type.id, c.id);
             result.sent += 1;
           } catch (err) {
-            if (t - c.since < OUTBOX_GIVE_UP_MS) {
+            const refused = err instanceof MatchmakerError && err.code === ErrorCode.GAME_SERVER_REJECTED;
+            if (!refused && t - c.since < OUTBOX_GIVE_UP_MS) {
               ctx.logger.warn({ err, call: c.call, gameId: c.gameId, attempts: c.attempts }, "game-server call still not taken; retrying later");
               return;
             }
-            await store.completeControl(type.id, c.id);
+            if (refused && c.attempts < OUTBOX_MAX_REFUSALS) {
+              ctx.logger.warn({ err, call: c.call, gameId: c.gameId, attempts: c.attempts }, "the game server refused a call; retrying a few times");
+              return;
+            }
+            await store.completeControl(type.id, c.id).catch(() => undefined);
             result.abandoned += 1;
             ctx.onGameServerCallAbandoned?.(c.call, type.id);
-            ctx.logger.error({ err, call: c.call, gameId: c.gameId, attempts: c.attempts }, "game-server call given up after a day of failures");
+            ctx.logger.error({ err, call: c.call, gameId: c.gameId, attempts: c.attempts }, "game-server call given up");
           }
         }),
       );

@@ -134,6 +134,8 @@ export function createServiceContext(deps: GameServiceDeps) {
     now,
     gameType,
     send,
+    /** How long one control call can take with its retries: an outbox call is held at least this long per attempt. */
+    oneCallMs: ownAttemptMs,
 
     /** Malformed ids are BAD_USER_INPUT; well-formed ids of unknown types simply do not exist. */
     ref(id: string): GameRef {

@@ -12,7 +12,7 @@ export interface WatchParams {
 
 /**
  * Picks the narrowest topics for a watcher (one game, one type, or every type) and
- * filters by state. Throws BAD_USER_INPUT / UNKNOWN_GAME_TYPE before subscribing.
+ * filters by state; watchers of a type do not see hosted games before their host connected. Throws BAD_USER_INPUT / UNKNOWN_GAME_TYPE before subscribing.
  */
 export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): AsyncIterableIterator<GameChangeMessage> {
   let topicNames: string[];
@@ -29,7 +29,10 @@ export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): 
     topicNames = catalog.types.map((t) => bus.topics.gameType(t.id));
   }
   const source = bus.subscribe(topicNames);
-  return p.states && p.states.length > 0 ? filterIterator(source, (c) => changeMatchesStates(c, p.states)) : source;
+  // A lobby watcher (by type) sees a hosted game once its host connected, as the lobby lists it;
+  // a watcher of one game's id sees every change of it.
+  const inLobby = (c: GameChangeMessage) => p.id != null || c.game === null || c.game.hostConnected;
+  return filterIterator(source, (c) => inLobby(c) && changeMatchesStates(c, p.states));
 }
 
 /** Keeps return() wired through, so an ended subscription unsubscribes from the bus. */

@@ -116,9 +116,10 @@ export interface ControlOutbox {
   /**
    * Hands out at most `limit` calls of `gameType` due at `now`, each held back — from every
    * other taker too — for a back-off that doubles with its attempts (1 s, 2 s, … at most
-   * 5 min): one that is not completed comes back then.
+   * 5 min), and for at least `minHoldMs` (as long as one attempt can take, so no two takers
+   * send a call at once): one that is not completed comes back then.
    */
-  takeDueControls(gameType: string, now: number, limit: number): Promise<PendingControlCall[]>;
+  takeDueControls(gameType: string, now: number, limit: number, minHoldMs?: number): Promise<PendingControlCall[]>;
   /** Drops the call (it reached the server, or was given up). Idempotent. */
   completeControl(gameType: string, id: string): Promise<void>;
 }
@@ -232,6 +233,12 @@ export type EventOutcome =
   | { status: "unchanged" }
   /** This event_id, or a stream entry at or before the game's last applied one, was applied before: nothing done at all. */
   | { status: "duplicate" }
+  /**
+   * The entry is exactly the game's last applied one: a redelivery after its worker died,
+   * perhaps between storing the change and publishing it. Nothing is written; `change` is
+   * the game as it stands, to publish again (watchers see its version a second time).
+   */
+  | { status: "replayed"; change: GameChangeRecord }
   /** The game was deleted a short while ago (see GAME_TOMBSTONE_MS): nothing left to apply it to. */
   | { status: "gone" };
 

@@ -41,6 +41,25 @@ describe.each(bothModes())("control calls to the game server ($name)", (mode) =>
     expect(server.requestsTo("/remove_player").map((r) => (r.body as { userId: string }).userId)).not.toContain("alice");
   });
 
+  it("keeps a remove_player the server did not take for later, and drops it when the player has joined again", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "duel" } }, alice))).createGame;
+    const toBob = () => server.requestsTo("/remove_player").filter((r) => (r.body as { userId: string }).userId === "bob").length;
+    await ok(api.joinGame({ id: g.id }, bob));
+    server.fail("/remove_player", { status: 503, message: "busy", times: 3 });
+    await ok(api.leaveGame({ id: g.id }, bob)); // the call and its two retries fail: kept for a worker
+    expect(toBob()).toBe(3);
+    await waitFor(() => toBob() === 4, "bob's remove_player from the outbox", 8_000);
+    // Again, but bob is back before the outbox's turn: the kept call would kick him.
+    server.fail("/remove_player", { status: 503, message: "busy", times: 3 });
+    await ok(api.joinGame({ id: g.id }, bob));
+    await ok(api.leaveGame({ id: g.id }, bob));
+    await ok(api.joinGame({ id: g.id }, bob));
+    const sent = toBob();
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(toBob()).toBe(sent);
+    expect((await ok(api.game({ id: g.id }, alice))).game!.players.map((p) => p.id)).toEqual(["alice", "bob"]);
+  }, 20_000);
+
   it("answers GAME_SERVER_REJECTED with the server's message on a 4xx, and stores nothing", async () => {
     server.fail("/create_game", { status: 409, message: "too many games for this user" });
     const r = await api.createGame({ input: { gameType: "duel" } }, alice);

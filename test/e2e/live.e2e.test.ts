@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EventType } from "../../src/domain/game-events.js";
+import { GameState } from "../../src/domain/game.js";
 import type { GameChangedSubscription } from "../generated/graphql.js";
 import { codeOf, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
 import { apiClient, type ApiClient, ok } from "../support/api-client.js";
@@ -83,6 +85,19 @@ describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
     expect((await sub.next()).data!.gameChanged).toMatchObject({ gameId: g.id, version: 2 });
     const onlyFull = (await full.next()).data!.gameChanged;
     expect(onlyFull).toMatchObject({ gameId: g.id, version: 2 });
+  });
+
+  it("shows a hosted game to watchers of its type only once its host connected; its own watchers see it all along", async () => {
+    const lobbyWatch = await watch({ gameType: "duel", states: ["OPEN", "FULL"] }, topics().gameType("duel"));
+    const g = (await ok(api.createGame({ input: { gameType: "duel", capacity: 2 } }, alice))).createGame;
+    const ownWatch = await watch({ id: g.id }, topics().game(g.id), bob);
+    await ok(api.joinGame({ id: g.id }, bob)); // FULL, but the host is not on the game server yet
+    expect((await ownWatch.next()).data!.gameChanged).toMatchObject({ version: 2, game: { state: "FULL", server: null } });
+    await t.app.service.applyGameEvent({ gameType: "duel", gameId: g.id, eventId: null, type: EventType.STATE_CHANGE, newState: GameState.OPEN });
+    const joined = (await ownWatch.next()).data!.gameChanged;
+    expect(joined).toMatchObject({ version: 3, game: { state: "FULL", server: { token: expect.any(String) } } });
+    // The lobby watcher's first message is the one where the game became one players can connect to.
+    expect((await lobbyWatch.next()).data!.gameChanged).toMatchObject({ gameId: g.id, version: 3 });
   });
 
   it("refuses a malformed id or an unknown game type with a typed error", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
 import { createCatalog } from "../../src/domain/game-type.js";
 import { ChangeKind, type GameRecord, GameState, newGameRecord, type PlayerRecord, Visibility } from "../../src/domain/game.js";
-import { QuickJoinPreference } from "../../src/domain/game-type.js";
+import { HostLeaves, QuickJoinPreference } from "../../src/domain/game-type.js";
 import { GameEvent } from "../../src/domain/state-machine.js";
 import type { EventOutcome } from "../../src/store/game-store.js";
 import { DUEL, filterOf, makeGame, newGameId, player, reservedPlayer, sortOf, tables, TIMEOUTS, typeDef } from "../support/games.js";
@@ -100,6 +100,13 @@ export function describeHostAndOrder(factory: StoreFactory): void {
       expect(evicted!.game.state).toBe(GameState.CREATED);
     });
 
+    it("closes instead of migrating when its host leaves before reaching the game server", async () => {
+      const g = (await store().create(hostedGame([player("host", T0), player("bob", T0)]))).game;
+      const left = await store().leave({ ref: refOf(g), playerId: "host", seatFreed, hostLeaves: HostLeaves.MIGRATE, now: T0 + 5 });
+      expect(left.kind).toBe(ChangeKind.DELETED);
+      expect(await store().get(refOf(g))).toBeNull();
+    });
+
     it("ends from FULL when a match of the original generation reports game_over, keeping roster and result", async () => {
       const g = await createAt(store(), { gameType: DUEL, capacity: 2, state: GameState.FULL, players: [player("alice"), player("bob")] });
       const over = transitionOf(GameEvent.GAME_OVER, 0, { result: { winner_id: "alice", loser_id: "bob" }, confirmAll: true });
@@ -126,10 +133,13 @@ export function describeHostAndOrder(factory: StoreFactory): void {
       const g = await createAt(store(), { gameType: DUEL });
       applied(await store().applyEvent(eventCmd(g, label(1), T0 + 1, null, "1700000000000-5")));
       applied(await store().applyEvent(eventCmd(g, label(2), T0 + 2, null, "1700000000001-0")));
-      // Redelivered after a crash: the older and the same entry change nothing, not even activity.
-      for (const entry of ["1700000000000-5", "1700000000001-0", "999-99"]) {
+      // Redelivered after a crash: older entries change nothing, not even activity; the last
+      // applied one comes back with the game as it stands, to be published again.
+      for (const entry of ["1700000000000-5", "999-99"]) {
         expect(await store().applyEvent(eventCmd(g, label(9), T0 + 3, null, entry))).toEqual({ status: "duplicate" });
       }
+      const again = await store().applyEvent(eventCmd(g, label(9), T0 + 3, null, "1700000000001-0"));
+      expect(again).toMatchObject({ status: "replayed", change: { version: 3, game: { labels: { mode: "v2" } } } });
       // Numeric order, not text order: 10-0 comes after 9-0.
       const h = await createAt(store(), { gameType: DUEL });
       applied(await store().applyEvent(eventCmd(h, label(1), T0 + 1, null, "9-0")));
@@ -144,7 +154,8 @@ export function describeHostAndOrder(factory: StoreFactory): void {
       const bye = { kind: "removePlayer" as const, playerId: "bob", seatFreed: disconnected };
       expect(await store().applyEvent(eventCmd(g, bye, T0 + 1, null, "100-0"))).toEqual({ status: "unchanged" });
       await store().join({ ...joinOf(g, "bob"), now: T0 + 2 });
-      expect(await store().applyEvent(eventCmd(g, bye, T0 + 3, null, "100-0"))).toEqual({ status: "duplicate" });
+      expect(await store().applyEvent(eventCmd(g, bye, T0 + 3, null, "100-0"))).toMatchObject({ status: "replayed" });
+      expect(await store().applyEvent(eventCmd(g, bye, T0 + 4, null, "99-0"))).toEqual({ status: "duplicate" });
       expect((await store().get(refOf(g)))!.players.map((p) => p.id)).toEqual(["alice", "bob"]);
     });
 

@@ -130,14 +130,18 @@ export async function startTicTacToeServer(opts: {
       if (raw.length > MAX_BODY) req.destroy();
     });
     req.on("end", () => {
-      let body: Record<string, string>;
+      let parsed: unknown;
       try {
-        body = JSON.parse(raw) as Record<string, string>;
+        parsed = JSON.parse(raw);
       } catch {
         return reply(400, { message: "body must be JSON" });
       }
-      if (typeof body.gameId !== "string") return reply(400, { message: "gameId is required" });
-      const [status, answer] = call(games.get(body.gameId), body);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return reply(400, { message: "body must be a JSON object" });
+      const body = parsed as Record<string, unknown>;
+      const needs = req.url?.includes("remove_game") ? ["gameId"] : ["gameId", "userId"];
+      const missing = needs.filter((k) => typeof body[k] !== "string" || body[k] === "");
+      if (missing.length > 0) return reply(400, { message: `${missing.join(", ")} required (strings)` });
+      const [status, answer] = call(games.get(body.gameId as string), body as Record<string, string>);
       log(`${req.url} ${body.gameId} → ${status}`);
       reply(status, answer);
     });

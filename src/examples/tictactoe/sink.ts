@@ -85,7 +85,8 @@ export async function openSink(c: Pick<ExampleConfig, "streamRedisUrl" | "stream
           headers: { "content-type": "application/json", authorization: `Bearer ${c.secret}` },
           body: JSON.stringify({ query: REPORT, variables: { events: [{ gameType: product_id, gameId: game_id, type, fields }] } }),
         });
-        if (!res.ok) throw new Error(`reportGameEvents answered ${res.status}`);
+        const answer = (await res.json().catch(() => null)) as { errors?: { message: string }[] } | null;
+        if (!res.ok || answer?.errors?.length) throw new Error(`reportGameEvents refused the event: ${answer?.errors?.[0]?.message ?? res.status}`);
       }),
     close: () => chain,
   };

@@ -147,7 +147,8 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       // Seating order is join order: the first remaining confirmed player has waited longest;
       // an unconfirmed one may never show up (and the creator's seat never expires).
       const heir = g.players.find((p) => p.id !== cmd.playerId && p.confirmed);
-      const migrate = cmd.hostLeaves === HostLeaves.MIGRATE && heir !== undefined;
+      // No hand-over while the host has not reached the game server (leave-8.lua likewise).
+      const migrate = cmd.hostLeaves === HostLeaves.MIGRATE && heir !== undefined && g.hostConnected;
       if (cmd.playerId === g.creatorId && !migrate) {
         remove(g, cmd.now);
         return change(ChangeKind.DELETED, g, previous);
@@ -204,7 +205,10 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
         throw gameNotFound(ref.id);
       }
       const last = lastEntry.get(g.id);
-      if (entryId !== null && last !== undefined && compareEntryIds(entryId, last) <= 0) return { status: "duplicate" };
+      if (entryId !== null && last !== undefined && compareEntryIds(entryId, last) <= 0) {
+        // The last applied entry again: its worker may have died before publishing (event-n.lua likewise).
+        return entryId === last ? { status: "replayed", change: change(ChangeKind.UPDATED, g, g.state) } : { status: "duplicate" };
+      }
       if (eventId !== null && eventIds.seen(ref.gameType, eventId, now)) return { status: "duplicate" };
       const previous = g.state;
       // Throws before anything is written (the event id included) when the move is illegal.

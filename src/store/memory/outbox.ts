@@ -11,11 +11,11 @@ export function createMemoryOutbox(): ControlOutbox {
       calls.set(id, { ...call, id, attempts: 0, since: now, dueAt });
       return id;
     },
-    async takeDueControls(gameType, now, limit) {
+    async takeDueControls(gameType, now, limit, minHoldMs = 0) {
       const due = [...calls.values()].filter((c) => c.gameType === gameType && c.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt).slice(0, Math.max(0, limit));
       return due.map((c) => {
         c.attempts += 1;
-        c.dueAt = now + outboxHoldMs(c.attempts);
+        c.dueAt = now + outboxHoldMs(c.attempts, minHoldMs);
         const { dueAt: _dueAt, ...call } = c;
         return { ...call };
       });

@@ -71,6 +71,8 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
           return { status: "duplicate" };
         case ScriptCode.GONE:
           return { status: "gone" };
+        case ScriptCode.REPLAYED:
+          return { status: "replayed", change: changeOf(reply, ChangeKind.UPDATED) };
         default: {
           const table = effect.kind === "transition" ? effect.table : undefined;
           throw scriptError(reply[0], ref.id, detailOf(reply), { table });

@@ -29,11 +29,10 @@ export function createRedisOutbox(deps: { redis: Redis; keys: RedisKeys; run: Sc
       return id;
     },
 
-    async takeDueControls(gameType, now, limit) {
+    async takeDueControls(gameType, now, limit, minHoldMs = 0) {
       if (limit <= 0) return [];
-      const flat = (await guarded(() =>
-        run("outboxTake", [keys.outbox(gameType), keys.outboxDue(gameType)], [String(now), String(limit), String(OUTBOX_FIRST_HOLD_MS), String(OUTBOX_MAX_HOLD_MS)]),
-      )) as string[];
+      const args = [String(now), String(limit), String(OUTBOX_FIRST_HOLD_MS), String(OUTBOX_MAX_HOLD_MS), String(Math.max(0, minHoldMs))];
+      const flat = (await guarded(() => run("outboxTake", [keys.outbox(gameType), keys.outboxDue(gameType)], args))) as string[];
       const out: PendingControlCall[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i]!, ...(JSON.parse(flat[i + 1]!) as Stored) });
       return out;

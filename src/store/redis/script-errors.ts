@@ -21,6 +21,8 @@ export enum ScriptCode {
   NONE_SEATED = 5,
   /** applyEvent: the game was deleted a short while ago (its tombstone is there); nothing written. */
   GONE = 6,
+  /** applyEvent: the entry is the game's last applied one; nothing written, the game as it stands returned. */
+  REPLAYED = 7,
   NOT_FOUND = -1,
   WRONG_JOIN_CODE = -2,
   ALREADY_JOINED = -3,

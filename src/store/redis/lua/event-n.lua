@@ -18,7 +18,8 @@
       confirmPlayer: ARGV[6] player id
       mergeLabels:   ARGV[6] label entries JSON (see writeLabels)
       touch:         nothing
-  Output: {0, hash, previous state} | {CODE.UNCHANGED} | {CODE.DUPLICATE} | {CODE.GONE} | {CODE.NOT_FOUND}
+  Output: {0, hash, previous state} | {CODE.UNCHANGED} | {CODE.DUPLICATE} | {CODE.REPLAYED, hash, state}
+          | {CODE.GONE} | {CODE.NOT_FOUND}
           | {CODE.INVALID_TRANSITION, state}
   TypeScript twin: applyEvent in memory-store.ts (with applyEffect in event-effects.ts).
 ]]
@@ -30,7 +31,11 @@ if not g then
   if redis.call("EXISTS", KEYS[9]) == 1 then return { CODE.GONE } end
   return { CODE.NOT_FOUND }
 end
-if entryId ~= "" and g.seq and not entryAfter(entryId, g.seq) then return { CODE.DUPLICATE } end
+if entryId ~= "" and g.seq and not entryAfter(entryId, g.seq) then
+  -- The last applied entry again: its worker may have died before publishing the change.
+  if entryId == g.seq then return { CODE.REPLAYED, flatten(g), g.state } end
+  return { CODE.DUPLICATE }
+end
 local eventKey = nil
 if ARGV[3] ~= "" then
   eventKey = KEYS[10]

@@ -24,7 +24,9 @@ if playerId == g.creatorId then
       break
     end
   end
-  if ARGV[5] ~= "1" or not heir then
+  -- No hand-over while the host has not reached the game server: the server's host is the
+  -- one leaving, and nobody else could connect (hostLeaves: migrate then closes instead).
+  if ARGV[5] ~= "1" or not heir or g.waitIx then
     removeGame(g)
     return deletedReply(g, ARGV[3])
   end

@@ -7,6 +7,7 @@
   Input:
     KEYS[1] outbox hash (id -> call JSON), KEYS[2] due index (id scored by due time)
     ARGV[1] now (epoch ms)   ARGV[2] limit   ARGV[3] first hold ms   ARGV[4] longest hold ms
+    ARGV[5] shortest hold ms (how long one attempt can take)
   Output: {id, call JSON (attempts updated), …}
 ]]
 local now = tonumber(ARGV[1])
@@ -18,7 +19,7 @@ for _, id in ipairs(redis.call("ZRANGE", KEYS[2], "-inf", ARGV[1], "BYSCORE", "L
   else
     local c = cjson.decode(raw)
     c.attempts = (tonumber(c.attempts) or 0) + 1
-    local hold = math.min(tonumber(ARGV[4]), tonumber(ARGV[3]) * 2 ^ math.min(c.attempts - 1, 20))
+    local hold = math.max(tonumber(ARGV[5]), math.min(tonumber(ARGV[4]), tonumber(ARGV[3]) * 2 ^ math.min(c.attempts - 1, 20)))
     local json = cjson.encode(c)
     redis.call("HSET", KEYS[1], id, json)
     redis.call("ZADD", KEYS[2], string.format("%.0f", now + hold), id)
