@@ -7,7 +7,7 @@ import { loadEnv } from "./config/env.js";
 import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
 import { createLogger } from "./logger.js";
 import { createWorkerServer } from "./http/worker-server.js";
-import { createApp } from "./main.js";
+import { createApp, StartupError } from "./main.js";
 
 const USAGE = `Usage: matchmaker <command>
 
@@ -34,19 +34,19 @@ async function serve(roles: { api: boolean; worker: boolean }): Promise<void> {
       "matchmaker API listening",
     );
   }
-  if (app.worker) {
-    await app.worker.start();
-    if (!app.api) {
-      // A worker-only process gets its own probe and metrics port; with the API they share PORT.
-      const probes = createWorkerServer({
-        metrics: app.metrics,
-        healthy: () => app.worker!.consumer.running,
-        active: () => app.worker!.consumer.lease !== null,
-      });
-      const address = await probes.listen(env.metricsPort, env.host);
-      closers.push(() => probes.close());
-      logger.info({ port: address.port, mode: app.backends.mode }, "matchmaker worker running; /healthz and /metrics listening");
-    }
+  if (app.worker) await app.worker.start();
+  // A worker-only process gets its own probe and metrics port; so does every process in
+  // production, where the API port keeps /metrics to itself (METRICS_TOKEN opens it there).
+  if (!app.api || env.nodeEnv === "production") {
+    const worker = app.worker;
+    const probes = createWorkerServer({
+      metrics: app.metrics,
+      healthy: () => (worker ? worker.consumer.running : true),
+      active: worker ? () => worker.consumer.lease !== null : undefined,
+    });
+    const address = await probes.listen(env.metricsPort, env.host);
+    closers.push(() => probes.close());
+    logger.info({ port: address.port, mode: app.backends.mode }, "/healthz and /metrics listening");
   }
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");
@@ -108,6 +108,8 @@ async function run(argv: string[]): Promise<void> {
 run(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`Configuration is invalid:\n${err.format()}\n`);
+  } else if (err instanceof StartupError) {
+    process.stderr.write(`Cannot start: ${err.message}\n`);
   } else {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   }

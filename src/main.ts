@@ -30,20 +30,72 @@ export interface Backends {
   streamWhere: string;
   /** Looks for the stream in another database of its Redis when it is empty; resolves to a warning, or null. */
   streamProbe?: () => Promise<string | null>;
+  /** Resolves once every connection is up; rejects with StartupError after REDIS_STARTUP_TIMEOUT_MS. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
-function connect(url: string, logger: Logger): Redis {
+/**
+ * A data connection that fails fast: while Redis is unreachable a command is refused at once
+ * (no offline queue) and one that gets no answer within REDIS_COMMAND_TIMEOUT_MS fails, so API
+ * calls answer BACKEND_UNAVAILABLE within about a second instead of queueing; reconnects go
+ * on in the background with a clamped back-off, and service resumes by itself.
+ */
+function connect(url: string, env: Env, logger: Logger): Redis {
   const redis = new Redis(url, {
     // Back off on reconnect, clamped, instead of hammering a restarting server.
-    retryStrategy: (times) => Math.min(times * 200, 5_000),
-    maxRetriesPerRequest: 3,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: env.redisCommandTimeoutMs,
+    connectTimeout: env.redisCommandTimeoutMs,
     // Commands issued in the same tick share one round trip: the worker applies a batch's games concurrently.
     enableAutoPipelining: true,
   });
-  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem; retrying"));
+  let down = false;
+  let wasReady = false;
+  // One line when the connection goes and one when it is back, not one per reconnect attempt;
+  // before it was ever up, start-up's own wait (waitForRedis) speaks for it.
+  redis.on("error", (err) => {
+    if (down || !wasReady) return;
+    down = true;
+    logger.warn({ err: err.message, redis: describeRedis(url) }, "Redis is unreachable; retrying in the background");
+  });
+  redis.on("ready", () => {
+    wasReady = true;
+    if (!down) return;
+    down = false;
+    logger.info({ redis: describeRedis(url) }, "Redis is reachable again");
+  });
   return redis;
 }
+
+/**
+ * Waits for each connection to be ready, up to REDIS_STARTUP_TIMEOUT_MS. Rejects with a
+ * ConfigError-style StartupError naming the Redis that could not be reached.
+ */
+export async function waitForRedis(clients: { redis: Redis; url: string }[], timeoutMs: number): Promise<void> {
+  await Promise.all(
+    clients.map(
+      ({ redis, url }) =>
+        new Promise<void>((resolve, reject) => {
+          if (redis.status === "ready") return resolve();
+          const timer = setTimeout(() => {
+            redis.off("ready", onReady);
+            reject(new StartupError(`Redis at ${describeRedis(url)} is not reachable (waited ${timeoutMs} ms). Check REDIS_URL / EVENT_STREAM_REDIS_URL.`));
+          }, timeoutMs);
+          const onReady = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          redis.once("ready", onReady);
+        }),
+    ),
+  );
+}
+
+/** Start-up could not complete; the message is the one line to show. */
+export class StartupError extends Error {}
 
 /** Redis when REDIS_URL is set, else the embedded in-memory backend (one process, nothing kept). */
 export function createBackends(env: Env, catalog: Catalog, logger: Logger): Backends {
@@ -60,12 +112,14 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
       bus,
       stream,
       mode: "embedded",
+      ready: async () => {},
       streamWhere: `the in-memory stream "${stream.key}" (embedded mode: game servers reach it through reportGameEvents)`,
       close: async () => void (await Promise.all([bus.close(), store.close(), stream.close()])),
     };
   }
-  const redis = connect(env.redisUrl, logger);
-  const streamRedis = env.eventStreamRedisUrl && env.eventStreamRedisUrl !== env.redisUrl ? connect(env.eventStreamRedisUrl, logger) : redis;
+  const redisUrl = env.redisUrl;
+  const redis = connect(redisUrl, env, logger);
+  const streamRedis = env.eventStreamRedisUrl && env.eventStreamRedisUrl !== env.redisUrl ? connect(env.eventStreamRedisUrl, env, logger) : redis;
   const store = createRedisStore({ redis, prefix: env.keyPrefix, catalog, eventDedupeMs: env.eventDedupeMs });
   const bus = createRedisBus(redis, env.keyPrefix);
   const stream = createRedisEventStream({
@@ -74,7 +128,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     maxLen: env.eventStreamMaxLen,
     groupStart: env.eventStreamGroupStart,
   });
-  const streamUrl = env.eventStreamRedisUrl ?? env.redisUrl;
+  const streamUrl = env.eventStreamRedisUrl ?? redisUrl;
   const streamWhere = `stream "${env.eventStreamKey}" on ${describeRedis(streamUrl)}`;
   return {
     store,
@@ -82,6 +136,11 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     stream,
     mode: "redis",
     streamWhere,
+    ready: () =>
+      waitForRedis(
+        [...new Map([[redis, redisUrl], [streamRedis, streamUrl]]).entries()].map(([r, url]) => ({ redis: r, url })),
+        env.redisStartupTimeoutMs,
+      ),
     async streamProbe() {
       if ((await streamRedis.xlen(env.eventStreamKey).catch(() => 1)) > 0) return null;
       const elsewhere = (await findStreamElsewhere(streamRedis, env.eventStreamKey)).filter((s) => s.length > 0);
@@ -127,7 +186,13 @@ export interface App {
 export async function createApp(env: Env, logger: Logger, opts: AppOptions): Promise<App> {
   const catalog = opts.catalog ?? loadCatalog(env.gameTypesPath);
   const backends = createBackends(env, catalog, logger);
-  const metrics = createMetrics();
+  try {
+    await backends.ready();
+  } catch (err) {
+    await backends.close();
+    throw err;
+  }
+  const metrics = createMetrics({ operationNames: env.metricsOperationNames });
   const service = createGameService({
     store: backends.store,
     bus: backends.bus,
@@ -153,6 +218,15 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
         logger,
         ready: () => backends.store.ping(),
         metrics,
+        metricsAccess: env.metricsToken ? { token: env.metricsToken } : env.nodeEnv === "production" ? "off" : "open",
+        production: env.nodeEnv === "production",
+        limits: {
+          maxBodyBytes: env.httpMaxBodyBytes,
+          query: env.queryLimits,
+          wsMaxSubscriptions: env.wsMaxSubscriptions,
+          wsMaxConnectionsPerAddress: env.wsMaxConnectionsPerAddress,
+          trustProxyHops: env.trustProxyHops,
+        },
       })
     : null;
   const worker = opts.worker

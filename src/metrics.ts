@@ -1,16 +1,37 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { ErrorCode } from "./domain/errors.js";
+import { SHIPPED_OPERATION_NAMES } from "./graphql/known-operations.js";
+
+/** What happened to one GraphQL operation, as metric labels (every value from a bounded set). */
+export interface OperationOutcome {
+  transport: "http" | "ws";
+  /** The client's operationName; counted as "other" unless it is a known one. */
+  name: string | null | undefined;
+  type: string | undefined;
+  /** The first error's extensions.code, or undefined when there was none. */
+  code: unknown;
+}
+
+// Codes that say the caller asked for something that cannot be done; anything else is ours.
+const INTERNAL_CODES = new Set<string>([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.BACKEND_UNAVAILABLE]);
+const FRAMEWORK_CODES = ["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "PERSISTED_QUERY_NOT_FOUND", "OPERATION_RESOLUTION_FAILURE"];
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), ...FRAMEWORK_CODES]);
+const OPERATION_TYPES = new Set(["query", "mutation", "subscription"]);
 
 /** One registry per process; every metric is prefixed `matchmaker_`, durations in seconds. */
-export function createMetrics() {
+export function createMetrics(opts: { operationNames?: readonly string[] } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "matchmaker_" });
   const registers = [registry];
+  const knownNames = new Set([...SHIPPED_OPERATION_NAMES, ...(opts.operationNames ?? [])]);
 
   const operations = new Counter({
     name: "matchmaker_graphql_operations_total",
-    help: "GraphQL operations by name, type and outcome (ok or the error code).",
-    labelNames: ["operation", "type", "outcome"] as const,
+    help:
+      "GraphQL operations by transport (http, ws), operation name (known names only, others as \"other\"), type, outcome " +
+      "(ok, user_error, internal) and error code.",
+    labelNames: ["transport", "operation", "type", "outcome", "code"] as const,
     registers,
   });
   const duration = new Histogram({
@@ -20,16 +41,35 @@ export function createMetrics() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
+  const wsConnections = new Gauge({ name: "matchmaker_ws_connections", help: "Open graphql-ws connections.", registers });
+  const wsSubscriptions = new Gauge({ name: "matchmaker_ws_subscriptions", help: "Active subscriptions over graphql-ws.", registers });
 
-  /** Counts and times every HTTP GraphQL operation. */
+  /** Counts one operation; labels only ever take values from bounded sets. */
+  function countOperation(o: OperationOutcome): void {
+    const code = typeof o.code === "string" ? (KNOWN_CODES.has(o.code) ? o.code : "other") : o.code === undefined ? "none" : "other";
+    const outcome = o.code === undefined ? "ok" : typeof o.code === "string" && !INTERNAL_CODES.has(o.code) && KNOWN_CODES.has(o.code) ? "user_error" : "internal";
+    operations.inc({
+      transport: o.transport,
+      operation: o.name ? (knownNames.has(o.name) ? o.name : "other") : "anonymous",
+      type: o.type && OPERATION_TYPES.has(o.type) ? o.type : "unknown",
+      outcome,
+      code,
+    });
+  }
+
+  /** Counts and times every HTTP GraphQL operation, resolver errors included. */
   const apolloPlugin: ApolloServerPlugin = {
     async requestDidStart() {
       const end = duration.startTimer();
       return {
-        async willSendResponse({ operation, operationName, errors }) {
+        async willSendResponse({ operation, request, errors, response }) {
           const type = operation?.operation ?? "unknown";
-          const code = errors?.[0]?.extensions?.code;
-          operations.inc({ operation: operationName ?? "anonymous", type, outcome: typeof code === "string" ? code : "ok" });
+          const body = response.body;
+          const resultErrors = body.kind === "single" ? body.singleResult.errors : undefined;
+          // The formatted errors carry the codes clients see; the raw ones only when nothing was formatted.
+          const first = resultErrors?.[0] ?? errors?.[0];
+          const name = request.operationName ?? operation?.name?.value;
+          countOperation({ transport: "http", name, type, code: first ? (first.extensions?.code ?? "INTERNAL_SERVER_ERROR") : undefined });
           end({ type });
         },
       };
@@ -39,6 +79,9 @@ export function createMetrics() {
   return {
     registry,
     apolloPlugin,
+    countOperation,
+    wsConnections,
+    wsSubscriptions,
     gameServerFailures: new Counter({
       name: "matchmaker_game_server_call_failures_total",
       help: "Best-effort control calls (remove_game, remove_player) that failed after retries; the local change was kept.",

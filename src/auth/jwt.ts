@@ -17,11 +17,22 @@ const key = (secret: string) => new TextEncoder().encode(secret);
 const unauthenticated = (why: string) =>
   new MatchmakerError(ErrorCode.UNAUTHENTICATED, `Your token was refused: ${why}. Sign in again to get a new one.`);
 
+/** Who a token names, and until when (epoch ms): a connection that outlives it must stop acting on it. */
+export interface Session {
+  actor: Actor;
+  expiresAt: number;
+}
+
 /**
  * Verifies an HS256 player token (`sub`, `name`, optional `roles`) and returns who it names.
  * Throws UNAUTHENTICATED naming the reason (expired, bad signature, missing claims).
  */
 export async function verifyToken(token: string, settings: JwtSettings): Promise<Actor> {
+  return (await verifySession(token, settings)).actor;
+}
+
+/** verifyToken, with the token's expiry. Throws as verifyToken. */
+export async function verifySession(token: string, settings: JwtSettings): Promise<Session> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, key(settings.secret), {
@@ -38,7 +49,8 @@ export async function verifyToken(token: string, settings: JwtSettings): Promise
   const { sub, name, roles } = payload as { sub?: unknown; name?: unknown; roles?: unknown };
   if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated(`"sub" must match ${PLAYER_ID}`);
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
-  return { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
+  const actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
+  return { actor, expiresAt: Number(payload.exp) * 1_000 };
 }
 
 export interface TokenClaims {

@@ -12,6 +12,8 @@ export function createRedisBus(redis: Redis, prefix: string): ChangeBus {
   // No ready check: its INFO is refused once an early SUBSCRIBE (sent while connecting) has put
   // the connection in subscriber mode, and the failed check would reconnect in a loop.
   const subscriber = redis.duplicate({ enableAutoPipelining: false, enableReadyCheck: false });
+  // Outages are reported once by the data connection to the same server; this one just reconnects (and resubscribes).
+  subscriber.on("error", () => {});
   const engine = new RedisPubSub({ publisher: redis, subscriber });
   return createChangeBus({
     engine,

@@ -25,6 +25,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import { LineCounter, parseDocument, isMap, isNode, type Document } from "yaml";
 import { z } from "zod";
 import { badInput } from "../domain/errors.js";
+import { jsonDepth, LIMITS } from "../domain/limits.js";
 import { GameState, stateFromWireName, WIRE_STATE_NAME } from "../domain/game.js";
 import { createCatalog, type Catalog, type GameTypeDef } from "../domain/game-type.js";
 import { matchmakingDef, matchmakingKeys } from "./catalog-matchmaking.js";
@@ -295,6 +296,13 @@ export function createSettingsValidator(type: GameTypeDef): (input: unknown) => 
   }
   const v = validate;
   return (input) => {
+    // Bounded before anything walks it (structuredClone and Ajv recurse).
+    if (jsonDepth(input, LIMITS.jsonDepth) > LIMITS.jsonDepth) {
+      throw badInput(`settings may nest at most ${LIMITS.jsonDepth} levels deep.`, { gameType: type.id });
+    }
+    if (input != null && JSON.stringify(input).length > LIMITS.settingsBytes) {
+      throw badInput(`settings may be at most ${LIMITS.settingsBytes} bytes of JSON.`, { gameType: type.id });
+    }
     const settings: unknown = input == null ? {} : structuredClone(input);
     if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
       throw badInput(`settings for game type "${type.id}" must be an object`, { gameType: type.id });

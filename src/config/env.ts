@@ -42,8 +42,10 @@ export interface Env {
   jwtIssuer: string | null;
   logLevel: LogLevel;
   nodeEnv: NodeEnv;
-  /** Port of the worker's own /healthz and /metrics server. */
+  /** Port of the /healthz and /metrics server (worker-only processes; every process in production). */
   metricsPort: number;
+  metricsToken: string | null;
+  metricsOperationNames: string[];
   eventStreamMaxLen: number;
   eventStreamGroupStart: "0" | "$";
   /** Consumer name in the group; unique per worker process. */
@@ -57,6 +59,13 @@ export interface Env {
   gameServerTimeoutMs: number;
   gameServerRetries: number;
   shutdownTimeoutMs: number;
+  redisCommandTimeoutMs: number;
+  redisStartupTimeoutMs: number;
+  httpMaxBodyBytes: number;
+  queryLimits: { maxTokens: number; maxDepth: number; maxAliases: number; maxDirectives: number; maxCost: number };
+  wsMaxSubscriptions: number;
+  wsMaxConnectionsPerAddress: number;
+  trustProxyHops: number;
 }
 
 export interface EnvVarDoc {
@@ -142,7 +151,26 @@ const VARS = {
   METRICS_PORT: {
     schema: int(1, 65_535),
     default: "9100",
-    description: "Port of the worker's /healthz and /metrics server.",
+    description:
+      "Port of the /healthz and /metrics server of a worker-only process, and in production of every process (the API port then serves /metrics only with METRICS_TOKEN).",
+  },
+  METRICS_OPERATION_NAMES: {
+    schema: z
+      .string()
+      .transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x !== ""))
+      .pipe(
+        z
+          .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: "each name must be a GraphQL name of at most 64 characters" }))
+          .max(200, { error: "at most 200 names" }),
+      ),
+    default: null,
+    description:
+      "Comma-separated GraphQL operation names counted under their own name in metrics, besides the ones this project ships; any other name counts as \"other\".",
+  },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, { error: "must be at least 16 characters" }),
+    default: null,
+    description: "When set, /metrics on the API port answers requests bearing this token (Authorization: Bearer …), also in production.",
   },
   EVENT_STREAM_MAXLEN: {
     schema: int(1_000, 100_000_000),
@@ -188,6 +216,44 @@ const VARS = {
     schema: int(1, 600_000),
     default: "3000",
     description: "Timeout of each control call to a game server, in milliseconds.",
+  },
+  REDIS_COMMAND_TIMEOUT_MS: {
+    schema: int(50, 60_000),
+    default: "1000",
+    description:
+      "A Redis command with no answer within this long fails (BACKEND_UNAVAILABLE), as does every command while Redis is unreachable: calls fail fast instead of queueing.",
+  },
+  REDIS_STARTUP_TIMEOUT_MS: {
+    schema: int(100, 600_000),
+    default: "10000",
+    description: "How long start-up waits for Redis before it gives up with one log line and exit code 1.",
+  },
+  HTTP_MAX_BODY_BYTES: {
+    schema: int(1_024, 16_777_216),
+    default: "262144",
+    description: "Largest request body, and largest graphql-ws frame, in bytes (a larger frame closes the socket with 1009).",
+  },
+  QUERY_MAX_TOKENS: { schema: int(50, 100_000), default: "2000", description: "Most tokens in one GraphQL document (HTTP and graphql-ws)." },
+  QUERY_MAX_DEPTH: { schema: int(2, 100), default: "8", description: "Deepest field nesting of one operation." },
+  QUERY_MAX_ALIASES: { schema: int(1, 1_000), default: "15", description: "Most aliases in one operation." },
+  QUERY_MAX_DIRECTIVES: { schema: int(1, 1_000), default: "10", description: "Most directives in one operation." },
+  QUERY_MAX_COST: {
+    schema: int(100, 10_000_000),
+    default: "50000",
+    description:
+      "Most graphql-armor cost of one operation (objects 2, scalars 1, ×1.5 per level, × a list's `first`, variables included); games(first: 100) with every field costs about 30,000.",
+  },
+  WS_MAX_SUBSCRIPTIONS: { schema: int(1, 10_000), default: "20", description: "Most active subscriptions on one graphql-ws connection." },
+  WS_MAX_CONNECTIONS_PER_ADDRESS: {
+    schema: int(1, 100_000),
+    default: "50",
+    description: "Most open graphql-ws connections from one client address, per API process.",
+  },
+  TRUST_PROXY_HOPS: {
+    schema: int(0, 10),
+    default: "0",
+    description:
+      "Reverse proxies in front of the API whose X-Forwarded-For to trust for the client address (limits per address); 0 = the socket's peer.",
   },
   SHUTDOWN_TIMEOUT_MS: {
     schema: int(1, 600_000),
@@ -256,6 +322,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     logLevel: v.LOG_LEVEL!,
     nodeEnv: v.NODE_ENV!,
     metricsPort: v.METRICS_PORT!,
+    metricsToken: v.METRICS_TOKEN ?? null,
+    metricsOperationNames: (v.METRICS_OPERATION_NAMES as string[] | undefined) ?? [],
     eventStreamMaxLen: v.EVENT_STREAM_MAXLEN!,
     eventStreamGroupStart: v.EVENT_STREAM_GROUP_START! as "0" | "$",
     workerConsumerName: v.WORKER_CONSUMER_NAME ?? `${hostname()}-${process.pid}`,
@@ -268,5 +336,18 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     gameServerTimeoutMs: v.GAME_SERVER_TIMEOUT_MS!,
     gameServerRetries: v.GAME_SERVER_RETRIES!,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS!,
+    redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS!,
+    redisStartupTimeoutMs: v.REDIS_STARTUP_TIMEOUT_MS!,
+    httpMaxBodyBytes: v.HTTP_MAX_BODY_BYTES!,
+    queryLimits: Object.freeze({
+      maxTokens: v.QUERY_MAX_TOKENS!,
+      maxDepth: v.QUERY_MAX_DEPTH!,
+      maxAliases: v.QUERY_MAX_ALIASES!,
+      maxDirectives: v.QUERY_MAX_DIRECTIVES!,
+      maxCost: v.QUERY_MAX_COST!,
+    }),
+    wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS!,
+    wsMaxConnectionsPerAddress: v.WS_MAX_CONNECTIONS_PER_ADDRESS!,
+    trustProxyHops: v.TRUST_PROXY_HOPS!,
   });
 }

@@ -1,4 +1,5 @@
 import { badInput } from "./errors.js";
+import { LIMITS } from "./limits.js";
 import { freeSeats, type GameRecord, GameState, type LabelValue, Visibility } from "./game.js";
 import type { GameTypeDef } from "./game-type.js";
 
@@ -60,6 +61,10 @@ export function normalizeFilter(
   resolveType: (id: string) => GameTypeDef,
 ): NormalizedFilter {
   const f = filter ?? {};
+  // Counted first, before any list is walked: a request is never expensive by its size.
+  if ((f.regions?.length ?? 0) > LIMITS.filterRegions) throw badInput(`filter.regions: at most ${LIMITS.filterRegions} regions.`);
+  if ((f.labels?.length ?? 0) > LIMITS.filterLabels) throw badInput(`filter.labels: at most ${LIMITS.filterLabels} label conditions.`);
+  if ((f.states?.length ?? 0) > LIMITS.filterStates) throw badInput(`filter.states: at most ${LIMITS.filterStates} states.`);
   const selected = f.gameType != null ? [resolveType(f.gameType)] : types;
   if (f.minFreeSeats != null && (!Number.isInteger(f.minFreeSeats) || f.minFreeSeats < 0)) {
     throw badInput("filter.minFreeSeats must be a whole number ≥ 0.");

@@ -20,13 +20,14 @@ export interface Party {
  */
 export function partyOf(caller: Actor, members: readonly string[] | null | undefined, maxSeats: number): Party {
   const others = members ?? [];
+  // The count first: nothing else is looked at in a list that is too long.
+  if (others.length > maxSeats - 1) {
+    throw badInput(`party: at most ${maxSeats - 1} other players fit in one game of this type (you named ${others.length}).`);
+  }
   const bad = others.find((id) => !PLAYER_ID_PATTERN.test(id));
   if (bad !== undefined) throw badInput(`party: "${bad.slice(0, 80)}" is not a player id (${PLAYER_ID_PATTERN}).`);
   if (others.includes(caller.id)) throw badInput("party: list only the other players; you are always part of your party.");
   if (new Set(others).size !== others.length) throw badInput("party: a player is listed twice.");
-  if (others.length > maxSeats - 1) {
-    throw badInput(`party: at most ${maxSeats - 1} other players fit in one game of this type (you named ${others.length}).`);
-  }
   return { ids: [caller.id, ...others] };
 }
 

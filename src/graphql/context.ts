@@ -8,4 +8,6 @@ export interface GqlContext {
   /** Game types whose serverSecret the caller presented as its bearer token. */
   gameServerTypes: string[];
   service: GameService;
+  /** The client's address (see TRUST_PROXY_HOPS), for limits per address. */
+  clientAddress?: string;
 }

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from "@apollo/server/errors";
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 
@@ -15,6 +15,10 @@ const FRAMEWORK_CODES = new Set([
   ErrorCode.UNAUTHENTICATED,
 ]);
 
+const QUERY_LIMIT = /^(Syntax Error: )?((Aliases|Query depth|Token|Directives|Query Cost) limit of \d+ exceeded|Document contains more that \d+ tokens)/;
+// graphql-js gives up validating a document whose fields would take too long to compare.
+const VALIDATION_ABORTED = /^Validation aborted\.$/;
+
 const BACKEND_DOWN = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|MaxRetriesPerRequestError|CLUSTERDOWN|LOADING/;
 
 /**
@@ -24,7 +28,9 @@ const BACKEND_DOWN = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Max
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // Refusals made outside a resolver (graphql-ws's onSubscribe) carry theirs as originalError too.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof MatchmakerError ? unwrapped.originalError : unwrapped;
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof MatchmakerError) {
       return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
@@ -36,6 +42,13 @@ export function createErrorFormatter(logger: Logger) {
         message: "The matchmaker's storage is unreachable right now; retry in a moment.",
         extensions: { code: ErrorCode.BACKEND_UNAVAILABLE },
       };
+    }
+    // graphql-armor's refusals (aliases, depth, tokens, directives, cost) reach us as validation or parse failures.
+    if (QUERY_LIMIT.test(formatted.message)) {
+      return { ...base, message: formatted.message.replace(/^Syntax Error: /, "").replace("more that", "more than"), extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
+    if (VALIDATION_ABORTED.test(formatted.message)) {
+      return { ...base, message: "The operation has too many fields to check; send a smaller one.", extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && FRAMEWORK_CODES.has(code)) return { ...base, extensions: { code } };

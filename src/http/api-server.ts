@@ -5,16 +5,17 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { GraphQLError, type GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
-import { bearerToken, type JwtSettings, verifyToken } from "../auth/jwt.js";
+import { bearerToken, type JwtSettings, verifySession } from "../auth/jwt.js";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
 import type { GqlContext } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
 import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
+import { clientAddress } from "./client-address.js";
+import { createQueryGuard, type QueryLimits } from "./query-guard.js";
+import { attachGraphqlWs } from "./ws-server.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -26,6 +27,20 @@ export interface ApiServerDeps {
   /** Resolves when every backend answers; drives /readyz. */
   ready: () => Promise<void>;
   metrics: Metrics;
+  /**
+   * Who may read /metrics on the API port: "open" (development), a bearer token, or "off"
+   * (production without METRICS_TOKEN: metrics are on METRICS_PORT only).
+   */
+  metricsAccess: "open" | "off" | { token: string };
+  /** Production: no schema hints ("Did you mean …") in errors. */
+  production: boolean;
+  limits: {
+    maxBodyBytes: number;
+    query: QueryLimits;
+    wsMaxSubscriptions: number;
+    wsMaxConnectionsPerAddress: number;
+    trustProxyHops: number;
+  };
 }
 
 export interface ApiServer {
@@ -38,6 +53,7 @@ export interface ApiServer {
 interface Caller {
   actor: Actor | null;
   gameServerTypes: string[];
+  expiresAt: number | null;
 }
 
 /**
@@ -46,55 +62,60 @@ interface Caller {
  */
 async function callerFrom(header: unknown, jwt: JwtSettings, service: GameService): Promise<Caller> {
   const token = bearerToken(header);
-  if (!token) return { actor: null, gameServerTypes: [] };
+  if (!token) return { actor: null, gameServerTypes: [], expiresAt: null };
   const gameServerTypes = service.gameTypesForSecret(token);
-  if (gameServerTypes.length > 0) return { actor: null, gameServerTypes };
-  return { actor: await verifyToken(token, jwt), gameServerTypes: [] };
+  if (gameServerTypes.length > 0) return { actor: null, gameServerTypes, expiresAt: null };
+  const session = await verifySession(token, jwt);
+  return { actor: session.actor, gameServerTypes: [], expiresAt: session.expiresAt };
 }
 
 /** GraphQL over HTTP (POST/GET) and graphql-ws on the same path, plus health probes. */
 export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
-  const { schema, service, jwt, logger } = deps;
+  const { schema, service, jwt, logger, limits } = deps;
   const app = express();
+  // Nothing about the stack for whoever probes it.
+  app.disable("x-powered-by");
   const http = createServer(app);
   const formatError = createErrorFormatter(logger);
+  const guard = createQueryGuard(schema, limits.query, deps.production);
 
-  const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH });
-  const wsServer = useServer<Record<string, unknown>, { caller?: Caller }>(
-    {
-      schema,
-      onConnect: async (ctx) => {
-        try {
-          const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-          ctx.extra.caller = await callerFrom(header, jwt, service);
-          return true;
-        } catch {
-          return false; // graphql-ws closes with 4403 Forbidden
-        }
-      },
-      context: (ctx): GqlContext => ({ actor: null, gameServerTypes: [], ...ctx.extra.caller, service }),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
+  const ws = attachGraphqlWs({
+    http,
+    path: GRAPHQL_PATH,
+    schema,
+    guard,
+    service,
+    metrics: deps.metrics,
+    formatError,
+    limits: {
+      maxPayloadBytes: limits.maxBodyBytes,
+      maxSubscriptions: limits.wsMaxSubscriptions,
+      maxConnectionsPerAddress: limits.wsMaxConnectionsPerAddress,
+      trustProxyHops: limits.trustProxyHops,
     },
-    wss,
-  );
+    caller: (authorization) => callerFrom(authorization, jwt, service),
+  });
 
   const apollo = new ApolloServer<GqlContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // "Did you mean …" would map the schema for anyone without introspection.
+    hideSchemaDetailsFromClientErrors: deps.production,
     // The process owns SIGTERM (cli.ts): left on outside NODE_ENV=test, Apollo would stop on
     // the signal and re-send it, killing the process (exit 143) before the worker acks its batch.
     stopOnTerminationSignals: false,
+    parseOptions: guard.parseOptions,
+    validationRules: guard.validationRules,
     plugins: [
       deps.metrics.apolloPlugin,
+      ...guard.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsServer.dispose();
+              await ws.dispose();
             },
           };
         },
@@ -114,16 +135,22 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       res.status(503).json({ status: "unavailable", reason: err instanceof Error ? err.message : String(err) });
     }
   });
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    const access = deps.metricsAccess;
+    if (access === "off") return void res.status(404).end();
+    if (access !== "open" && bearerToken(req.headers.authorization) !== access.token) {
+      return void res.status(401).json({ error: "a bearer token (METRICS_TOKEN) is needed for /metrics" });
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: "256kb" }),
+    express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return { ...(await callerFrom(req.headers.authorization, jwt, service)), service };
+          const caller = await callerFrom(req.headers.authorization, jwt, service);
+          return { actor: caller.actor, gameServerTypes: caller.gameServerTypes, service, clientAddress: clientAddress(req, limits.trustProxyHops) };
         } catch (err) {
           const message = err instanceof MatchmakerError ? err.message : "Your token was refused.";
           throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
@@ -131,6 +158,14 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       },
     }),
   );
+
+  // Body-parser failures (too large, not JSON) as GraphQL-shaped JSON, never an HTML page.
+  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
+    const message = err.type === "entity.too.large" ? `The request body is larger than ${limits.maxBodyBytes} bytes.` : "The request body is not valid JSON.";
+    res.status(status).json({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
+  });
 
   let closing: Promise<void> | null = null;
   return {
@@ -146,7 +181,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     close() {
       closing ??= (async () => {
         await apollo.stop(); // drains HTTP and disposes graphql-ws via the plugins above
-        wss.close();
+        ws.close();
       })();
       return closing;
     },

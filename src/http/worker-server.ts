@@ -2,14 +2,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Metrics } from "../metrics.js";
 
-/** The worker's own probe and metrics port (the API serves the same on its port). */
+/** The probe and metrics port of a worker-only process, and of every process in production. */
 export function createWorkerServer(opts: { metrics: Metrics; healthy: () => boolean; active?: () => boolean }) {
   const server: Server = createServer(async (req, res) => {
     if (req.url === "/healthz") {
       const ok = opts.healthy();
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
       // A standby is as healthy as the active worker: it takes over when that one dies.
-      res.end(JSON.stringify({ status: ok ? "ok" : "stopped", role: opts.active?.() ? "active" : "standby" }));
+      const role = opts.active ? { role: opts.active() ? "active" : "standby" } : {};
+      res.end(JSON.stringify({ status: ok ? "ok" : "stopped", ...role }));
     } else if (req.url === "/metrics") {
       res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
       res.end(await opts.metrics.registry.metrics());

@@ -1,4 +1,5 @@
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
+import { LIMITS } from "../domain/limits.js";
 import { DEFAULT_SORT, type GameFilter, type GameSort, normalizeFilter } from "../domain/filter.js";
 import { type Actor, ChangeKind, type GameChangeRecord, type GameRecord, newGameRecord, Visibility } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
@@ -44,7 +45,7 @@ export interface ListGamesParams {
   after?: string | null;
 }
 
-export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = LIMITS.pageSize;
 const backendDown = (err: unknown) => err instanceof MatchmakerError && err.code === ErrorCode.BACKEND_UNAVAILABLE;
 const unavailable = (err: unknown) => err instanceof MatchmakerError && err.code === ErrorCode.GAME_SERVER_UNAVAILABLE;
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
 import { FIELD } from "../domain/game-events.js";
+import { LIMITS } from "../domain/limits.js";
 import type { ServiceContext } from "./service-context.js";
 
 export interface ReportedEvent {
@@ -17,7 +18,7 @@ export interface ReportedEvent {
 /** Who may report events: a game server (for the types whose secret it presented) or an admin. */
 export type Reporter = { kind: "gameServer"; gameTypes: string[] } | { kind: "admin" };
 
-export const MAX_REPORTED_EVENTS = 500;
+export const MAX_REPORTED_EVENTS = LIMITS.reportedEvents;
 const RESERVED = new Set<string>(Object.values(FIELD).filter((f) => f !== FIELD.newState && f !== FIELD.playerId));
 
 const sameSecret = (a: string, b: string) => {
@@ -50,7 +51,12 @@ export function createReportOps(ctx: ServiceContext) {
         const entry: Record<string, string> = { [FIELD.gameType]: e.gameType, [FIELD.gameId]: e.gameId, [FIELD.type]: e.type };
         if (e.eventId) entry[FIELD.eventId] = e.eventId;
         entry[FIELD.ts] = String(e.ts ?? ctx.now());
-        for (const [k, v] of Object.entries(e.fields ?? {})) {
+        const fields = Object.entries(e.fields ?? {});
+        if (fields.length > LIMITS.eventFields) throw badInput(`events[${i}].fields: at most ${LIMITS.eventFields} fields.`);
+        for (const [k, v] of fields) {
+          if (String(v).length > LIMITS.eventFieldLength || k.length > 64) {
+            throw badInput(`events[${i}].fields.${k.slice(0, 64)}: names up to 64 and values up to ${LIMITS.eventFieldLength} characters.`);
+          }
           if (RESERVED.has(k)) throw badInput(`events[${i}].fields.${k} is set by the envelope; use the event's own argument.`);
           if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
             throw badInput(`events[${i}].fields.${k} must be a string, number or boolean (stream fields are flat strings).`);

@@ -76,7 +76,13 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
   function readerConnection(): { conn: Redis; run: StreamScriptRunner } {
     if (state !== "open") throw new Error(`event stream ${key} is closed`);
     if (!reader) {
-      reader = redis.duplicate({ maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false });
+      // A blocked wait lasts up to MAX_BLOCK_MS: only an answer overdue past that is a lost one.
+      const timeout = redis.options.commandTimeout;
+      reader = redis.duplicate({
+        maxRetriesPerRequest: null,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: timeout === undefined ? undefined : MAX_BLOCK_MS + timeout,
+      });
       // Failures surface as rejected calls (and on the caller's connection); without a
       // listener ioredis would also print every reconnect error to stderr.
       reader.on("error", () => {});

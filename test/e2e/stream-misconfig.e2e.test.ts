@@ -48,7 +48,7 @@ describe("a worker reading the stream from the wrong database", () => {
     return p;
   }
   const metricValue = async (p: ApiProcess, streamSeen: string) => {
-    const text = await (await fetch(p.url.replace("/graphql", "/metrics"))).text();
+    const text = await (await fetch(p.metricsUrl)).text();
     const line = text.split("\n").find((l) => l.startsWith(`matchmaker_expired_before_host_total{game_type="duel",stream_seen="${streamSeen}"}`));
     return line ? Number(line.split(" ").at(-1)) : 0;
   };

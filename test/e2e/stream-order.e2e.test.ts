@@ -186,7 +186,7 @@ describe("stream order under faults (worker processes, NODE_ENV=production)", ()
     await readDownTo(b.streamKey, total, 0.75);
     const first = await activeOne();
     // Operators see which worker reads: one is active, the others stand by, all healthy.
-    const roles = await Promise.all(live.map(async (p) => ((await (await fetch(p.url.replace("/graphql", "/healthz"))).json()) as { role: string }).role));
+    const roles = await Promise.all(live.map(async (p) => ((await (await fetch(p.probesUrl)).json()) as { role: string }).role));
     expect(roles.filter((r) => r === "active")).toHaveLength(1);
     expect(roles[live.indexOf(first)]).toBe("active");
     expect(await killMidBatch(first, b)).toBe(true);

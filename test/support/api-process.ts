@@ -23,6 +23,10 @@ export interface ApiProcess {
   child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far (its logs). */
   output(): string;
+  /** Where its /metrics are (METRICS_PORT in production and for a worker-only process). */
+  metricsUrl: string;
+  /** Where its /healthz is on METRICS_PORT (a worker-only process; every process in production). */
+  probesUrl: string;
   stop(): Promise<void>;
 }
 
@@ -37,12 +41,14 @@ export async function startApiProcess(
   env: Record<string, string> = {},
 ): Promise<ApiProcess> {
   const port = await freePort();
+  const metricsPort = command === "worker" ? port : await freePort();
+  const production = env.NODE_ENV === "production";
   let output = "";
   const child = spawn(process.execPath, [CLI, command], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
-      METRICS_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       HOST: "127.0.0.1",
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: prefix,
@@ -76,6 +82,8 @@ export async function startApiProcess(
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     child,
     output: () => output,
+    metricsUrl: `http://127.0.0.1:${production || command === "worker" ? metricsPort : port}/metrics`,
+    probesUrl: `http://127.0.0.1:${metricsPort}/healthz`,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,0 +1,120 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type ValidationRule,
+  visit,
+} from "graphql";
+import { ErrorCode } from "../domain/errors.js";
+
+/** What one operation may be, on every transport (QUERY_MAX_* in the environment). */
+export interface QueryLimits {
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** graphql-armor's cost (objects 2, scalars 1, ×1.5 per level, × `first` of a list), with variables counted. */
+  maxCost: number;
+}
+
+const refused = (message: string) =>
+  new GraphQLError(message.replace(/^Syntax Error: /, ""), { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+
+/**
+ * `first`/`last` given as variables, written into the document as literals: graphql-armor's
+ * cost rule reads list sizes from literals only, and a page size is the cost that matters.
+ */
+function withPageSizes(document: DocumentNode, variables: Record<string, unknown> | undefined): DocumentNode {
+  if (!variables) return document;
+  return visit(document, {
+    Argument(node) {
+      if ((node.name.value !== "first" && node.name.value !== "last") || node.value.kind !== Kind.VARIABLE) return undefined;
+      const v = variables[node.value.name.value];
+      return Number.isInteger(v) ? { ...node, value: { kind: Kind.INT, value: String(v) } } : undefined;
+    },
+  });
+}
+
+/**
+ * The query limits, built on graphql-armor: depth, aliases, directives and field suggestions
+ * as Apollo validation rules and plugins, tokens while parsing, and a cost budget that counts
+ * list sizes given as variables too. The same checks run for graphql-ws operations
+ * (checkOperation), so neither transport is a way around the other. Every refusal is
+ * BAD_USER_INPUT, decided before anything executes.
+ */
+export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits, production = false) {
+  const armor = new ApolloArmor({
+    // graphql-js counts tokens while parsing (parseOptions.maxTokens): a refusal is then a 400.
+    maxTokens: { enabled: false },
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    // Counted below, with variables in view.
+    costLimit: { enabled: false },
+    // "Did you mean …" maps the schema for anyone: off in production.
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+  const costRule = new ApolloArmor({
+    costLimit: { maxCost: limits.maxCost },
+    maxTokens: { enabled: false },
+    maxDepth: { enabled: false },
+    maxAliases: { enabled: false },
+    maxDirectives: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  }).protect().validationRules as ValidationRule[];
+  const rules = armor.validationRules as ValidationRule[];
+
+  /** The cost errors of `document` with these variables (none when within the budget). */
+  const costErrors = (document: DocumentNode, variables?: Record<string, unknown>) =>
+    validate(schema, withPageSizes(document, variables), costRule).map((e) => refused(e.message));
+
+  const costPlugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const errors = costErrors(document, request.variables);
+          if (errors.length > 0) throw errors[0];
+        },
+      };
+    },
+  };
+
+  return {
+    /** For Apollo Server: its parse options, validation rules and plugins. */
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: rules,
+    plugins: [...(armor.plugins as ApolloServerPlugin[]), costPlugin],
+
+    /**
+     * One graphql-ws operation through the same limits: the parsed document, or the
+     * errors to answer with (parse, validation and limit refusals alike). Never throws.
+     */
+    checkOperation(query: string, variables?: Record<string, unknown> | null): { document: DocumentNode } | { errors: GraphQLError[] } {
+      let document: DocumentNode;
+      try {
+        document = parse(query, { maxTokens: limits.maxTokens });
+      } catch (err) {
+        return { errors: [err instanceof GraphQLError ? refused(err.message) : refused(String(err))] };
+      }
+      const errors = validate(schema, document, [...specifiedRules, ...rules]).map((e) =>
+        e.extensions?.code === ErrorCode.BAD_USER_INPUT
+          ? refused(e.message)
+          : new GraphQLError(production ? e.message.replace(/ ?Did you mean .+\?/, "") : e.message, {
+              nodes: e.nodes,
+              extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+            }),
+      );
+      if (errors.length > 0) return { errors };
+      const overBudget = costErrors(document, variables ?? undefined);
+      return overBudget.length > 0 ? { errors: overBudget } : { document };
+    },
+  };
+}
+
+export type QueryGuard = ReturnType<typeof createQueryGuard>;

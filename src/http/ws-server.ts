@@ -1,0 +1,176 @@
+import type { Server } from "node:http";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { type WebSocket, WebSocketServer } from "ws";
+import { ErrorCode, MatchmakerError } from "../domain/errors.js";
+import type { GqlContext } from "../graphql/context.js";
+import type { Metrics } from "../metrics.js";
+import type { GameService } from "../service/game-service.js";
+import { clientAddress } from "./client-address.js";
+import type { QueryGuard } from "./query-guard.js";
+
+/** Close codes of the graphql-ws socket this server sends itself (graphql-ws adds its own, e.g. 4403 when a connection is refused). */
+export const WS_CLOSE = {
+  /** The connection's token expired: reconnect with a fresh one. */
+  TOKEN_EXPIRED: 4401,
+  /** A frame larger than HTTP_MAX_BODY_BYTES (the ws library's own code). */
+  MESSAGE_TOO_BIG: 1009,
+} as const;
+
+/** Who is on a connection, decided once when it opens. */
+export interface WsCaller {
+  actor: GqlContext["actor"];
+  gameServerTypes: string[];
+  /** When the connection's token expires (epoch ms); null without a token. */
+  expiresAt: number | null;
+}
+
+export interface WsLimits {
+  maxPayloadBytes: number;
+  maxSubscriptions: number;
+  maxConnectionsPerAddress: number;
+  trustProxyHops: number;
+}
+
+type Extra = {
+  caller?: WsCaller;
+  address: string;
+  subscriptions: Set<string>;
+  operations: Map<string, { name: string | null | undefined; type: string }>;
+  expiry?: NodeJS.Timeout;
+};
+
+// Carries a MatchmakerError, so the error formatter keeps its code.
+const refusal = (code: ErrorCode, message: string) => new GraphQLError(message, { originalError: new MatchmakerError(code, message) });
+
+/**
+ * graphql-ws on `http` at `path`, with the same limits as HTTP and bounds of its own: frames no
+ * larger than the HTTP body limit, at most `maxSubscriptions` subscriptions per connection and
+ * `maxConnectionsPerAddress` connections per client address (a further upgrade is answered
+ * 429), and a connection's token checked for expiry — operations after it are refused and the
+ * socket is closed with 4401. Operations are counted in the metrics like HTTP ones.
+ */
+export function attachGraphqlWs(deps: {
+  http: Server;
+  path: string;
+  schema: GraphQLSchema;
+  guard: QueryGuard;
+  service: GameService;
+  metrics: Metrics;
+  limits: WsLimits;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Who a connection's `authorization` names; rejects to refuse the connection. */
+  caller: (authorization: unknown) => Promise<WsCaller>;
+}) {
+  const { schema, guard, metrics, limits, formatError, service } = deps;
+  const perAddress = new Map<string, number>();
+  const wss = new WebSocketServer({
+    server: deps.http,
+    path: deps.path,
+    maxPayload: limits.maxPayloadBytes,
+    verifyClient: ({ req }, done) => {
+      const address = clientAddress(req, limits.trustProxyHops);
+      if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) return done(false, 429, "Too many connections from this address");
+      done(true);
+    },
+  });
+  // Registered before graphql-ws's own listener, so counts are in place before it acts.
+  wss.on("connection", (socket: WebSocket, req) => {
+    const address = clientAddress(req, limits.trustProxyHops);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    metrics.wsConnections.inc();
+    socket.once("close", () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+      metrics.wsConnections.dec();
+    });
+  });
+
+  const extraOf = (ctx: { extra: unknown }) => ctx.extra as { socket: WebSocket; request: Parameters<typeof clientAddress>[0] } & Partial<Extra>;
+  const state = (ctx: { extra: unknown }): Extra => {
+    const e = extraOf(ctx);
+    e.address ??= clientAddress(e.request, limits.trustProxyHops);
+    e.subscriptions ??= new Set();
+    e.operations ??= new Map();
+    return e as Extra;
+  };
+  const expired = (e: Extra) => e.caller?.expiresAt != null && Date.now() >= e.caller.expiresAt;
+
+  const server = useServer<Record<string, unknown>, Extra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const e = state(ctx);
+        try {
+          e.caller = await deps.caller(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+        const until = e.caller.expiresAt;
+        if (until !== null) {
+          // The token stops counting at its expiry, whatever the connection is doing then.
+          e.expiry = setTimeout(() => extraOf(ctx).socket.close(WS_CLOSE.TOKEN_EXPIRED, "Token expired: reconnect with a new one"), Math.max(0, until - Date.now()));
+          e.expiry.unref();
+        }
+        return true;
+      },
+      onClose: (ctx) => {
+        const e = state(ctx);
+        if (e.expiry) clearTimeout(e.expiry);
+        metrics.wsSubscriptions.dec(e.subscriptions.size);
+        e.subscriptions.clear();
+      },
+      onSubscribe: (ctx, id, payload) => {
+        const e = state(ctx);
+        const fail = (errors: readonly GraphQLError[], type = "unknown") => {
+          metrics.countOperation({ transport: "ws", name: payload.operationName, type, code: errors[0]?.extensions?.code ?? "BAD_REQUEST" });
+          return errors;
+        };
+        if (expired(e)) {
+          extraOf(ctx).socket.close(WS_CLOSE.TOKEN_EXPIRED, "Token expired: reconnect with a new one");
+          return fail([refusal(ErrorCode.UNAUTHENTICATED, "Your token has expired; reconnect with a new one.")]);
+        }
+        const checked = guard.checkOperation(payload.query, payload.variables);
+        if ("errors" in checked) return fail(checked.errors);
+        const operation = getOperationAST(checked.document, payload.operationName);
+        if (!operation) return fail([refusal(ErrorCode.BAD_USER_INPUT, "No operation of that name in the document.")]);
+        const type = operation.operation;
+        if (type === "subscription") {
+          if (e.subscriptions.size >= limits.maxSubscriptions) {
+            return fail([refusal(ErrorCode.RATE_LIMITED, `At most ${limits.maxSubscriptions} subscriptions per connection; end one first.`)], type);
+          }
+          e.subscriptions.add(id);
+          metrics.wsSubscriptions.inc();
+          metrics.countOperation({ transport: "ws", name: payload.operationName, type, code: undefined });
+        }
+        e.operations.set(id, { name: payload.operationName, type });
+        const contextValue: GqlContext = { actor: null, gameServerTypes: [], ...e.caller, service, clientAddress: e.address };
+        return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
+        const e = state(ctx);
+        const op = e.operations.get(id);
+        // A query or mutation has one result: count it there (subscriptions count when they start).
+        if (op && op.type !== "subscription") {
+          metrics.countOperation({ transport: "ws", name: op.name, type: op.type, code: result.errors?.[0]?.extensions?.code });
+          e.operations.delete(id);
+        }
+        return result.errors ? { ...result, errors: result.errors.map((err) => formatError(err.toJSON(), err)) } : result;
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((err) => formatError(err.toJSON(), err)),
+      onComplete: (ctx, id) => {
+        const e = state(ctx);
+        e.operations.delete(id);
+        if (e.subscriptions.delete(id)) metrics.wsSubscriptions.dec();
+      },
+    },
+    wss,
+  );
+
+  return {
+    /** Ends every connection's subscriptions and closes them (graphql-ws dispose). */
+    dispose: () => server.dispose(),
+    close: () => wss.close(),
+  };
+}
