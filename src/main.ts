@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import type { ChangeBus } from "./bus/change-bus.js";
 import { createMemoryBus } from "./bus/memory-bus.js";
 import { createRedisBus } from "./bus/redis-bus.js";
+import { createRateLimits } from "./ratelimit/rate-limits.js";
 import { createSettingsValidator, loadCatalog } from "./config/catalog.js";
 import type { Env } from "./config/env.js";
 import type { Catalog } from "./domain/game-type.js";
@@ -32,6 +33,8 @@ export interface Backends {
   streamProbe?: () => Promise<string | null>;
   /** Resolves once every connection is up; rejects with StartupError after REDIS_STARTUP_TIMEOUT_MS. */
   ready(): Promise<void>;
+  /** The data connection, which the rate limits share (null in embedded mode: they count in memory). */
+  redis: Redis | null;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
       stream,
       mode: "embedded",
       ready: async () => {},
+      redis: null,
       streamWhere: `the in-memory stream "${stream.key}" (embedded mode: game servers reach it through reportGameEvents)`,
       close: async () => void (await Promise.all([bus.close(), store.close(), stream.close()])),
     };
@@ -135,6 +139,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     bus,
     stream,
     mode: "redis",
+    redis,
     streamWhere,
     ready: () =>
       waitForRedis(
@@ -209,6 +214,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
     onGameServerCallAbandoned: (call, type) => metrics.outboxAbandoned.inc({ call, game_type: type }),
     // One call and its retries, each timing out (plus the client's back-off between them).
     gameServerCallMs: env.gameServerTimeoutMs * (env.gameServerRetries + 1) + 1_000,
+    maxLiveGamesPerPlayer: env.maxLiveGamesPerPlayer,
   });
   const api = opts.api
     ? await createApiServer({
@@ -220,6 +226,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
         metrics,
         metricsAccess: env.metricsToken ? { token: env.metricsToken } : env.nodeEnv === "production" ? "off" : "open",
         production: env.nodeEnv === "production",
+        rateLimits: createRateLimits(env.rateLimits, backends.redis ? { redis: backends.redis, prefix: env.keyPrefix } : null),
         limits: {
           maxBodyBytes: env.httpMaxBodyBytes,
           query: env.queryLimits,

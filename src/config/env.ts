@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { Budget, RateLimitConfig } from "../ratelimit/rate-limits.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 
 /** src/config/env.ts and dist/config/env.js are both two levels below the package root. */
@@ -66,6 +67,9 @@ export interface Env {
   wsMaxSubscriptions: number;
   wsMaxConnectionsPerAddress: number;
   trustProxyHops: number;
+  rateLimits: RateLimitConfig;
+  /** Most live games one player may have created of one type (0: no cap). */
+  maxLiveGamesPerPlayer: number;
 }
 
 export interface EnvVarDoc {
@@ -98,6 +102,16 @@ const redisUrl = z.string().refine(
   },
   { error: "must be a redis:// or rediss:// URL, e.g. redis://localhost:6379" },
 );
+
+/** A rate-limit budget: `<points>/<seconds>` (e.g. 10/60), or `off`. */
+const budget = z
+  .string()
+  .regex(/^(off|[1-9]\d{0,6}\/[1-9]\d{0,6})$/, { error: (i) => `must be <points>/<seconds> (e.g. 10/60) or off, got ${JSON.stringify(i.input)}` })
+  .transform((s): Budget => {
+    if (s === "off") return null;
+    const [points, seconds] = s.split("/").map(Number);
+    return { points: points!, seconds: seconds! };
+  });
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (i) => `must be one of ${values.join(", ")}, got ${JSON.stringify(i.input)}` });
@@ -255,6 +269,34 @@ const VARS = {
     description:
       "Reverse proxies in front of the API whose X-Forwarded-For to trust for the client address (limits per address); 0 = the socket's peer.",
   },
+  RATE_LIMITS: {
+    schema: oneOf(["on", "off"]),
+    default: "on",
+    description: "Rate limits on or off as a whole (each RATE_LIMIT_* budget can also be `off`). Shared by every API process through Redis; per process in embedded mode.",
+  },
+  RATE_LIMIT_CREATE: { schema: budget, default: "10/60", description: "createGame calls per player: `<points>/<seconds>` or `off`." },
+  RATE_LIMIT_QUICK_JOIN: { schema: budget, default: "30/60", description: "quickJoin calls per player." },
+  RATE_LIMIT_JOIN: { schema: budget, default: "60/60", description: "joinGame, joinGameByCode and leaveGame calls per player." },
+  RATE_LIMIT_UPDATE: { schema: budget, default: "60/60", description: "updateGame and deleteGame calls per player." },
+  RATE_LIMIT_PARTY: { schema: budget, default: "60/60", description: "createParty, joinParty and leaveParty calls per player." },
+  RATE_LIMIT_WRONG_CODES: {
+    schema: budget,
+    default: "30/86400",
+    description: "Wrong join codes per player (joinGameByCode, joinGame with a code); once spent, every code is refused until the window ends. See the README's abuse limits for the arithmetic.",
+  },
+  RATE_LIMIT_WRONG_CODES_PER_ADDRESS: { schema: budget, default: "100/86400", description: "Wrong join codes per client address, whatever the token." },
+  RATE_LIMIT_MUTATIONS_PER_ADDRESS: { schema: budget, default: "600/60", description: "Mutations per client address, whatever the token." },
+  RATE_LIMIT_OPERATIONS_PER_ADDRESS: {
+    schema: budget,
+    default: "3000/60",
+    description: "GraphQL operations (queries, mutations, subscriptions; HTTP and graphql-ws) per client address. Admins and game servers are not limited.",
+  },
+  RATE_LIMIT_SUBSCRIPTIONS_PER_ADDRESS: { schema: budget, default: "120/60", description: "Subscriptions started per client address." },
+  MAX_LIVE_GAMES_PER_PLAYER: {
+    schema: int(0, 10_000),
+    default: "5",
+    description: "Most live (not ENDED) games one player may have created of one game type (createGame, and quickJoin when it creates); 0 = no cap. Admins are not capped.",
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: int(1, 600_000),
     default: "10000",
@@ -349,5 +391,21 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS!,
     wsMaxConnectionsPerAddress: v.WS_MAX_CONNECTIONS_PER_ADDRESS!,
     trustProxyHops: v.TRUST_PROXY_HOPS!,
+    rateLimits: Object.freeze({
+      enabled: v.RATE_LIMITS === "on",
+      perPlayer: Object.freeze({
+        create: v.RATE_LIMIT_CREATE as Budget,
+        quickJoin: v.RATE_LIMIT_QUICK_JOIN as Budget,
+        join: v.RATE_LIMIT_JOIN as Budget,
+        update: v.RATE_LIMIT_UPDATE as Budget,
+        party: v.RATE_LIMIT_PARTY as Budget,
+      }),
+      wrongCodesPerPlayer: v.RATE_LIMIT_WRONG_CODES as Budget,
+      wrongCodesPerAddress: v.RATE_LIMIT_WRONG_CODES_PER_ADDRESS as Budget,
+      mutationsPerAddress: v.RATE_LIMIT_MUTATIONS_PER_ADDRESS as Budget,
+      operationsPerAddress: v.RATE_LIMIT_OPERATIONS_PER_ADDRESS as Budget,
+      subscriptionsPerAddress: v.RATE_LIMIT_SUBSCRIPTIONS_PER_ADDRESS as Budget,
+    }),
+    maxLiveGamesPerPlayer: v.MAX_LIVE_GAMES_PER_PLAYER!,
   });
 }

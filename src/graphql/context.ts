@@ -1,4 +1,5 @@
 import type { Actor } from "../domain/game.js";
+import type { RateLimits } from "../ratelimit/rate-limits.js";
 import type { GameService } from "../service/game-service.js";
 
 /** Per request (HTTP) or per connection (graphql-ws). */
@@ -10,4 +11,5 @@ export interface GqlContext {
   service: GameService;
   /** The client's address (see TRUST_PROXY_HOPS), for limits per address. */
   clientAddress?: string;
+  limits: RateLimits;
 }

@@ -7,6 +7,7 @@ import { Game, GameConnection, GameServerAccess, Player } from "./game.type.js";
 import { GameType } from "./game-type.type.js";
 import { toConnection, toGameType, toPlayer } from "./mappers.js";
 import { PARTY_DESCRIPTION } from "./quick-join.input.js";
+import { GuessLimited, RateLimited } from "./rate-limit.js";
 
 @ArgsType()
 class GamesArgs {
@@ -36,12 +37,15 @@ export class GameResolver {
   }
 
   @Authorized()
+  @RateLimited("create")
   @Mutation(() => Game, { description: "Creates a game with the caller seated as creator." })
   async createGame(@Arg("input", () => CreateGameInput) input: CreateGameInput, @Ctx() ctx: GqlContext) {
     return (await ctx.service.createGame(ctx.actor!, input)).game;
   }
 
   @Authorized()
+  @RateLimited("join")
+  @GuessLimited()
   @Mutation(() => Game, {
     description: "Takes a seat (with the party: all seats or none); private games need their joinCode (a wrong one is FORBIDDEN).",
   })
@@ -55,6 +59,7 @@ export class GameResolver {
   }
 
   @Authorized()
+  @RateLimited("join")
   @Mutation(() => Game, { nullable: true, description: "Frees the caller's seat; null when the creator left and the game was removed." })
   async leaveGame(@Arg("id", () => ID) id: string, @Ctx() ctx: GqlContext) {
     const change = await ctx.service.leaveGame(ctx.actor!, id);
@@ -62,6 +67,7 @@ export class GameResolver {
   }
 
   @Authorized()
+  @RateLimited("update")
   @Mutation(() => Game, { description: "Creator or admin only." })
   async updateGame(
     @Arg("id", () => ID) id: string,
@@ -72,6 +78,7 @@ export class GameResolver {
   }
 
   @Authorized()
+  @RateLimited("update")
   @Mutation(() => Boolean, { description: "Creator or admin only." })
   async deleteGame(@Arg("id", () => ID) id: string, @Ctx() ctx: GqlContext): Promise<boolean> {
     await ctx.service.deleteGame(ctx.actor!, id);

@@ -3,10 +3,12 @@ import type { GameRecord } from "../domain/game.js";
 import type { GqlContext } from "./context.js";
 import { Game } from "./game.type.js";
 import { PARTY_DESCRIPTION, QuickJoinInput } from "./quick-join.input.js";
+import { GuessLimited, RateLimited } from "./rate-limit.js";
 
 @Resolver()
 export class QuickJoinResolver {
   @Authorized()
+  @RateLimited("quickJoin")
   @Mutation(() => Game, {
     description:
       "Seats you (and your party) in the best open public game that matches, or creates one with you seated; " +
@@ -17,6 +19,8 @@ export class QuickJoinResolver {
   }
 
   @Authorized()
+  @RateLimited("join")
+  @GuessLimited()
   @Mutation(() => Game, { description: "Joins the private game holding this join code (any game type); a wrong code is FORBIDDEN." })
   async joinGameByCode(
     @Arg("code", () => String) code: string,

@@ -16,6 +16,8 @@ import type { GameService } from "../service/game-service.js";
 import { clientAddress } from "./client-address.js";
 import { createQueryGuard, type QueryLimits } from "./query-guard.js";
 import { attachGraphqlWs } from "./ws-server.js";
+import { rateLimitPlugin } from "./rate-limit-plugin.js";
+import type { RateLimits } from "../ratelimit/rate-limits.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -34,6 +36,7 @@ export interface ApiServerDeps {
   metricsAccess: "open" | "off" | { token: string };
   /** Production: no schema hints ("Did you mean …") in errors. */
   production: boolean;
+  rateLimits: RateLimits;
   limits: {
     maxBodyBytes: number;
     query: QueryLimits;
@@ -86,6 +89,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     guard,
     service,
     metrics: deps.metrics,
+    rateLimits: deps.rateLimits,
     formatError,
     limits: {
       maxPayloadBytes: limits.maxBodyBytes,
@@ -110,6 +114,8 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     plugins: [
       deps.metrics.apolloPlugin,
       ...guard.plugins,
+      // After the query limits: a refused operation costs no rate-limit round trip.
+      rateLimitPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       {
         async serverWillStart() {
@@ -150,7 +156,13 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       context: async ({ req }) => {
         try {
           const caller = await callerFrom(req.headers.authorization, jwt, service);
-          return { actor: caller.actor, gameServerTypes: caller.gameServerTypes, service, clientAddress: clientAddress(req, limits.trustProxyHops) };
+          return {
+            actor: caller.actor,
+            gameServerTypes: caller.gameServerTypes,
+            service,
+            clientAddress: clientAddress(req, limits.trustProxyHops),
+            limits: deps.rateLimits,
+          };
         } catch (err) {
           const message = err instanceof MatchmakerError ? err.message : "Your token was refused.";
           throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });

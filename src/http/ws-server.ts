@@ -8,6 +8,7 @@ import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
 import { clientAddress } from "./client-address.js";
 import type { QueryGuard } from "./query-guard.js";
+import type { RateLimits } from "../ratelimit/rate-limits.js";
 
 /** Close codes of the graphql-ws socket this server sends itself (graphql-ws adds its own, e.g. 4403 when a connection is refused). */
 export const WS_CLOSE = {
@@ -57,12 +58,13 @@ export function attachGraphqlWs(deps: {
   guard: QueryGuard;
   service: GameService;
   metrics: Metrics;
+  rateLimits: RateLimits;
   limits: WsLimits;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Who a connection's `authorization` names; rejects to refuse the connection. */
   caller: (authorization: unknown) => Promise<WsCaller>;
 }) {
-  const { schema, guard, metrics, limits, formatError, service } = deps;
+  const { schema, guard, metrics, limits, formatError, service, rateLimits } = deps;
   const perAddress = new Map<string, number>();
   const wss = new WebSocketServer({
     server: deps.http,
@@ -121,7 +123,7 @@ export function attachGraphqlWs(deps: {
         metrics.wsSubscriptions.dec(e.subscriptions.size);
         e.subscriptions.clear();
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const e = state(ctx);
         const fail = (errors: readonly GraphQLError[], type = "unknown") => {
           metrics.countOperation({ transport: "ws", name: payload.operationName, type, code: errors[0]?.extensions?.code ?? "BAD_REQUEST" });
@@ -136,16 +138,28 @@ export function attachGraphqlWs(deps: {
         const operation = getOperationAST(checked.document, payload.operationName);
         if (!operation) return fail([refusal(ErrorCode.BAD_USER_INPUT, "No operation of that name in the document.")]);
         const type = operation.operation;
+        const overCap = () => type === "subscription" && e.subscriptions.size >= limits.maxSubscriptions;
+        const capRefusal = () => refusal(ErrorCode.RATE_LIMITED, `At most ${limits.maxSubscriptions} subscriptions per connection; end one first.`);
+        if (overCap()) return fail([capRefusal()], type);
+        // The same budgets as over HTTP: the socket is no way around them.
+        const spender = { actor: e.caller?.actor ?? null, gameServerTypes: e.caller?.gameServerTypes, clientAddress: e.address };
+        try {
+          await rateLimits.operation(spender);
+          if (type === "subscription") await rateLimits.subscription(spender);
+        } catch (err) {
+          if (err instanceof MatchmakerError) return fail([new GraphQLError(err.message, { originalError: err })], type);
+          throw err;
+        }
+        // Other subscribes may have run meanwhile, or the socket closed: decide again, now synchronously.
+        if (overCap()) return fail([capRefusal()], type);
+        if (extraOf(ctx).socket.readyState !== extraOf(ctx).socket.OPEN) return fail([refusal(ErrorCode.BAD_USER_INPUT, "The connection closed.")], type);
         if (type === "subscription") {
-          if (e.subscriptions.size >= limits.maxSubscriptions) {
-            return fail([refusal(ErrorCode.RATE_LIMITED, `At most ${limits.maxSubscriptions} subscriptions per connection; end one first.`)], type);
-          }
           e.subscriptions.add(id);
           metrics.wsSubscriptions.inc();
           metrics.countOperation({ transport: "ws", name: payload.operationName, type, code: undefined });
         }
         e.operations.set(id, { name: payload.operationName, type });
-        const contextValue: GqlContext = { actor: null, gameServerTypes: [], ...e.caller, service, clientAddress: e.address };
+        const contextValue: GqlContext = { actor: null, gameServerTypes: [], ...e.caller, service, clientAddress: e.address, limits: rateLimits };
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
       onNext: (ctx, id, _payload, _args, result) => {

@@ -63,10 +63,10 @@ export function createGameService(deps: GameServiceDeps) {
   const creationWaitMs = deps.creationWaitMs ?? 10_000;
 
   /** Stores a new game; a private one's code is drawn again if another game took it meanwhile. */
-  async function storeNew(game: GameRecord): Promise<GameChangeRecord> {
+  async function storeNew(game: GameRecord, maxLiveCreated: number): Promise<GameChangeRecord> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await store.create(game);
+        return await store.create(game, { maxLiveCreated });
       } catch (err) {
         if (!isJoinCodeTaken(err) || attempt >= 5) throw err;
         game.joinCode = await seating.freshJoinCode();
@@ -133,7 +133,7 @@ export function createGameService(deps: GameServiceDeps) {
         }
       }
       try {
-        return await publish(await storeNew(game));
+        return await publish(await storeNew(game, ctx.liveGamesCap(actor)));
       } catch (err) {
         // Storage unreachable: the write may have happened with only the answer lost.
         if (backendDown(err)) {

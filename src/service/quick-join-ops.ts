@@ -159,6 +159,7 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
         });
         const { change, created } = await store.quickJoin({
           gameType: type.id,
+          maxLiveCreated: ctx.liveGamesCap(actor),
           players: partySeats(actor, party, t, reservedFor),
           filter,
           region,

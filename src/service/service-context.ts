@@ -38,6 +38,8 @@ export interface GameServiceDeps {
   onGameServerCallAbandoned?: (call: string, type: string) => void;
   /** The longest one control call may take with its retries (each timing out), in ms; default 10 s. */
   gameServerCallMs?: number;
+  /** Most live games one player may have created of one type (0 or absent: no cap); admins are not capped. */
+  maxLiveGamesPerPlayer?: number;
 }
 
 /**
@@ -134,6 +136,8 @@ export function createServiceContext(deps: GameServiceDeps) {
     now,
     gameType,
     send,
+    /** The cap on live games `actor` may have created of one type, as the store takes it (0: none). */
+    liveGamesCap: (actor: { admin: boolean }): number => (actor.admin ? 0 : (deps.maxLiveGamesPerPlayer ?? 0)),
     /** How long one control call can take with its retries: an outbox call is held at least this long per attempt. */
     oneCallMs: ownAttemptMs,
 

@@ -33,8 +33,15 @@ export interface LeaveCommand {
   now: number;
 }
 
+export interface CreateOptions {
+  /** Most live games one player may have created of the type (0 or absent: no cap). */
+  maxLiveCreated?: number;
+}
+
 export interface QuickJoinCommand {
   gameType: string;
+  /** When nothing fits: the cap on the caller's live games of the type, as for create (TOO_MANY_GAMES). */
+  maxLiveCreated?: number;
   /** The seats to take, the caller first; all or none. */
   players: PlayerRecord[];
   /** What a candidate must pass (from quickJoinFilter: PUBLIC, free seats ≥ party size, states, labels). */
@@ -136,8 +143,10 @@ export interface GameStore extends GameLifecycleStore, ControlOutbox {
    * Stores a new game (version 1). A private game's join code is registered for
    * findByCode; a code another live game of the type holds rejects with
    * INTERNAL_SERVER_ERROR that {@link isJoinCodeTaken} recognises (retry with a new code).
+   * With `maxLiveCreated`, a creator who already has that many live games of the type
+   * (not ENDED, still theirs) is refused TOO_MANY_GAMES, checked in the same atomic step.
    */
-  create(game: GameRecord): Promise<GameChangeRecord>;
+  create(game: GameRecord, opts?: CreateOptions): Promise<GameChangeRecord>;
   get(ref: GameRef): Promise<GameRecord | null>;
   /** GAME_NOT_FOUND, NOT_JOINABLE, ALREADY_JOINED, GAME_FULL, FORBIDDEN (wrong join code). */
   join(cmd: JoinCommand): Promise<GameChangeRecord>;
@@ -165,8 +174,9 @@ export interface GameStore extends GameLifecycleStore, ControlOutbox {
    * Seats the party in the best fitting open public game, or stores `newGame` when none
    * of the first `scanBudget` candidates fits — one atomic step, so racing calls never
    * overfill a game nor create one while another fits. Candidates are walked from the
-   * party's size upwards in free seats (never all games). Nothing to refuse: a party that
-   * fits nowhere gets a new game. Rejects only with BACKEND_UNAVAILABLE or id collision.
+   * party's size upwards in free seats (never all games). A party that fits nowhere gets a
+   * new game — unless the caller is at `maxLiveCreated` (TOO_MANY_GAMES). Rejects otherwise
+   * only with BACKEND_UNAVAILABLE or id collision.
    */
   quickJoin(cmd: QuickJoinCommand): Promise<QuickJoinOutcome>;
   /** The live game holding join `code` (any type), or null. */

@@ -9,18 +9,30 @@ const JOIN_CODE_TAKEN = "JOIN_CODE_TAKEN";
 export const isJoinCodeTaken = (err: unknown): boolean =>
   err instanceof MatchmakerError && err.details?.reason === JOIN_CODE_TAKEN;
 
+const WRONG_JOIN_CODE = "WRONG_JOIN_CODE";
+
+/** Whether `err` is the refusal of a join code (wrong, malformed, or of no live game): a guess, for the rate limits. Never throws. */
+export const isWrongJoinCode = (err: unknown): boolean =>
+  err instanceof MatchmakerError && err.details?.reason === WRONG_JOIN_CODE;
+
 /** The refusals a store can answer with, worded once for both backends. */
 export const storeErrors = {
   notFound: gameNotFound,
   // Deliberately the same answer whether or not the game exists, so codes cannot be probed.
   wrongJoinCode: () =>
-    new MatchmakerError(ErrorCode.FORBIDDEN, "This game is private: a valid join code is needed to join it."),
+    new MatchmakerError(ErrorCode.FORBIDDEN, "This game is private: a valid join code is needed to join it.", { reason: WRONG_JOIN_CODE }),
   alreadyJoined: (id: string) => new MatchmakerError(ErrorCode.ALREADY_JOINED, `You are already a player in game "${id}".`),
   full: (id: string) => new MatchmakerError(ErrorCode.GAME_FULL, `Game "${id}" has no free seat left.`),
   notJoinable: (id: string, state: GameState | string) =>
     new MatchmakerError(ErrorCode.NOT_JOINABLE, `Game "${id}" cannot be joined while it is ${state}.`),
   joinCodeTaken: () =>
     new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Join code collision; retry.", { reason: JOIN_CODE_TAKEN }),
+  tooManyGames: (max: number) =>
+    new MatchmakerError(
+      ErrorCode.TOO_MANY_GAMES,
+      `You already have ${max} live games of this type (the most one player may have); end or delete one first.`,
+      { max },
+    ),
   notAPlayer: (id: string) => new MatchmakerError(ErrorCode.NOT_A_PLAYER, `You are not a player in game "${id}".`),
   notCreator: (id: string) =>
     new MatchmakerError(ErrorCode.FORBIDDEN, `Only the creator of game "${id}" or an admin may do this.`),

@@ -34,6 +34,7 @@ describe("abuse limits (HTTP and graphql-ws, production mode)", () => {
       redisUrl: redis.url,
       prefix: randomPrefix(),
       env: { NODE_ENV: "production", METRICS_TOKEN, WS_MAX_CONNECTIONS_PER_ADDRESS: "10", WS_MAX_SUBSCRIPTIONS: "5" },
+      shippedLimits: true,
     });
     alice = await tokenFor("alice");
   });

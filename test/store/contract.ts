@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { describeCreatorCap } from "./contract-creator-cap.js";
 import { describeHostAndOrder } from "./contract-host.js";
 import { describeOutbox } from "./contract-outbox.js";
 import { describeLifecycle } from "./contract-lifecycle.js";
@@ -28,5 +29,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeOutbox(factory);
     describeMatchmaking(factory);
     describeQuickJoin(factory);
+    describeCreatorCap(factory);
   });
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { TEST_JWT_SECRET, waitFor } from "./app.js";
+import { ROOMY_LIMITS, TEST_JWT_SECRET, waitFor } from "./app.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
@@ -39,6 +39,7 @@ export async function startApiProcess(
   prefix: string,
   command: "api" | "worker" | "all" = "api",
   env: Record<string, string> = {},
+  opts: { shippedLimits?: boolean } = {},
 ): Promise<ApiProcess> {
   const port = await freePort();
   const metricsPort = command === "worker" ? port : await freePort();
@@ -56,6 +57,7 @@ export async function startApiProcess(
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: "warn",
       NODE_ENV: "test",
+      ...(opts.shippedLimits ? {} : ROOMY_LIMITS),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -8,6 +8,19 @@ import { type App, createApp } from "../../src/main.js";
 
 export const TEST_JWT_SECRET = "test-secret-for-matchmaker-e2e";
 
+/**
+ * Budgets for suites that are about something else than limits (races of hundreds of
+ * players from one address, one player creating dozens of games): every limit still runs,
+ * with room to spare, as an operator load-testing would set them. The abuse suites run with
+ * the shipped defaults (`shippedLimits`).
+ */
+export const ROOMY_LIMITS: Record<string, string> = Object.fromEntries([
+  ...["CREATE", "QUICK_JOIN", "JOIN", "UPDATE", "PARTY", "WRONG_CODES", "WRONG_CODES_PER_ADDRESS", "MUTATIONS_PER_ADDRESS", "OPERATIONS_PER_ADDRESS", "SUBSCRIPTIONS_PER_ADDRESS"].map(
+    (n) => [`RATE_LIMIT_${n}`, "1000000/60"],
+  ),
+  ["MAX_LIVE_GAMES_PER_PLAYER", "0"],
+]);
+
 export interface GqlResult<T> {
   data?: T | null;
   errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
@@ -31,6 +44,8 @@ export interface TestAppOptions {
   catalog?: Catalog;
   /** Extra environment, e.g. { WORKER_BLOCK_MS: "50" }. */
   env?: Record<string, string>;
+  /** Run with the shipped rate limits and caps instead of ROOMY_LIMITS. */
+  shippedLimits?: boolean;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -38,6 +53,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: "silent",
     NODE_ENV: "test",
+    ...(opts.shippedLimits ? {} : ROOMY_LIMITS),
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...(opts.prefix ? { REDIS_KEY_PREFIX: opts.prefix, EVENT_STREAM_KEY: `${opts.prefix}:game_event_stream` } : {}),
     ...opts.env,

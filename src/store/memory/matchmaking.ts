@@ -12,8 +12,8 @@ export interface MemoryState {
   codes: Map<string, GameRef>;
   find(ref: GameRef): GameRecord | undefined;
   load(ref: GameRef): GameRecord;
-  /** Stores a new game (version 1, seats normalised, code registered); throws on id or code collision. */
-  insert(game: GameRecord): GameRecord;
+  /** Stores a new game (version 1, seats normalised, code registered); throws on id or code collision, TOO_MANY_GAMES past the cap. */
+  insert(game: GameRecord, maxLiveCreated?: number): GameRecord;
   bump(g: GameRecord, now: number): void;
   touch(g: GameRecord, now: number): void;
   change(kind: ChangeKind, g: GameRecord, previousState: GameState | null): GameChangeRecord;
@@ -45,7 +45,7 @@ export function createMemoryMatchmaking(
       const labelKinds = s.labelKinds(cmd.gameType);
       const g = pickQuickJoin(s.games.values(), { filter, region, playerIds, prefer, scanBudget, labelKinds });
       if (!g) {
-        const created = s.insert(cmd.newGame);
+        const created = s.insert(cmd.newGame, cmd.maxLiveCreated);
         return { change: s.change(ChangeKind.CREATED, created, null), created: true };
       }
       const previous = g.state;

@@ -6,7 +6,7 @@ import {
   freeSeats,
   type GameChangeRecord,
   type GameRecord,
-  type GameState,
+  GameState,
   isPlayer,
 } from "../../domain/game.js";
 import { compareEntryIds } from "../../domain/entry-ids.js";
@@ -83,8 +83,28 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     if (g.joinCode !== null && codes.get(g.joinCode)?.id === g.id) codes.delete(g.joinCode);
   };
   const codeTaken = (code: string | null, id: string) => code !== null && codes.has(code) && codes.get(code)!.id !== id;
+  /** Ids of the games each player created, per type (`type` NUL `player`), pruned as they are counted. */
+  const createdBy = new Map<string, Set<string>>();
+  const liveCreated = (key: string, creatorId: string): number => {
+    const ids = createdBy.get(key);
+    if (!ids) return 0;
+    for (const id of ids) {
+      const g = games.get(id);
+      if (!g || g.state === GameState.ENDED || g.creatorId !== creatorId) ids.delete(id);
+    }
+    if (ids.size === 0) createdBy.delete(key);
+    return ids.size;
+  };
+  // So the map holds live games only, however many players ever created one.
+  const forgetCreated = (g: GameRecord) => {
+    const key = `${g.gameType}\u0000${g.creatorId}`;
+    const ids = createdBy.get(key);
+    if (ids?.delete(g.id) && ids.size === 0) createdBy.delete(key);
+  };
+
   // Deletions happen at the commands' clock; the tombstone uses it too.
   const remove = (g: GameRecord, now: number) => {
+    forgetCreated(g);
     tombstones.remember(g.gameType, g.id, now);
     lastEntry.delete(g.id);
     games.delete(g.id);
@@ -102,9 +122,14 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     return g;
   };
 
-  const insert = (game: GameRecord): GameRecord => {
+  const insert = (game: GameRecord, maxLiveCreated = 0): GameRecord => {
     if (games.has(game.id)) throw new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");
     if (codeTaken(game.joinCode, game.id)) throw storeErrors.joinCodeTaken();
+    const creatorKey = `${game.gameType}\u0000${game.creatorId}`;
+    if (maxLiveCreated > 0) {
+      if (liveCreated(creatorKey, game.creatorId) >= maxLiveCreated) throw storeErrors.tooManyGames(maxLiveCreated);
+      createdBy.set(creatorKey, (createdBy.get(creatorKey) ?? new Set()).add(game.id));
+    }
     const g = copy({ ...game, version: 1, players: game.players.map(seat) });
     games.set(g.id, g);
     if (g.joinCode !== null) codes.set(g.joinCode, { gameType: g.gameType, id: g.id });
@@ -116,8 +141,8 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     ...createMemoryOutbox(),
     ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
 
-    async create(game) {
-      return change(ChangeKind.CREATED, insert(game), null);
+    async create(game, opts) {
+      return change(ChangeKind.CREATED, insert(game, opts?.maxLiveCreated), null);
     },
 
     async get(ref) {

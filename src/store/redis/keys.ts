@@ -48,6 +48,8 @@ export interface RedisKeys {
   quickJoinIndex(type: string, region: string | null): string;
   /** Hash join code → game id of the type's live private games. */
   joinCodes(type: string): string;
+  /** Set of the ids of the live games `playerId` created of the type (pruned as it is counted; see CREATED_GAMES_TRACKED_MS). */
+  createdBy(type: string, playerId: string): string;
   /** Sorted set of the type's hosted games whose host has not connected yet, scored by createdAt. */
   waitingIndex(type: string): string;
   /** The type's game-server outbox: hash id → control call JSON, and its due index (sorted set). */
@@ -99,6 +101,8 @@ export function createKeys(prefix: string): RedisKeys {
     deadlineIndex,
     quickJoinIndex: (type, region) => `${base(type)}:ix:qj` + (region === null ? "" : `:region:${enc(region)}`),
     joinCodes: (type) => `${base(type)}:codes`,
+    // Player ids are any JWT subject: encoded, so none can reach another key.
+    createdBy: (type, playerId) => `${base(type)}:created-by:${enc(playerId)}`,
     waitingIndex: (type) => `${base(type)}:ix:waiting`,
     streamSeen: (type) => `${base(type)}:stream-seen`,
     outbox: (type) => `${base(type)}:outbox`,

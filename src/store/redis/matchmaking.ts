@@ -22,6 +22,9 @@ export interface RedisMatchmakingDeps {
   newGameArgs(game: GameRecord): { keys: string[]; scores: string[]; fields: string[] };
 }
 
+/** The create and quickjoin scripts' cap argument: a whole number, 0 for none. Never throws. */
+export const capArg = (max: number | undefined): number => (max !== undefined && Number.isFinite(max) && max > 0 ? Math.floor(max) : 0);
+
 /** A party as the join and quickjoin scripts take it: [[id, player JSON, reservation], …]. Never throws. */
 export const partyArg = (players: readonly PlayerRecord[]): string =>
   JSON.stringify(players.map((p) => [p.id, encodePlayer(p), reservationOf(p)]));
@@ -52,7 +55,12 @@ export function createRedisMatchmaking(
       const driveKey = (q: QuickJoinDrive) =>
         q.kind === "string" ? keys.stringLabelIndex(gameType, q.label, q.value) : keys.numberLabelIndex(gameType, q.label);
       const drive = d ? { key: driveKey(d), ...driveRange(d) } : null;
-      const scriptKeys = [...keys.gameScriptKeys(gameType, newGame.id), keys.quickJoinIndex(gameType, cmd.region), ...n.keys];
+      const scriptKeys = [
+        ...keys.gameScriptKeys(gameType, newGame.id),
+        keys.quickJoinIndex(gameType, cmd.region),
+        keys.createdBy(gameType, newGame.creatorId),
+        ...n.keys,
+      ];
       const args = [
         partyArg(cmd.players),
         filterArg(cmd.filter, drive),
@@ -65,6 +73,8 @@ export function createRedisMatchmaking(
         keys.gamePrefix(gameType),
         String(newGame.createdAt),
         String(freeSeats(newGame)),
+        String(capArg(cmd.maxLiveCreated)),
+        newGame.creatorId,
         ...n.scores,
         ...n.fields,
       ];

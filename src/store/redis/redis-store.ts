@@ -8,7 +8,7 @@ import type { GameRef, GameStore } from "../game-store.js";
 import { decodeGame, encodeGame, type GameIndexes, labelIndexes, labelWrites } from "./codec.js";
 import { createKeys } from "./keys.js";
 import { createRedisLifecycle } from "./lifecycle.js";
-import { createRedisMatchmaking, partyArg } from "./matchmaking.js";
+import { capArg, createRedisMatchmaking, partyArg } from "./matchmaking.js";
 import { createRedisList } from "./redis-list.js";
 import { createRedisOutbox } from "./outbox.js";
 import { DEFAULT_REDIS_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
@@ -81,7 +81,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
   return {
     ...createRedisMatchmaking({ redis, keys, run, catalog, timeoutsJson, runMutation, newGameArgs }),
 
-    async create(game) {
+    async create(game, opts) {
       const n = newGameArgs(game);
       const args = [
         String(game.createdAt),
@@ -89,10 +89,13 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
         timeoutsJson(game.gameType),
         game.id,
         game.joinCode ?? "",
+        String(capArg(opts?.maxLiveCreated)),
+        game.creatorId,
         ...n.scores,
         ...n.fields,
       ];
-      return mutate("create", game, [keys.joinCodes(game.gameType), ...n.keys], args, ChangeKind.CREATED);
+      const extra = [keys.joinCodes(game.gameType), keys.createdBy(game.gameType, game.creatorId), ...n.keys];
+      return mutate("create", game, extra, args, ChangeKind.CREATED);
     },
 
     async get(ref) {

@@ -35,6 +35,8 @@ export enum ScriptCode {
   INVALID_TRANSITION = -10,
   /** create, update: another live game of the type holds this join code; nothing written. */
   CODE_TAKEN = -11,
+  /** create, quickJoin (creating): the creator has `detail` live games of the type, the cap; nothing written. */
+  TOO_MANY_GAMES = -12,
 }
 
 /** What the caller knows that the script's answer does not carry (only needed for some codes). */
@@ -75,6 +77,8 @@ export function scriptError(
       return storeErrors.invalidTransition(gameId, detail ?? "in its current state", context.table ?? {});
     case ScriptCode.CODE_TAKEN:
       return storeErrors.joinCodeTaken();
+    case ScriptCode.TOO_MANY_GAMES:
+      return storeErrors.tooManyGames(Number(detail));
     case ScriptCode.ID_TAKEN:
       // Same wording as the memory store: ids are random, so a retry gets a fresh one.
       return new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { ALL_STATES, Visibility } from "../../domain/game.js";
+import { ALL_STATES, GameState, Visibility } from "../../domain/game.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
-import { GAME_TOMBSTONE_MS } from "../deadlines.js";
+import { CREATED_GAMES_TRACKED_MS, GAME_TOMBSTONE_MS } from "../deadlines.js";
 import { ScriptCode } from "./script-errors.js";
 
 /** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
@@ -62,6 +62,8 @@ const prelude = [
   `local PUBLIC = ${JSON.stringify(Visibility.PUBLIC)}`,
   `local FREE_WEIGHT = ${QUICK_JOIN_FREE_WEIGHT}`,
   `local TOMBSTONE_MS = ${GAME_TOMBSTONE_MS}`,
+  `local CREATED_TRACKED_MS = ${CREATED_GAMES_TRACKED_MS}`,
+  `local ENDED = ${JSON.stringify(GameState.ENDED)}`,
 ].join("\n");
 
 interface LoadedScript {

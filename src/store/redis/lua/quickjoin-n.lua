@@ -6,7 +6,8 @@
   Input:
     KEYS[1] new game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
     KEYS[9] the quick-join index to walk (the region's, or the whole type's)
-    KEYS[10..] static indexes of the new game (visibility, region, labels)
+    KEYS[10] the set of the caller's live games of the type (for the cap, when creating)
+    KEYS[11..] static indexes of the new game (visibility, region, labels)
     ARGV[1] party JSON: [[player id, player JSON, reservation], …], the caller first
     ARGV[2] filter JSON: {states: [state, …] (absent = any), labels: [{key, eq, ne, gt, gte, lt, lte, between}, …],
       drive: {key, min, max} (absent = no second walk: a label index and its ZRANGEBYSCORE bounds)}
@@ -15,13 +16,16 @@
     ARGV[7] now (epoch ms)   ARGV[8] state timeouts JSON (state -> ms)
     ARGV[9] key prefix of the type's game hashes (a candidate's hash is prefix .. id)
     ARGV[10] new game's createdAt   ARGV[11] its free seats
-    ARGV[12 .. 11+#static] score per static index ("" = createdAt), then its field/value pairs
+    ARGV[12] most live games the caller may have created of the type ("0" = no cap)   ARGV[13] the caller's id
+    ARGV[14 .. 13+#static] score per static index ("" = createdAt), then its field/value pairs
   Output: {0, hash, previous state} (seated in an existing game)
           | {CODE.CREATED, hash} (the new game, party seated) | {CODE.ID_TAKEN}
+          | {CODE.TOO_MANY_GAMES, cap} (nothing fit, and the caller may not create another game)
 ]]
 -- @include game
 -- @include seat
 -- @include candidates
+-- @include creator
 local party = cjson.decode(ARGV[1])
 local filter = cjson.decode(ARGV[2])
 local joinable = cjson.decode(ARGV[5])
@@ -48,6 +52,9 @@ if type(filter.drive) == "table" then
 end
 
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
-local nStatic = #KEYS - 9
-insertGame(ARGV[10], ARGV[11], 10, 12, 12 + nStatic, ARGV[8])
+local capped = creatorCapRefusal(KEYS[10], ARGV[9], ARGV[13], ARGV[12])
+if capped then return capped end
+local nStatic = #KEYS - 10
+insertGame(ARGV[10], ARGV[11], 11, 14, 14 + nStatic, ARGV[8])
+if ARGV[12] ~= "0" then trackCreated(KEYS[10], gameKey:sub(#ARGV[9] + 1)) end
 return { CODE.CREATED, redis.call("HGETALL", gameKey) }
