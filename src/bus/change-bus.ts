@@ -1,11 +1,24 @@
 import type { PubSubEngine } from "graphql-subscriptions";
 import { ChangeKind, type GameChangeMessage, type GameChangeRecord, type GameState, Visibility } from "../domain/game.js";
+import type { PartyRecord } from "../domain/party.js";
+
+/** One change of a party, as its members' subscriptions get it. */
+export interface PartyChangeMessage {
+  kind: ChangeKind;
+  partyId: string;
+  version: number;
+  /** null once the last member left. */
+  party: PartyRecord | null;
+  /** Who was a member before the change (a member who left or was removed sees that change, then nothing more). */
+  previousMemberIds: string[];
+}
 
 /** The topic names, built here only: one per game and one per game type, never one global channel. */
 export function topics(prefix: string) {
   return {
     game: (gameId: string) => `${prefix}:changes:game:${gameId}`,
     gameType: (gameType: string) => `${prefix}:changes:type:${gameType}`,
+    party: (partyId: string) => `${prefix}:changes:party:${partyId}`,
   };
 }
 
@@ -18,8 +31,10 @@ export interface ChangeBus {
    * already stored by then.
    */
   publish(change: GameChangeRecord): Promise<void>;
+  /** Publishes one change of a party on its topic (its members watch it). */
+  publishParty(change: PartyChangeMessage): Promise<void>;
   /** Every message on any of the topics, as plain JSON (times in epoch ms). */
-  subscribe(topicNames: string[]): AsyncIterableIterator<GameChangeMessage>;
+  subscribe<T = GameChangeMessage>(topicNames: string[]): AsyncIterableIterator<T>;
   readonly topics: ReturnType<typeof topics>;
   /** Live watchers of a topic in this process (a gauge for metrics, and a sync point for tests). */
   localSubscribers(topic: string): number;
@@ -30,17 +45,17 @@ export interface ChangeBusDeps {
   engine: PubSubEngine;
   prefix: string;
   /** Sends one change to several topics; defaults to engine.publish per topic. */
-  send?: (topicNames: string[], message: GameChangeMessage) => Promise<unknown>;
+  send?: (topicNames: string[], message: GameChangeMessage | PartyChangeMessage) => Promise<unknown>;
   /** Releases what the engine holds (connections); called once. */
   onClose?: () => Promise<void>;
 }
 
 export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps): ChangeBus {
-  const deliver = send ?? ((names: string[], message: GameChangeMessage) => Promise.all(names.map((n) => engine.publish(n, message))));
+  const deliver = send ?? ((names: string[], message: GameChangeMessage | PartyChangeMessage) => Promise.all(names.map((n) => engine.publish(n, message))));
   const t = topics(prefix);
   let closing: Promise<void> | null = null;
   const watchers = new Map<string, number>();
-  const open = new Set<AsyncIterableIterator<GameChangeMessage>>();
+  const open = new Set<AsyncIterableIterator<unknown>>();
   const unsubscribing = new Set<Promise<unknown>>();
   const count = (names: string[], delta: number) => {
     for (const n of names) watchers.set(n, (watchers.get(n) ?? 0) + delta);
@@ -58,12 +73,15 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
         await sent;
       }
     },
-    subscribe(topicNames) {
-      const source = engine.asyncIterableIterator<GameChangeMessage>(topicNames) as AsyncIterableIterator<GameChangeMessage>;
+    async publishParty(change) {
+      await deliver([t.party(change.partyId)], change);
+    },
+    subscribe<T>(topicNames: string[]) {
+      const source = engine.asyncIterableIterator<T>(topicNames) as AsyncIterableIterator<T>;
       count(topicNames, 1);
-      let ended: Promise<IteratorResult<GameChangeMessage>> | null = null;
+      let ended: Promise<IteratorResult<T>> | null = null;
       // Ending unsubscribes from the engine; close() waits for that before releasing connections.
-      const end = (how: () => Promise<IteratorResult<GameChangeMessage>> | undefined) => {
+      const end = (how: () => Promise<IteratorResult<T>> | undefined) => {
         if (!ended) {
           count(topicNames, -1);
           open.delete(watcher);
@@ -73,7 +91,7 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
         }
         return ended;
       };
-      const watcher: AsyncIterableIterator<GameChangeMessage> = {
+      const watcher: AsyncIterableIterator<T> = {
         next: () => source.next(),
         return: (v?: unknown) => end(() => source.return?.(v)),
         throw: (e?: unknown) => end(() => source.throw?.(e)),

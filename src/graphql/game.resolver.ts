@@ -47,15 +47,15 @@ export class GameResolver {
   @RateLimited("join")
   @GuessLimited()
   @Mutation(() => Game, {
-    description: "Takes a seat (with the party: all seats or none); private games need their joinCode (a wrong one is FORBIDDEN).",
+    description: "Takes a seat (with a party you lead: all its members or none); private games need their joinCode (a wrong one is FORBIDDEN).",
   })
   async joinGame(
     @Arg("id", () => ID) id: string,
     @Arg("joinCode", () => String, { nullable: true }) joinCode: string | null,
-    @Arg("party", () => [ID], { nullable: true, description: PARTY_DESCRIPTION }) party: string[] | null,
+    @Arg("partyId", () => ID, { nullable: true, description: PARTY_DESCRIPTION }) partyId: string | null,
     @Ctx() ctx: GqlContext,
   ) {
-    return (await ctx.service.joinGame(ctx.actor!, id, joinCode, party)).game;
+    return (await ctx.service.joinGame(ctx.actor!, id, joinCode, partyId)).game;
   }
 
   @Authorized()

@@ -4,8 +4,8 @@ import { GameState } from "./enums.js";
 import { LabelFilterInput } from "./game.input.js";
 
 export const PARTY_DESCRIPTION =
-  "Other players seated with you, all or none: their player ids (up to the type's maxPlayers − 1). " +
-  "They appear under their ids until they act themselves.";
+  "A party you lead (createParty): its members at this moment are seated with you, all or none. " +
+  "Each member joined the party themselves; they find their seat through the party's game.";
 
 @InputType("QuickJoinFilter", { description: "What a game must match to be joined; the lobby's label semantics." })
 export class QuickJoinFilterInput {
@@ -27,8 +27,8 @@ export class QuickJoinInput {
   @Field(() => QuickJoinFilterInput, { nullable: true })
   filter?: QuickJoinFilterInput | null;
 
-  @Field(() => [ID], { nullable: true, description: PARTY_DESCRIPTION })
-  party?: string[] | null;
+  @Field(() => ID, { nullable: true, description: PARTY_DESCRIPTION })
+  partyId?: string | null;
 
   @Field(() => GraphQLJSON, { nullable: true, description: "Settings of a game quickJoin creates (checked, defaults applied)." })
   settings?: unknown;

@@ -24,9 +24,9 @@ export class QuickJoinResolver {
   @Mutation(() => Game, { description: "Joins the private game holding this join code (any game type); a wrong code is FORBIDDEN." })
   async joinGameByCode(
     @Arg("code", () => String) code: string,
-    @Arg("party", () => [ID], { nullable: true, description: PARTY_DESCRIPTION }) party: string[] | null,
+    @Arg("partyId", () => ID, { nullable: true, description: PARTY_DESCRIPTION }) partyId: string | null,
     @Ctx() ctx: GqlContext,
   ) {
-    return (await ctx.service.joinGameByCode(ctx.actor!, code, party)).game;
+    return (await ctx.service.joinGameByCode(ctx.actor!, code, partyId)).game;
   }
 }

@@ -6,11 +6,12 @@ import { GameEventResolver } from "./game-event.resolver.js";
 import { GameResolver } from "./game.resolver.js";
 import { GameTypeResolver } from "./game-type.resolver.js";
 import { QuickJoinResolver } from "./quick-join.resolver.js";
+import { PartyChangeResolver, PartyResolver } from "./party.resolver.js";
 
 /** The code-first schema; `matchmaker schema` prints it to schema.graphql. */
 export function buildGameSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [GameResolver, GameTypeResolver, GameChangeResolver, GameEventResolver, QuickJoinResolver],
+    resolvers: [GameResolver, GameTypeResolver, GameChangeResolver, GameEventResolver, QuickJoinResolver, PartyResolver, PartyChangeResolver],
     authChecker,
     validate: false,
     // Every subscription brings its own `subscribe` (ChangeBus topics chosen per watcher), so

@@ -11,6 +11,7 @@ import { isJoinCodeTaken } from "../store/store-errors.js";
 import { createLifecycleOps } from "./game-lifecycle.js";
 import { createJoinOps } from "./join-ops.js";
 import { createQuickJoinOps } from "./quick-join-ops.js";
+import { createPartyOps } from "./party-ops.js";
 import { createReportOps } from "./report-events.js";
 import { createSeating, SEAT_FREED } from "./seating.js";
 import { createServiceContext, type GameServiceDeps } from "./service-context.js";
@@ -59,6 +60,7 @@ export function createGameService(deps: GameServiceDeps) {
   const ctx = createServiceContext(deps);
   const { store, catalog, gameServers, now, gameType, ref, publish, bestEffort } = ctx;
   const seating = createSeating(ctx);
+  const parties = createPartyOps(ctx);
   // How long a join waits for a game another request is still creating on its game server.
   const creationWaitMs = deps.creationWaitMs ?? 10_000;
 
@@ -79,8 +81,13 @@ export function createGameService(deps: GameServiceDeps) {
     drain: ctx.drain,
     ...createLifecycleOps(ctx),
     ...createReportOps(ctx),
-    ...createJoinOps(ctx, seating, creationWaitMs),
-    ...createQuickJoinOps(ctx, seating, creationWaitMs),
+    ...createJoinOps(ctx, seating, parties, creationWaitMs),
+    ...createQuickJoinOps(ctx, seating, parties, creationWaitMs),
+    createParty: parties.createParty,
+    getParty: parties.getParty,
+    joinParty: parties.joinParty,
+    leaveParty: parties.leaveParty,
+    watchParty: parties.watchParty,
 
     gameTypes: (): readonly GameTypeDef[] => catalog.types,
     gameType: (id: string): GameTypeDef | undefined => catalog.get(id),

@@ -5,19 +5,20 @@ import { matchesFilter, type NormalizedFilter } from "../domain/filter.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import { newGameId } from "../domain/ids.js";
 import { normalizeLabels } from "../domain/labels.js";
-import { type Party, partyOf, partySeats } from "../domain/party.js";
+import { partySeats, type SeatGroup } from "../domain/party.js";
 import { labelsForCreated, type QuickJoinFilter, quickJoinFilter } from "../domain/quick-join.js";
 import type { GameRef } from "../store/game-store.js";
 import { isCode, JOINABLE, SEAT_FREED, SEATS_FILLED, type Seating } from "./seating.js";
 import type { ServiceContext } from "./service-context.js";
+import { type PartyOps, seatWithParty } from "./party-ops.js";
 import { validateRegion } from "./validation.js";
 
 export interface QuickJoinParams {
   gameType: string;
   region?: string | null;
   filter?: QuickJoinFilter | null;
-  /** Other player ids seated with the caller, all or none (see partyOf). */
-  party?: readonly string[] | null;
+  /** A party the caller leads: its members are seated with the caller, all or none (see seatWithParty). */
+  partyId?: string | null;
   /** For a game quickJoin creates: its settings (defaults applied) and labels (the filter's `eq`s added). */
   settings?: unknown;
   labels?: unknown;
@@ -58,7 +59,7 @@ function assertCreatedGameMatches(gameType: string, filter: NormalizedFilter, la
 }
 
 /** quickJoin: seat the caller and party in the best open game, or in a new one (refusals below). */
-export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creationWaitMs: number) {
+export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, parties: PartyOps, creationWaitMs: number) {
   const { store, gameServers, now, gameType, publish } = ctx;
 
   /** Removes a game whose server game could not be made, and publishes that; gone already is fine. */
@@ -108,7 +109,7 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
    * each of our seats; if the server refuses, our seats are freed again (all or none).
    * null when the game vanished before its server game was made (our seats went with it).
    */
-  async function finishJoin(type: GameTypeDef, party: Party, game: GameRecord): Promise<GameRecord | null> {
+  async function finishJoin(type: GameTypeDef, party: SeatGroup, game: GameRecord): Promise<GameRecord | null> {
     const ref = { gameType: type.id, id: game.id };
     let current: GameRecord | null = game;
     try {
@@ -123,6 +124,56 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
     }
   }
 
+  /** One quickJoin of `party` (the caller alone, or the members of the party they lead). */
+  async function quickJoinGroup(actor: Actor, type: GameTypeDef, p: QuickJoinParams, party: SeatGroup): Promise<GameRecord> {
+    const region = validateRegion(type, p.region);
+    const filter = quickJoinFilter(type, p.filter, party.ids.length, gameType);
+    const settings = ctx.validateSettings(type, p.settings);
+    const labels = labelsForCreated(normalizeLabels(p.labels, type), filter);
+    const hosted = gameServers.hasServer(type);
+    assertCreatedGameMatches(type.id, filter, labels, hosted);
+    const reservedFor = hosted ? type.seatReservationSeconds * 1_000 : null;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const t = now();
+      const newGame = newGameRecord(newGameId(type.id), {
+        gameType: type.id,
+        creatorId: actor.id,
+        players: partySeats(party, t, reservedFor, [actor.id]),
+        capacity: type.maxPlayers,
+        visibility: Visibility.PUBLIC,
+        region,
+        settings,
+        labels,
+        hosted,
+        now: t,
+      });
+      const { change, created } = await store.quickJoin({
+        gameType: type.id,
+        maxLiveCreated: ctx.liveGamesCap(actor),
+        partyGuard: party.party,
+        players: partySeats(party, t, reservedFor),
+        filter,
+        region,
+        prefer: type.quickJoin.prefer,
+        scanBudget: type.quickJoin.scanBudget,
+        joinable: JOINABLE,
+        seatsFilled: SEATS_FILLED,
+        newGame,
+        now: t,
+      });
+      await publish(change);
+      if (!hosted) return change.game;
+      if (created) return finishCreation(type, actor, change.game);
+      const joined = await finishJoin(type, party, change.game);
+      if (joined) return joined;
+    }
+    throw new MatchmakerError(
+      ErrorCode.GAME_SERVER_UNAVAILABLE,
+      `The game server for ${type.name} failed to create the games you were matched into; try again shortly.`,
+      { reason: "matched games vanished during creation" },
+    );
+  }
+
   return {
     /**
      * Seats the caller and their party in the best open public game of the type that fits
@@ -135,52 +186,8 @@ export function createQuickJoinOps(ctx: ServiceContext, seating: Seating, creati
      */
     async quickJoin(actor: Actor, p: QuickJoinParams): Promise<GameRecord> {
       const type = gameType(p.gameType);
-      const party = partyOf(actor, p.party, type.maxPlayers);
-      const region = validateRegion(type, p.region);
-      const filter = quickJoinFilter(type, p.filter, party.ids.length, gameType);
-      const settings = ctx.validateSettings(type, p.settings);
-      const labels = labelsForCreated(normalizeLabels(p.labels, type), filter);
-      const hosted = gameServers.hasServer(type);
-      assertCreatedGameMatches(type.id, filter, labels, hosted);
-      const reservedFor = hosted ? type.seatReservationSeconds * 1_000 : null;
-      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        const t = now();
-        const newGame = newGameRecord(newGameId(type.id), {
-          gameType: type.id,
-          creatorId: actor.id,
-          players: partySeats(actor, party, t, reservedFor, [actor.id]),
-          capacity: type.maxPlayers,
-          visibility: Visibility.PUBLIC,
-          region,
-          settings,
-          labels,
-          hosted,
-          now: t,
-        });
-        const { change, created } = await store.quickJoin({
-          gameType: type.id,
-          maxLiveCreated: ctx.liveGamesCap(actor),
-          players: partySeats(actor, party, t, reservedFor),
-          filter,
-          region,
-          prefer: type.quickJoin.prefer,
-          scanBudget: type.quickJoin.scanBudget,
-          joinable: JOINABLE,
-          seatsFilled: SEATS_FILLED,
-          newGame,
-          now: t,
-        });
-        await publish(change);
-        if (!hosted) return change.game;
-        if (created) return finishCreation(type, actor, change.game);
-        const joined = await finishJoin(type, party, change.game);
-        if (joined) return joined;
-      }
-      throw new MatchmakerError(
-        ErrorCode.GAME_SERVER_UNAVAILABLE,
-        `The game server for ${type.name} failed to create the games you were matched into; try again shortly.`,
-        { reason: "matched games vanished during creation" },
-      );
+      const seated = await seatWithParty(parties, actor, p.partyId, type, now, async (group) => ({ game: await quickJoinGroup(actor, type, p, group) }));
+      return seated.game;
     },
   };
 }

@@ -3,8 +3,33 @@ import type { GameSort, NormalizedFilter } from "../domain/filter.js";
 import type { Cursor, Page } from "../domain/paging.js";
 import type { HostLeaves, QuickJoinPreference } from "../domain/game-type.js";
 import type { HostTables, StateTable } from "../domain/state-machine.js";
+import type { PartyRecord, PartyRef } from "../domain/party.js";
 
 export type { HostTables, StateTable } from "../domain/state-machine.js";
+
+/**
+ * A party seated by its leader: the seats are its members as read at `version`, so the store
+ * seats them only while the party is still at that version (anyone joining or leaving since
+ * refuses the seating, see isPartyChanged), and records the game as the party's `seatedIn`
+ * (version + 1) in the same step. PARTY_NOT_FOUND when the party is gone.
+ */
+export interface PartyGuard {
+  id: string;
+  version: number;
+}
+
+/** Parties (see PartyRecord): written whole, compare-and-set on their version. */
+export interface PartyStore {
+  /** The party, or null when there is none (never made, left by everyone, or idle past PARTY_IDLE_MS at `now`). */
+  getParty(ref: PartyRef, now: number): Promise<PartyRecord | null>;
+  /**
+   * Stores `party` when the stored one is still at `expectedVersion` (null: none may exist);
+   * a VERSION_CONFLICT that isPartyChanged recognises otherwise (read again and retry).
+   */
+  putParty(party: PartyRecord, expectedVersion: number | null): Promise<void>;
+  /** Removes the party when it is still at `expectedVersion`; isPartyChanged otherwise. */
+  deleteParty(ref: PartyRef, expectedVersion: number): Promise<void>;
+}
 
 export interface GameRef {
   gameType: string;
@@ -16,6 +41,8 @@ export interface JoinCommand {
   player: PlayerRecord;
   /** Seated with `player`, all or none (ALREADY_JOINED if any of them sits in the game, GAME_FULL if not all fit). */
   party?: PlayerRecord[];
+  /** When the seats are a party's members. */
+  partyGuard?: PartyGuard | null;
   /** Required when the game is PRIVATE (compared by the store, atomically). */
   joinCode: string | null;
   /** Which states take a new player, and where filling the last seat leads. */
@@ -42,6 +69,8 @@ export interface QuickJoinCommand {
   gameType: string;
   /** When nothing fits: the cap on the caller's live games of the type, as for create (TOO_MANY_GAMES). */
   maxLiveCreated?: number;
+  /** When the seats are a party's members. */
+  partyGuard?: PartyGuard | null;
   /** The seats to take, the caller first; all or none. */
   players: PlayerRecord[];
   /** What a candidate must pass (from quickJoinFilter: PUBLIC, free seats ≥ party size, states, labels). */
@@ -138,7 +167,7 @@ export interface ControlOutbox {
  * Every mutation is atomic: it applies fully or throws a MatchmakerError and writes
  * nothing. Each successful mutation bumps `version` by exactly 1 and returns the change.
  */
-export interface GameStore extends GameLifecycleStore, ControlOutbox {
+export interface GameStore extends GameLifecycleStore, ControlOutbox, PartyStore {
   /**
    * Stores a new game (version 1). A private game's join code is registered for
    * findByCode; a code another live game of the type holds rejects with

@@ -10,6 +10,11 @@ export const isJoinCodeTaken = (err: unknown): boolean =>
   err instanceof MatchmakerError && err.details?.reason === JOIN_CODE_TAKEN;
 
 const WRONG_JOIN_CODE = "WRONG_JOIN_CODE";
+// Marks the refusal a caller retries after reading the party again.
+const PARTY_CHANGED = "PARTY_CHANGED";
+
+/** Whether `err` is the store refusing a party's seats or write because the party changed since it was read. Never throws. */
+export const isPartyChanged = (err: unknown): boolean => err instanceof MatchmakerError && err.details?.reason === PARTY_CHANGED;
 
 /** Whether `err` is the refusal of a join code (wrong, malformed, or of no live game): a guess, for the rate limits. Never throws. */
 export const isWrongJoinCode = (err: unknown): boolean =>
@@ -33,6 +38,9 @@ export const storeErrors = {
       `You already have ${max} live games of this type (the most one player may have); end or delete one first.`,
       { max },
     ),
+  partyGone: () => new MatchmakerError(ErrorCode.PARTY_NOT_FOUND, "The party no longer exists."),
+  partyChanged: () =>
+    new MatchmakerError(ErrorCode.VERSION_CONFLICT, "The party changed meanwhile (someone joined or left); try again.", { reason: PARTY_CHANGED }),
   notAPlayer: (id: string) => new MatchmakerError(ErrorCode.NOT_A_PLAYER, `You are not a player in game "${id}".`),
   notCreator: (id: string) =>
     new MatchmakerError(ErrorCode.FORBIDDEN, `Only the creator of game "${id}" or an admin may do this.`),

@@ -3,7 +3,7 @@ import { EventType } from "../../src/domain/game-events.js";
 import type { GameChangedSubscription } from "../generated/graphql.js";
 import { subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
 import { apiClient, type ApiClient, ok } from "../support/api-client.js";
-import { matchClient, type MatchClient } from "../support/match-client.js";
+import { formParty, matchClient, type MatchClient } from "../support/match-client.js";
 import { GAME_CHANGED } from "./operations.js";
 import { bothModes, watcherReady } from "./modes.js";
 
@@ -27,8 +27,8 @@ describe.each(bothModes())("life cycle of lobby games ($name)", (mode) => {
     (await ok(api.games({ filter: { gameType: "party-quiz", ...filter } }))).games.edges.map((e) => e.node);
 
   it("makes a game whose party fills every seat FULL, listed and counted as such", async () => {
-    const party = ["b", "c", "d", "e", "f", "g", "h"];
-    const g = (await ok(mm.quickJoin({ input: { gameType: "party-quiz", region: "eu", party } }, alice))).quickJoin;
+    const partyId = await formParty(t.url, "party-quiz", "alice", ["b", "c", "d", "e", "f", "g", "h"]);
+    const g = (await ok(mm.quickJoin({ input: { gameType: "party-quiz", region: "eu", partyId } }, alice))).quickJoin;
     expect(g).toMatchObject({ state: "FULL", freeSeats: 0 });
     expect((await listed({ states: ["OPEN"] })).map((x) => x.id)).not.toContain(g.id);
     expect((await listed({ minFreeSeats: 1 })).map((x) => x.id)).not.toContain(g.id);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { codeOf, type TestApp, tokenFor } from "../support/app.js";
 import { type ApiClient, ok } from "../support/api-client.js";
-import type { MatchClient } from "../support/match-client.js";
+import { formParty, type MatchClient } from "../support/match-client.js";
 import { useMatchApp } from "./match-app.js";
 import { bothModes } from "./modes.js";
 
@@ -35,21 +35,31 @@ describe.each(bothModes())("quickJoin, parties and host leaving ($name)", (mode)
     expect(same.server).toBeNull(); // lobby-only: no game server to reach
   });
 
-  it("quickJoin seats a whole party in a game with room for all of them", async () => {
+  it("quickJoin seats a whole party in a game with room for all of them, and its members find their seats", async () => {
     const small = await quick(alice);
     await quick(bob); // small: 2 of 4 seats taken
-    const party = await quick(carol, { party: ["dave", "erin"] });
+    const trio = await formParty(t.url, "quad", "carol", ["dave", "erin"]);
+    const party = await quick(carol, { partyId: trio });
     expect(party.id).not.toBe(small.id);
-    expect(party.players.map((p) => [p.id, p.name])).toEqual([["carol", "Carol"], ["dave", "dave"], ["erin", "erin"]]);
-    const pair = await quick(await tokenFor("fred"), { party: ["gus"] });
+    expect(party.players.map((p) => [p.id, p.name])).toEqual([["carol", "Carol"], ["dave", "Dave"], ["erin", "Erin"]]);
+    // A member sees where the party sat, with their own seat in it.
+    const seen = (await ok(mm.party({ id: trio }, await tokenFor("dave")))).party!;
+    expect(seen.game?.id).toBe(party.id);
+    expect(seen.version).toBe(4); // created, two joins, seated
+    const pair = await quick(await tokenFor("fred"), { partyId: await formParty(t.url, "quad", "fred", ["gus"]) });
     expect(pair.id).toBe(small.id);
     expect(pair).toMatchObject({ state: "FULL", freeSeats: 0 });
   });
 
   it("refuses a malformed quickJoin with a typed error", async () => {
     const bad = async (input: Record<string, unknown>) => codeOf(await mm.quickJoin({ input: { gameType: "quad", ...input } }, alice));
-    expect(await bad({ party: ["b", "c", "d", "e"] })).toBe("BAD_USER_INPUT");
-    expect(await bad({ party: ["alice"] })).toBe("BAD_USER_INPUT");
+    expect(await bad({ partyId: "party_quad_0000000000000000" })).toBe("PARTY_NOT_FOUND");
+    expect(await bad({ partyId: "not a party" })).toBe("PARTY_NOT_FOUND");
+    // Only the leader seats a party, and only in a game of its type.
+    const bobs = await formParty(t.url, "quad", "bob", ["alice"]);
+    expect(await bad({ partyId: bobs })).toBe("FORBIDDEN");
+    const octo = await formParty(t.url, "octo", "alice", []);
+    expect(await bad({ partyId: octo })).toBe("BAD_USER_INPUT");
     expect(await bad({ region: "mars" })).toBe("BAD_USER_INPUT");
     expect(await bad({ filter: { labels: [{ key: "colour", eq: "red" }] } })).toBe("BAD_USER_INPUT");
     expect(codeOf(await mm.quickJoin({ input: { gameType: "chess" } }, alice))).toBe("UNKNOWN_GAME_TYPE");
@@ -58,14 +68,16 @@ describe.each(bothModes())("quickJoin, parties and host leaving ($name)", (mode)
 
   it("joinGame with a party seats all or none", async () => {
     const g = (await ok(api.createGame({ input: { gameType: "octo", capacity: 4 } }, alice))).createGame;
-    expect(codeOf(await mm.joinParty({ id: g.id, party: ["x", "y", "z"] }, bob))).toBe("GAME_FULL");
-    const joined = (await ok(mm.joinParty({ id: g.id, party: ["x", "y"] }, bob))).joinGame;
+    const bxyz = await formParty(t.url, "octo", "bob", ["x", "y", "z"]);
+    expect(codeOf(await mm.joinWithParty({ id: g.id, partyId: bxyz }, bob))).toBe("GAME_FULL");
+    // z leaves; the same party now fits.
+    await ok(mm.leaveParty({ id: bxyz }, await tokenFor("z")));
+    const joined = (await ok(mm.joinWithParty({ id: g.id, partyId: bxyz }, bob))).joinGame;
     expect(joined.players.map((p) => p.id)).toEqual(["alice", "bob", "x", "y"]);
     const h = (await ok(api.createGame({ input: { gameType: "octo" } }, alice))).createGame;
-    await ok(mm.joinParty({ id: h.id, party: ["x"] }, carol));
-    expect(codeOf(await mm.joinParty({ id: h.id, party: ["w", "x"] }, bob))).toBe("ALREADY_JOINED");
+    await ok(mm.joinWithParty({ id: h.id, partyId: await formParty(t.url, "octo", "carol", ["x"]) }, carol));
+    expect(codeOf(await mm.joinWithParty({ id: h.id, partyId: await formParty(t.url, "octo", "bob", ["w", "x"]) }, bob))).toBe("ALREADY_JOINED");
     expect((await ok(api.game({ id: h.id }))).game!.players.map((p) => p.id)).toEqual(["alice", "carol", "x"]);
-    expect(codeOf(await mm.joinParty({ id: h.id, party: ["w", "w"] }, bob))).toBe("BAD_USER_INPUT");
   });
 
   it("with hostLeaves migrate, the longest-seated player becomes creator and watchers see it", async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { codeOf, type TestApp, tokenFor } from "../support/app.js";
 import { type ApiClient, ok } from "../support/api-client.js";
-import type { MatchClient } from "../support/match-client.js";
+import { formParty, type MatchClient } from "../support/match-client.js";
 import { useMatchApp } from "./match-app.js";
 import { bothModes } from "./modes.js";
 
@@ -20,10 +20,11 @@ describe.each(bothModes())("private games and join codes ($name)", (mode) => {
     expect(g.joinCode).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
     expect((await ok(api.game({ id: g.id }, bob))).game!.joinCode).toBeNull();
     // Case and blanks do not matter to a person typing it.
-    const joined = (await ok(mm.joinGameByCode({ code: ` ${g.joinCode!.toLowerCase()} `, party: ["dave"] }, bob))).joinGameByCode;
-    expect(joined.players.map((p) => [p.id, p.name])).toEqual([["alice", "Alice"], ["bob", "Bob"], ["dave", "dave"]]);
+    const partyId = await formParty(t.url, "quad", "bob", ["dave"]);
+    const joined = (await ok(mm.joinGameByCode({ code: ` ${g.joinCode!.toLowerCase()} `, partyId }, bob))).joinGameByCode;
+    expect(joined.players.map((p) => [p.id, p.name])).toEqual([["alice", "Alice"], ["bob", "Bob"], ["dave", "Dave"]]);
     expect(joined.joinCode).toBeNull();
-    const byId = (await ok(mm.joinParty({ id: g.id, joinCode: g.joinCode }, carol))).joinGame;
+    const byId = (await ok(mm.joinWithParty({ id: g.id, joinCode: g.joinCode }, carol))).joinGame;
     expect(byId.freeSeats).toBe(0);
   });
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { codeOf, tokenFor } from "../support/app.js";
 import { type ApiClient, ok } from "../support/api-client.js";
 import type { FakeGameServer } from "../support/fake-game-server.js";
-import { matchClient, type MatchClient } from "../support/match-client.js";
+import { formParty, matchClient, type MatchClient } from "../support/match-client.js";
 import { useHostedApp } from "./hosted.js";
 import { bothModes } from "./modes.js";
 import { streamAccess } from "./stream-access.js";
@@ -16,7 +16,7 @@ describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => 
     ({ server, api, alice, bob } = h);
     mm = matchClient(h.t.url);
   });
-  const quick = (token: string, party?: string[]) => mm.quickJoin({ input: { gameType: "duel", party } }, token);
+  const quick = (token: string, partyId?: string) => mm.quickJoin({ input: { gameType: "duel", partyId } }, token);
 
   it("creates the game on the server, then seats the next player through join_game; each gets the token once the host is there", async () => {
     const created = (await ok(quick(alice))).quickJoin;
@@ -66,7 +66,7 @@ describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => 
 
     const g = (await ok(quick(alice))).quickJoin;
     server.fail("/join_game", { status: 503, message: "overloaded", times: 1 });
-    expect(codeOf(await quick(bob, ["dave"]))).toBe("GAME_SERVER_UNAVAILABLE");
+    expect(codeOf(await quick(bob, await formParty(h.t.url, "duel", "bob", ["dave"])))).toBe("GAME_SERVER_UNAVAILABLE");
     // bob's join_game may have happened before the failure: he is removed again, and no one keeps a seat.
     expect(server.requestsTo("/remove_player").map((r) => bodyOf(r).userId)).toEqual(["bob"]);
     const after = (await ok(api.game({ id: g.id }))).game!;

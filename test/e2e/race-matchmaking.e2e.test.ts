@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestApp, type TestApp, tokenFor } from "../support/app.js";
 import { apiClient, ok } from "../support/api-client.js";
 import { type ApiProcess, startApiProcess } from "../support/api-process.js";
-import { matchCatalog, matchCatalogFile, matchClient } from "../support/match-client.js";
+import { formParty, matchCatalog, matchCatalogFile, matchClient } from "../support/match-client.js";
 import { randomPrefix, startRedisServer } from "../support/redis-server.js";
 
 /** Where the racers send their requests: one in-process embedded API, or two API processes on one Redis. */
@@ -91,8 +91,9 @@ describe.each([embedded(), twoProcesses()])("matchmaking races ($name)", (target
   it("200 quickJoins of parties of 2–3 on capacity 8 keep every party together, overfill nothing, stay within the bound", async () => {
     const leaders = await tokens("L", 200);
     const party = (i: number) => Array.from({ length: 1 + (i % 2) }, (_, k) => `L${i}m${k}`);
+    const partyIds = await Promise.all(leaders.map((_, i) => formParty(url(i), "octo", `L${i}`, party(i))));
     const results = await Promise.all(
-      leaders.map((tok, i) => matchClient(url(i)).quickJoin({ input: { gameType: "octo", party: party(i) } }, tok)),
+      leaders.map((tok, i) => matchClient(url(i)).quickJoin({ input: { gameType: "octo", partyId: partyIds[i] } }, tok)),
     );
     expect(results.filter((r) => r.errors).map((r) => r.errors![0]!.message)).toEqual([]);
     const games = await players([...new Set(results.map((r) => r.data!.quickJoin.id))]);
@@ -113,8 +114,9 @@ describe.each([embedded(), twoProcesses()])("matchmaking races ($name)", (target
     const leaders = await tokens("P", 200);
     const party = (i: number) => Array.from({ length: 1 + (i % 2) }, (_, k) => `P${i}m${k}`);
     const target = (i: number) => gameIds[(i * 7) % gameIds.length]!;
+    const partyIds = await Promise.all(leaders.map((_, i) => formParty(url(i), "octo", `P${i}`, party(i))));
     const results = await Promise.all(
-      leaders.map((tok, i) => matchClient(url(i)).joinParty({ id: target(i), party: party(i) }, tok)),
+      leaders.map((tok, i) => matchClient(url(i)).joinWithParty({ id: target(i), partyId: partyIds[i] }, tok)),
     );
     expect(new Set(results.filter((r) => r.errors).map(codeOf))).toEqual(new Set(["GAME_FULL"]));
     const games = await players(gameIds);
@@ -131,6 +133,44 @@ describe.each([embedded(), twoProcesses()])("matchmaking races ($name)", (target
     const seatedParties = results.filter((r) => !r.errors).length;
     expect(seatedParties).toBeGreaterThan(0);
     expect(seatedParties).toBeLessThan(200);
+  });
+
+  it("a party seated while members join and leave is seated all or nothing: steady members always, nobody who did not join", async () => {
+    const N = 40;
+    const hosts = await tokens("pg", N);
+    const gameIds = await Promise.all(
+      hosts.map(async (tok) => (await ok(apiClient(url(0)).createGame({ input: { gameType: "octo" } }, tok))).createGame.id),
+    );
+    // Each party: a leader, two members who stay, and two who come and go while the leader seats it.
+    const steady = (i: number) => [`S${i}a`, `S${i}b`];
+    const flappers = (i: number) => [`F${i}a`, `F${i}b`];
+    const partyIds = await Promise.all(Array.from({ length: N }, (_, i) => formParty(url(i), "octo", `S${i}`, [...steady(i), flappers(i)[0]!])));
+    const flap = async (i: number) => {
+      const [a, b] = await Promise.all(flappers(i).map((f) => tokenFor(f)));
+      const mm = matchClient(url(i + 1));
+      // F…a leaves, then F…b joins, racing the seating on the other process: one flapper is a member at most.
+      await ok(mm.leaveParty({ id: partyIds[i]! }, a!));
+      await ok(mm.joinParty({ id: partyIds[i]! }, b!));
+    };
+    const leaders = await tokens("S", N);
+    const results = await Promise.all(
+      leaders.flatMap((tok, i) => [matchClient(url(i)).joinWithParty({ id: gameIds[i]!, partyId: partyIds[i] }, tok), flap(i).then(() => null)]),
+    );
+    const seatings = results.filter((r): r is NonNullable<typeof r> => r !== null);
+    expect(seatings.filter((r) => r.errors).map((r) => r.errors![0]!.message)).toEqual([]);
+    const games = await players(gameIds);
+    games.forEach((g, i) => {
+      const seated = g.players.map((p) => p.id);
+      expect(seated).toEqual(expect.arrayContaining([`S${i}`, ...steady(i)]));
+      // Nobody but members: the leader, the steady two, and at most one flapper — whichever was a member at that moment.
+      const extra = seated.filter((id) => id !== `pg${i}` && id !== `S${i}` && !steady(i).includes(id));
+      expect(extra.length).toBeLessThanOrEqual(1);
+      for (const id of extra) expect(flappers(i)).toContain(id);
+      expect(g.players.length).toBeLessThanOrEqual(8);
+    });
+    // Each party knows where it sat.
+    const seen = await Promise.all(partyIds.map(async (id, i) => (await ok(matchClient(url(0)).party({ id }, leaders[i]!))).party!));
+    seen.forEach((p, i) => expect(p.game?.id).toBe(gameIds[i]));
   });
 
   it("join-by-code racing delete either joins a live game or is refused; nothing is left of deleted games", async () => {

@@ -91,8 +91,8 @@ export type QuickJoinInput = {
   gameType: string | number;
   /** Labels of a game quickJoin creates, besides the filter's eq values. */
   labels?: any;
-  /** Other players seated with you, all or none: their player ids (up to the type's maxPlayers − 1). They appear under their ids until they act themselves. */
-  party?: Array<string | number> | null | undefined;
+  /** A party you lead (createParty): its members at this moment are seated with you, all or none. Each member joined the party themselves; they find their seat through the party's game. */
+  partyId?: string | number | null | undefined;
   /** Only games of this region; a created game goes there. */
   region?: string | null | undefined;
   /** Settings of a game quickJoin creates (checked, defaults applied). */
@@ -125,6 +125,45 @@ export type Visibility =
   | 'PRIVATE'
   | 'PUBLIC';
 
+export type PartyFieldsFragment = { id: string, maxSize: number, version: number, expiresAt: string, gameType: { id: string }, leader: { playerId: string, name: string }, members: Array<{ playerId: string, name: string, joinedAt: string }>, game: { id: string, players: Array<{ id: string, name: string }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+
+export type CreatePartyMutationVariables = Exact<{
+  gameType: string | number;
+  maxSize?: number | null | undefined;
+}>;
+
+
+export type CreatePartyMutation = { createParty: { id: string, maxSize: number, version: number, expiresAt: string, gameType: { id: string }, leader: { playerId: string, name: string }, members: Array<{ playerId: string, name: string, joinedAt: string }>, game: { id: string, players: Array<{ id: string, name: string }>, server: { socketUrl: string | null, token: string | null } | null } | null } };
+
+export type JoinPartyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type JoinPartyMutation = { joinParty: { id: string, maxSize: number, version: number, expiresAt: string, gameType: { id: string }, leader: { playerId: string, name: string }, members: Array<{ playerId: string, name: string, joinedAt: string }>, game: { id: string, players: Array<{ id: string, name: string }>, server: { socketUrl: string | null, token: string | null } | null } | null } };
+
+export type LeavePartyMutationVariables = Exact<{
+  id: string | number;
+  playerId?: string | number | null | undefined;
+}>;
+
+
+export type LeavePartyMutation = { leaveParty: { id: string, maxSize: number, version: number, expiresAt: string, gameType: { id: string }, leader: { playerId: string, name: string }, members: Array<{ playerId: string, name: string, joinedAt: string }>, game: { id: string, players: Array<{ id: string, name: string }>, server: { socketUrl: string | null, token: string | null } | null } | null } | null };
+
+export type PartyQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PartyQuery = { party: { id: string, maxSize: number, version: number, expiresAt: string, gameType: { id: string }, leader: { playerId: string, name: string }, members: Array<{ playerId: string, name: string, joinedAt: string }>, game: { id: string, players: Array<{ id: string, name: string }>, server: { socketUrl: string | null, token: string | null } | null } | null } | null };
+
+export type PartyChangedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PartyChangedSubscription = { partyChanged: { kind: ChangeKind, partyId: string, version: number, party: { members: Array<{ playerId: string }>, game: { id: string } | null } | null } };
+
 export type MatchGameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
 
 export type QuickJoinMutationVariables = Exact<{
@@ -136,20 +175,20 @@ export type QuickJoinMutation = { quickJoin: { id: string, state: GameState, ver
 
 export type JoinGameByCodeMutationVariables = Exact<{
   code: string;
-  party?: Array<string | number> | string | number | null | undefined;
+  partyId?: string | number | null | undefined;
 }>;
 
 
 export type JoinGameByCodeMutation = { joinGameByCode: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
-export type JoinPartyMutationVariables = Exact<{
+export type JoinWithPartyMutationVariables = Exact<{
   id: string | number;
   joinCode?: string | null | undefined;
-  party?: Array<string | number> | string | number | null | undefined;
+  partyId?: string | number | null | undefined;
 }>;
 
 
-export type JoinPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinWithPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type LeaveAndSeeMutationVariables = Exact<{
   id: string | number;

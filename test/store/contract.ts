@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { describeCreatorCap } from "./contract-creator-cap.js";
+import { describeParties } from "./contract-parties.js";
 import { describeHostAndOrder } from "./contract-host.js";
 import { describeOutbox } from "./contract-outbox.js";
 import { describeLifecycle } from "./contract-lifecycle.js";
@@ -30,5 +31,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeMatchmaking(factory);
     describeQuickJoin(factory);
     describeCreatorCap(factory);
+    describeParties(factory);
   });
 }

@@ -5,7 +5,7 @@ import { ErrorCode, MatchmakerError } from "../../src/domain/errors.js";
 import { ChangeKind, type GameChangeRecord, GameState, Visibility } from "../../src/domain/game.js";
 import { HostLeaves, QuickJoinPreference } from "../../src/domain/game-type.js";
 import { canonicalJoinCode, newJoinCode } from "../../src/domain/ids.js";
-import { partyOf, partySeats } from "../../src/domain/party.js";
+import { newParty, newPartyId, parsePartyId, partySeats, seatGroupOf, withMember, withoutMember } from "../../src/domain/party.js";
 import { labelsForCreated, quickJoinFilter } from "../../src/domain/quick-join.js";
 import { configError } from "../support/throws.js";
 import { actor, DUEL, makeGame, testCatalog } from "../support/games.js";
@@ -45,24 +45,46 @@ describe("catalog keys hostLeaves and quickJoin", () => {
 
 describe("parties", () => {
   const alice = actor("alice");
+  const bob = { ...actor("bob"), name: "Bob" };
+  const carol = { ...actor("carol"), name: "Carol" };
+  const codeOfErr = (f: () => unknown) => {
+    try {
+      f();
+    } catch (err) {
+      return (err as { code: string }).code;
+    }
+    return "none";
+  };
 
-  it("are the caller first, then the members; members are named by their ids", () => {
-    const party = partyOf(alice, ["bob", "carol"], 4);
-    expect(party.ids).toEqual(["alice", "bob", "carol"]);
-    const seats = partySeats(alice, party, 100, 30_000, ["alice"]);
+  it("seat the caller first, then every member under the name they joined with", () => {
+    const party = withMember(withMember(newParty("p", "duel", alice, 4, 1), bob, 2), carol, 3);
+    const group = seatGroupOf(alice, party);
+    expect(group.ids).toEqual(["alice", "bob", "carol"]);
+    expect(group.party).toEqual({ id: "p", version: 3 });
+    const seats = partySeats(group, 100, 30_000, ["alice"]);
     expect(seats.map((s) => [s.id, s.name, s.confirmed, s.reservedUntil])).toEqual([
       ["alice", "alice", true, null],
-      ["bob", "bob", false, 30_100],
-      ["carol", "carol", false, 30_100],
+      ["bob", "Bob", false, 30_100],
+      ["carol", "Carol", false, 30_100],
     ]);
-    expect(partySeats(alice, party, 100, null).every((s) => s.confirmed && s.reservedUntil === null)).toBe(true);
+    expect(partySeats(seatGroupOf(alice, null), 100, null)).toEqual([{ id: "alice", name: "alice", joinedAt: 100, confirmed: true, reservedUntil: null }]);
   });
 
-  it("refuse duplicates, the caller, malformed ids and more members than a game can seat", () => {
-    expect(badInput(() => partyOf(alice, ["bob", "bob"], 4))).toMatch(/twice/);
-    expect(badInput(() => partyOf(alice, ["alice"], 4))).toMatch(/you are always part/);
-    expect(badInput(() => partyOf(alice, ["a b"], 4))).toMatch(/not a player id/);
-    expect(badInput(() => partyOf(alice, ["b", "c", "d", "e"], 4))).toMatch(/at most 3 other players/);
+  it("take each member once, up to maxSize; a leader who leaves hands over; the last one out ends it", () => {
+    const pair = withMember(newParty("p", "duel", alice, 2, 1), bob, 2);
+    expect(codeOfErr(() => withMember(pair, bob, 3))).toBe("ALREADY_JOINED");
+    expect(codeOfErr(() => withMember(pair, carol, 3))).toBe("PARTY_FULL");
+    expect(codeOfErr(() => withoutMember(pair, "alice", bob, 3))).toBe("FORBIDDEN");
+    expect(codeOfErr(() => withoutMember(pair, "carol", alice, 3))).toBe("NOT_A_PLAYER");
+    const handedOver = withoutMember(pair, "alice", alice, 3)!;
+    expect([handedOver.leaderId, handedOver.version, handedOver.members.map((m) => m.id)]).toEqual(["bob", 3, ["bob"]]);
+    expect(withoutMember(handedOver, "bob", bob, 4)).toBeNull();
+  });
+
+  it("are found by ids that carry their type, and by nothing else", () => {
+    const id = newPartyId("party-quiz");
+    expect(parsePartyId(id)).toEqual({ gameType: "party-quiz", id });
+    for (const bad of ["party_x", "party-quiz_0123456789abcdef", `${id}x`, "party__0123456789abcdef"]) expect(parsePartyId(bad)).toBeNull();
   });
 });
 

@@ -12,11 +12,11 @@ describe("schema.graphql", () => {
   it("keeps the names clients rely on", async () => {
     const schema = await buildGameSchema();
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields());
-    expect(fields("Query")).toEqual(expect.arrayContaining(["gameTypes", "gameType", "game", "games"]));
+    expect(fields("Query")).toEqual(expect.arrayContaining(["gameTypes", "gameType", "game", "games", "party"]));
     expect(fields("Mutation")).toEqual(
-      expect.arrayContaining(["createGame", "joinGame", "leaveGame", "updateGame", "deleteGame"]),
+      expect.arrayContaining(["createGame", "joinGame", "leaveGame", "updateGame", "deleteGame", "createParty", "joinParty", "leaveParty"]),
     );
-    expect(fields("Subscription")).toEqual(["gameChanged"]);
+    expect(fields("Subscription").sort()).toEqual(["gameChanged", "partyChanged"]);
     expect(fields("GameConnection")).toEqual(expect.arrayContaining(["edges", "pageInfo", "totalCount"]));
   });
 });

@@ -1,4 +1,5 @@
 import { ChangeKind, type GameChangeRecord, type GameRecord, type GameState, type PlayerRecord, freeSeats } from "../../domain/game.js";
+import type { MemoryParties } from "./parties.js";
 import type { LabelKind } from "../../domain/game-type.js";
 import { pickQuickJoin } from "../../domain/quick-join.js";
 import type { GameRef, GameStore, HostTables, QuickJoinCommand, StateTable } from "../game-store.js";
@@ -19,6 +20,7 @@ export interface MemoryState {
   change(kind: ChangeKind, g: GameRecord, previousState: GameState | null): GameChangeRecord;
   /** The label kinds `type` declares: the labels a quickJoin second walk can be driven by. */
   labelKinds(type: string): Readonly<Record<string, LabelKind>>;
+  parties: MemoryParties;
 }
 
 // A confirmed seat holds no reservation, whatever the caller passed.
@@ -40,18 +42,21 @@ export function createMemoryMatchmaking(
 ): Pick<GameStore, "quickJoin" | "findByCode" | "attachServerToken" | "evict"> {
   return {
     async quickJoin(cmd: QuickJoinCommand) {
+      s.parties.check(cmd.partyGuard, cmd.now);
       const playerIds = cmd.players.map((p) => p.id);
       const { filter, region, prefer, scanBudget } = cmd;
       const labelKinds = s.labelKinds(cmd.gameType);
       const g = pickQuickJoin(s.games.values(), { filter, region, playerIds, prefer, scanBudget, labelKinds });
       if (!g) {
         const created = s.insert(cmd.newGame, cmd.maxLiveCreated);
+        s.parties.seated(cmd.partyGuard, created.id, cmd.now);
         return { change: s.change(ChangeKind.CREATED, created, null), created: true };
       }
       const previous = g.state;
       seatAll(g, cmd.players, cmd.seatsFilled);
       s.bump(g, cmd.now);
       s.touch(g, cmd.now);
+      s.parties.seated(cmd.partyGuard, g.id, cmd.now);
       return { change: s.change(ChangeKind.UPDATED, g, previous), created: false };
     },
 

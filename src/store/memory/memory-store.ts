@@ -32,6 +32,7 @@ import { DEFAULT_MEMORY_SEARCH_BUDGET, type SearchBudget, searchBudget } from ".
 import { SearchIndex } from "./search-index.js";
 import { createMemoryMatchmaking, seat, seatAll } from "./matchmaking.js";
 import { createMemoryOutbox } from "./outbox.js";
+import { createMemoryParties } from "./parties.js";
 
 export interface MemoryStoreOptions {
   /** State timeouts per game type (a type it lacks gets no state timeout: expiresAt null). */
@@ -49,6 +50,7 @@ export interface MemoryStoreOptions {
  */
 export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUPE_MS, ...opts }: MemoryStoreOptions): GameStore {
   const games = new Map<string, GameRecord>();
+  const parties = createMemoryParties();
   const search = new SearchIndex(catalog, games, searchBudget(DEFAULT_MEMORY_SEARCH_BUDGET, opts.searchBudget));
   const codes = new Map<string, GameRef>();
   const deadlines = new DeadlineIndex();
@@ -139,7 +141,8 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
 
   return {
     ...createMemoryOutbox(),
-    ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
+    ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, parties, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
+    ...parties.store,
 
     async create(game, opts) {
       return change(ChangeKind.CREATED, insert(game, opts?.maxLiveCreated), null);
@@ -154,6 +157,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       const g = load(cmd.ref);
       const previous = g.state;
       if (g.joinCode !== null && cmd.joinCode !== g.joinCode) throw storeErrors.wrongJoinCode();
+      parties.check(cmd.partyGuard, cmd.now);
       const seats = [cmd.player, ...(cmd.party ?? [])];
       if (seats.some((p) => isPlayer(g, p.id))) throw storeErrors.alreadyJoined(g.id);
       if (freeSeats(g) < seats.length) throw storeErrors.full(g.id);
@@ -161,6 +165,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       seatAll(g, seats, cmd.seatsFilled);
       bump(g, cmd.now);
       touch(g, cmd.now);
+      parties.seated(cmd.partyGuard, g.id, cmd.now);
       return change(ChangeKind.UPDATED, g, previous);
     },
 

@@ -50,6 +50,8 @@ export interface RedisKeys {
   joinCodes(type: string): string;
   /** Set of the ids of the live games `playerId` created of the type (pruned as it is counted; see CREATED_GAMES_TRACKED_MS). */
   createdBy(type: string, playerId: string): string;
+  /** Hash holding one party (expires PARTY_IDLE_MS after its last change). */
+  party(type: string, id: string): string;
   /** Sorted set of the type's hosted games whose host has not connected yet, scored by createdAt. */
   waitingIndex(type: string): string;
   /** The type's game-server outbox: hash id → control call JSON, and its due index (sorted set). */
@@ -103,6 +105,10 @@ export function createKeys(prefix: string): RedisKeys {
     joinCodes: (type) => `${base(type)}:codes`,
     // Player ids are any JWT subject: encoded, so none can reach another key.
     createdBy: (type, playerId) => `${base(type)}:created-by:${enc(playerId)}`,
+    party: (type, id) => {
+      assertKeyPart(id, "Party id");
+      return `${base(type)}:party:${id}`;
+    },
     waitingIndex: (type) => `${base(type)}:ix:waiting`,
     streamSeen: (type) => `${base(type)}:stream-seen`,
     outbox: (type) => `${base(type)}:outbox`,

@@ -6,6 +6,7 @@ import { driveRange, type QuickJoinDrive, quickJoinDrive } from "../../domain/qu
 import type { GameRef, GameStore, QuickJoinCommand } from "../game-store.js";
 import { encodePlayer, reservationOf } from "./codec.js";
 import type { RedisKeys } from "./keys.js";
+import { partyGuardArgs } from "./parties.js";
 import { changeOf, detailOf, guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
 import type { ScriptName, ScriptRunner } from "./scripts.js";
@@ -55,10 +56,12 @@ export function createRedisMatchmaking(
       const driveKey = (q: QuickJoinDrive) =>
         q.kind === "string" ? keys.stringLabelIndex(gameType, q.label, q.value) : keys.numberLabelIndex(gameType, q.label);
       const drive = d ? { key: driveKey(d), ...driveRange(d) } : null;
+      const guard = partyGuardArgs(keys, gameType, cmd.partyGuard);
       const scriptKeys = [
         ...keys.gameScriptKeys(gameType, newGame.id),
         keys.quickJoinIndex(gameType, cmd.region),
         keys.createdBy(gameType, newGame.creatorId),
+        guard.key,
         ...n.keys,
       ];
       const args = [
@@ -75,6 +78,7 @@ export function createRedisMatchmaking(
         String(freeSeats(newGame)),
         String(capArg(cmd.maxLiveCreated)),
         newGame.creatorId,
+        guard.version,
         ...n.scores,
         ...n.fields,
       ];

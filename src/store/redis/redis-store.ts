@@ -9,6 +9,7 @@ import { decodeGame, encodeGame, type GameIndexes, labelIndexes, labelWrites } f
 import { createKeys } from "./keys.js";
 import { createRedisLifecycle } from "./lifecycle.js";
 import { capArg, createRedisMatchmaking, partyArg } from "./matchmaking.js";
+import { createRedisParties, partyGuardArgs } from "./parties.js";
 import { createRedisList } from "./redis-list.js";
 import { createRedisOutbox } from "./outbox.js";
 import { DEFAULT_REDIS_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
@@ -80,6 +81,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
 
   return {
     ...createRedisMatchmaking({ redis, keys, run, catalog, timeoutsJson, runMutation, newGameArgs }),
+    ...createRedisParties({ redis, keys, run }),
 
     async create(game, opts) {
       const n = newGameArgs(game);
@@ -105,6 +107,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
 
     async join(cmd) {
       const { player, joinCode } = cmd;
+      const guard = partyGuardArgs(keys, cmd.ref.gameType, cmd.partyGuard);
       const args = [
         partyArg([player, ...(cmd.party ?? [])]),
         joinCode === null ? "0" : "1",
@@ -113,8 +116,9 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
         JSON.stringify(cmd.seatsFilled),
         String(cmd.now),
         timeoutsJson(cmd.ref.gameType),
+        guard.version,
       ];
-      return mutate("join", cmd.ref, [], args, ChangeKind.UPDATED);
+      return mutate("join", cmd.ref, [guard.key], args, ChangeKind.UPDATED);
     },
 
     async leave(cmd) {

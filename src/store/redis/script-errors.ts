@@ -37,6 +37,10 @@ export enum ScriptCode {
   CODE_TAKEN = -11,
   /** create, quickJoin (creating): the creator has `detail` live games of the type, the cap; nothing written. */
   TOO_MANY_GAMES = -12,
+  /** join, quickJoin with a party: the party no longer exists; nothing written. */
+  PARTY_GONE = -13,
+  /** join, quickJoin with a party, partyPut, partyDelete: the party is not at the version it was read at (detail: its version); nothing written. */
+  PARTY_CHANGED = -14,
 }
 
 /** What the caller knows that the script's answer does not carry (only needed for some codes). */
@@ -79,6 +83,10 @@ export function scriptError(
       return storeErrors.joinCodeTaken();
     case ScriptCode.TOO_MANY_GAMES:
       return storeErrors.tooManyGames(Number(detail));
+    case ScriptCode.PARTY_GONE:
+      return storeErrors.partyGone();
+    case ScriptCode.PARTY_CHANGED:
+      return storeErrors.partyChanged();
     case ScriptCode.ID_TAKEN:
       // Same wording as the memory store: ids are random, so a retry gets a fresh one.
       return new MatchmakerError(ErrorCode.INTERNAL_SERVER_ERROR, "Game id collision; retry.");

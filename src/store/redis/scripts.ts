@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import { ALL_STATES, GameState, Visibility } from "../../domain/game.js";
+import { PARTY_IDLE_MS } from "../../domain/party.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
 import { CREATED_GAMES_TRACKED_MS, GAME_TOMBSTONE_MS } from "../deadlines.js";
 import { ScriptCode } from "./script-errors.js";
@@ -19,7 +20,9 @@ export type ScriptName =
   | "quickjoin"
   | "token"
   | "evict"
-  | "outboxTake";
+  | "outboxTake"
+  | "partyPut"
+  | "partyDelete";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
@@ -29,7 +32,7 @@ export type ScriptName =
  */
 const scriptFiles: Record<ScriptName, string> = {
   create: "create-n.lua",
-  join: "join-8.lua",
+  join: "join-9.lua",
   leave: "leave-8.lua",
   update: "update-n.lua",
   delete: "delete-8.lua",
@@ -41,6 +44,8 @@ const scriptFiles: Record<ScriptName, string> = {
   token: "token-8.lua",
   evict: "evict-8.lua",
   outboxTake: "outbox-take-2.lua",
+  partyPut: "party-put-1.lua",
+  partyDelete: "party-delete-1.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
@@ -63,6 +68,7 @@ const prelude = [
   `local FREE_WEIGHT = ${QUICK_JOIN_FREE_WEIGHT}`,
   `local TOMBSTONE_MS = ${GAME_TOMBSTONE_MS}`,
   `local CREATED_TRACKED_MS = ${CREATED_GAMES_TRACKED_MS}`,
+  `local PARTY_IDLE_MS = ${PARTY_IDLE_MS}`,
   `local ENDED = ${JSON.stringify(GameState.ENDED)}`,
 ].join("\n");
 

@@ -7,7 +7,8 @@
     KEYS[1] new game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
     KEYS[9] the quick-join index to walk (the region's, or the whole type's)
     KEYS[10] the set of the caller's live games of the type (for the cap, when creating)
-    KEYS[11..] static indexes of the new game (visibility, region, labels)
+    KEYS[11] the party's hash (not read without ARGV[14])
+    KEYS[12..] static indexes of the new game (visibility, region, labels)
     ARGV[1] party JSON: [[player id, player JSON, reservation], …], the caller first
     ARGV[2] filter JSON: {states: [state, …] (absent = any), labels: [{key, eq, ne, gt, gte, lt, lte, between}, …],
       drive: {key, min, max} (absent = no second walk: a label index and its ZRANGEBYSCORE bounds)}
@@ -17,15 +18,20 @@
     ARGV[9] key prefix of the type's game hashes (a candidate's hash is prefix .. id)
     ARGV[10] new game's createdAt   ARGV[11] its free seats
     ARGV[12] most live games the caller may have created of the type ("0" = no cap)   ARGV[13] the caller's id
-    ARGV[14 .. 13+#static] score per static index ("" = createdAt), then its field/value pairs
+    ARGV[14] the party's version the seats were read at ("" = a player alone)
+    ARGV[15 .. 14+#static] score per static index ("" = createdAt), then its field/value pairs
   Output: {0, hash, previous state} (seated in an existing game)
           | {CODE.CREATED, hash} (the new game, party seated) | {CODE.ID_TAKEN}
           | {CODE.TOO_MANY_GAMES, cap} (nothing fit, and the caller may not create another game)
+          | {CODE.PARTY_GONE} | {CODE.PARTY_CHANGED, version} (the party is not as its seats were read)
 ]]
 -- @include game
 -- @include seat
 -- @include candidates
 -- @include creator
+-- @include party
+local guard = partyGuardRefusal(KEYS[11], ARGV[14])
+if guard then return guard end
 local party = cjson.decode(ARGV[1])
 local filter = cjson.decode(ARGV[2])
 local joinable = cjson.decode(ARGV[5])
@@ -38,7 +44,9 @@ for _, id in ipairs(candidates(KEYS[9], #party, ARGV[3], tonumber(ARGV[4]))) do
   if candidateFits(key, party, filter, joinable) then
     -- The shared helpers act on gameKey: point it at the chosen game.
     gameKey = key
-    return okReply(seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8]))
+    local previous = seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8])
+    markPartySeated(KEYS[11], ARGV[14], id, ARGV[7])
+    return okReply(previous)
   end
 end
 
@@ -47,14 +55,18 @@ if type(filter.drive) == "table" then
   local id = drivenCandidate(KEYS[9], filter.drive, party, filter, joinable, ARGV[3], tonumber(ARGV[4]), ARGV[9])
   if id then
     gameKey = ARGV[9] .. id
-    return okReply(seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8]))
+    local previous = seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8])
+    markPartySeated(KEYS[11], ARGV[14], id, ARGV[7])
+    return okReply(previous)
   end
 end
 
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
 local capped = creatorCapRefusal(KEYS[10], ARGV[9], ARGV[13], ARGV[12])
 if capped then return capped end
-local nStatic = #KEYS - 10
-insertGame(ARGV[10], ARGV[11], 11, 14, 14 + nStatic, ARGV[8])
-if ARGV[12] ~= "0" then trackCreated(KEYS[10], gameKey:sub(#ARGV[9] + 1)) end
+local nStatic = #KEYS - 11
+insertGame(ARGV[10], ARGV[11], 12, 15, 15 + nStatic, ARGV[8])
+local newId = gameKey:sub(#ARGV[9] + 1)
+if ARGV[12] ~= "0" then trackCreated(KEYS[10], newId) end
+markPartySeated(KEYS[11], ARGV[14], newId, ARGV[7])
 return { CODE.CREATED, redis.call("HGETALL", gameKey) }
