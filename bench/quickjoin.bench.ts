@@ -32,7 +32,7 @@ export interface QuickJoinBenchResult {
 }
 
 /** An open public lobby: 1–4 of 8 seats taken, spread over regions, modes and skills. */
-function lobbyGame(i: number, t: number): GameRecord {
+export function lobbyGame(i: number, t: number): GameRecord {
   // Independent of region (i % 3) and mode (i % 2), so every free-seat bucket holds every kind.
   const seated = 1 + (Math.floor(i / 6) % 4);
   const game = newGameRecord(newGameId(TYPE), {

@@ -1,3 +1,4 @@
+import { limitsBench } from "./limits.bench.js";
 import { quickJoinBench } from "./quickjoin.bench.js";
 import { searchBench } from "./search.bench.js";
 import { takeoverBench } from "./takeover.bench.js";
@@ -23,6 +24,18 @@ async function main(): Promise<void> {
       `worker takeover after SIGKILL of the active worker (two worker processes, WORKER_LEASE_MS=${t.leaseMs}), ` +
         `kill → an entry written right after it applied, over ${t.kills} kills: p50 ${(t.p50Ms / 1_000).toFixed(2)} s, max ${(t.maxMs / 1_000).toFixed(2)} s`,
     );
+  }
+  const limitRounds = Number(process.env.BENCH_LIMITS_ROUNDS ?? 7);
+  if (limitRounds > 0) {
+    const figures = await limitsBench({ rounds: limitRounds, roundMs: Number(process.env.BENCH_LIMITS_ROUND_MS ?? 3_000), concurrency: 32, games: 2_000 });
+    console.log("abuse limits on the normal path (query limits, shipped per-address budgets over 1,000 addresses, per-player budgets, live-games cap) vs none, Redis, 32 clients:");
+    for (const f of figures) {
+      const verdict = f.ratio >= 0.9 ? "" : " — below target";
+      console.log(
+        `  ${f.path}: ${Math.round(f.onPerSecond).toLocaleString("en")}/s with limits, ${Math.round(f.offPerSecond).toLocaleString("en")}/s without: ` +
+          `${f.ratio.toFixed(2)}× (target ≥ 0.9×)${verdict}`,
+      );
+    }
   }
   const sizes = (process.env.BENCH_LOBBY_SIZES ?? "100,10000,100000").split(",").map(Number);
   const q = await quickJoinBench({ sizes, calls: Number(process.env.BENCH_QUICKJOIN_CALLS ?? 2_000), concurrency: 32 });

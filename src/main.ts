@@ -175,6 +175,8 @@ export interface AppOptions {
   catalog?: Catalog;
   /** Clock for expiry (tests control it). */
   now?: () => number;
+  /** Serve without query limits: the benchmark's baseline only (the environment cannot ask for it). */
+  withoutQueryLimits?: boolean;
 }
 
 export interface App {
@@ -229,7 +231,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
         rateLimits: createRateLimits(env.rateLimits, backends.redis ? { redis: backends.redis, prefix: env.keyPrefix } : null),
         limits: {
           maxBodyBytes: env.httpMaxBodyBytes,
-          query: env.queryLimits,
+          query: opts.withoutQueryLimits ? null : env.queryLimits,
           wsMaxSubscriptions: env.wsMaxSubscriptions,
           wsMaxConnectionsPerAddress: env.wsMaxConnectionsPerAddress,
           trustProxyHops: env.trustProxyHops,

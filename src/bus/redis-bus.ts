@@ -11,7 +11,9 @@ export function createRedisBus(redis: Redis, prefix: string): ChangeBus {
   // No auto-pipelining: it defers (UN)SUBSCRIBEs a tick, letting QUIT overtake them on close.
   // No ready check: its INFO is refused once an early SUBSCRIBE (sent while connecting) has put
   // the connection in subscriber mode, and the failed check would reconnect in a loop.
-  const subscriber = redis.duplicate({ enableAutoPipelining: false, enableReadyCheck: false });
+  // An offline queue here, unlike the data connection: a subscribe sent while this connection is
+  // still connecting (or reconnecting) waits for it instead of failing.
+  const subscriber = redis.duplicate({ enableAutoPipelining: false, enableReadyCheck: false, enableOfflineQueue: true });
   // Outages are reported once by the data connection to the same server; this one just reconnects (and resubscribes).
   subscriber.on("error", () => {});
   const engine = new RedisPubSub({ publisher: redis, subscriber });

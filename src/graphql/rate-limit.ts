@@ -16,18 +16,20 @@ export function RateLimited(action: PlayerAction) {
 }
 
 /**
- * For calls that take a join code (`code` or `joinCode`): refused while the caller's wrong
- * guesses are spent, and a wrong code spends one (per player and per address).
+ * For calls that take a join code (`code` or `joinCode`): each try spends one of the caller's
+ * (and their address's) wrong guesses up front, given back unless the code was wrong.
  */
 export function GuessLimited() {
   return UseMiddleware(async ({ context, args }: ResolverData<GqlContext>, next) => {
     const code = (args as { code?: unknown; joinCode?: unknown }).code ?? (args as { joinCode?: unknown }).joinCode;
     if (code == null) return next();
-    await context.limits.beforeCode(context);
+    const refund = await context.limits.guess(context);
     try {
-      return await next();
+      const result = await next();
+      await refund();
+      return result;
     } catch (err) {
-      if (isWrongJoinCode(err)) await context.limits.wrongCode(context);
+      if (!isWrongJoinCode(err)) await refund();
       throw err;
     }
   });

@@ -16,7 +16,6 @@ import type { GameService } from "../service/game-service.js";
 import { clientAddress } from "./client-address.js";
 import { createQueryGuard, type QueryLimits } from "./query-guard.js";
 import { attachGraphqlWs } from "./ws-server.js";
-import { rateLimitPlugin } from "./rate-limit-plugin.js";
 import type { RateLimits } from "../ratelimit/rate-limits.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -39,7 +38,8 @@ export interface ApiServerDeps {
   rateLimits: RateLimits;
   limits: {
     maxBodyBytes: number;
-    query: QueryLimits;
+    /** null: none — the benchmark's baseline, never from the environment. */
+    query: QueryLimits | null;
     wsMaxSubscriptions: number;
     wsMaxConnectionsPerAddress: number;
     trustProxyHops: number;
@@ -58,6 +58,8 @@ interface Caller {
   gameServerTypes: string[];
   expiresAt: number | null;
 }
+
+const isCaller = (c: unknown): c is Caller => typeof c === "object" && c !== null && "gameServerTypes" in c;
 
 /**
  * A missing token is anonymous; a game type's serverSecret names a game server; anything
@@ -114,8 +116,6 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     plugins: [
       deps.metrics.apolloPlugin,
       ...guard.plugins,
-      // After the query limits: a refused operation costs no rate-limit round trip.
-      rateLimitPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       {
         async serverWillStart() {
@@ -152,21 +152,38 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: limits.maxBodyBytes }),
+    // Who calls, and one point of their address's operations budget, before anything is parsed:
+    // malformed, over-limit and badly signed requests spend it too.
+    async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      const address = clientAddress(req, limits.trustProxyHops);
+      const caller = await callerFrom(req.headers.authorization, jwt, service).catch((err: unknown) => err);
+      res.locals.caller = caller;
+      res.locals.address = address;
+      const spender = caller instanceof Error || !isCaller(caller) ? { actor: null, clientAddress: address } : { ...caller, clientAddress: address };
+      try {
+        await deps.rateLimits.operation(spender);
+      } catch (err) {
+        if (!(err instanceof MatchmakerError)) return next(err);
+        deps.metrics.countOperation({ transport: "http", name: undefined, type: "unknown", code: err.code });
+        const retryAfter = String(err.details?.retryAfterSeconds ?? 1);
+        return void res.status(429).set("retry-after", retryAfter).json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
+      }
+      next();
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          const caller = await callerFrom(req.headers.authorization, jwt, service);
-          return {
-            actor: caller.actor,
-            gameServerTypes: caller.gameServerTypes,
-            service,
-            clientAddress: clientAddress(req, limits.trustProxyHops),
-            limits: deps.rateLimits,
-          };
-        } catch (err) {
-          const message = err instanceof MatchmakerError ? err.message : "Your token was refused.";
+      context: async ({ res }) => {
+        const caller = res.locals.caller as Caller | unknown;
+        if (!isCaller(caller)) {
+          const message = caller instanceof MatchmakerError ? caller.message : "Your token was refused.";
           throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
         }
+        return {
+          actor: caller.actor,
+          gameServerTypes: caller.gameServerTypes,
+          service,
+          clientAddress: res.locals.address as string,
+          limits: deps.rateLimits,
+        };
       },
     }),
   );

@@ -26,6 +26,25 @@ export interface QueryLimits {
 const refused = (message: string) =>
   new GraphQLError(message.replace(/^Syntax Error: /, ""), { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 
+const MAX_COSTS_PER_DOCUMENT = 16;
+
+const pageSizeNames = new WeakMap<DocumentNode, string[]>();
+
+/** The values of the variables that `first`/`last` arguments name, in document order (names found once per document). */
+function pageSizeVariables(document: DocumentNode, variables: Record<string, unknown> | undefined): unknown[] {
+  let names = pageSizeNames.get(document);
+  if (!names) {
+    const found: string[] = [];
+    visit(document, {
+      Argument(node) {
+        if ((node.name.value === "first" || node.name.value === "last") && node.value.kind === Kind.VARIABLE) found.push(node.value.name.value);
+      },
+    });
+    pageSizeNames.set(document, (names = found));
+  }
+  return names.map((n) => variables?.[n] ?? null);
+}
+
 /**
  * `first`/`last` given as variables, written into the document as literals: graphql-armor's
  * cost rule reads list sizes from literals only, and a page size is the cost that matters.
@@ -48,7 +67,8 @@ function withPageSizes(document: DocumentNode, variables: Record<string, unknown
  * (checkOperation), so neither transport is a way around the other. Every refusal is
  * BAD_USER_INPUT, decided before anything executes.
  */
-export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits, production = false) {
+export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | null, production = false) {
+  if (limits === null) return unguarded(schema);
   const armor = new ApolloArmor({
     // graphql-js counts tokens while parsing (parseOptions.maxTokens): a refusal is then a 400.
     maxTokens: { enabled: false },
@@ -70,9 +90,23 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits, pro
   }).protect().validationRules as ValidationRule[];
   const rules = armor.validationRules as ValidationRule[];
 
-  /** The cost errors of `document` with these variables (none when within the budget). */
-  const costErrors = (document: DocumentNode, variables?: Record<string, unknown>) =>
-    validate(schema, withPageSizes(document, variables), costRule).map((e) => refused(e.message));
+  /**
+   * The cost errors of `document` with these variables (none when within the budget). Apollo
+   * hands the same DocumentNode for the same query text, so the answer is kept per document and
+   * page sizes given: a cost is computed once, not on every request.
+   */
+  const costs = new WeakMap<DocumentNode, Map<string, GraphQLError[]>>();
+  const costErrors = (document: DocumentNode, variables?: Record<string, unknown>): GraphQLError[] => {
+    const key = JSON.stringify(pageSizeVariables(document, variables));
+    let known = costs.get(document);
+    const hit = known?.get(key);
+    if (hit) return hit;
+    const errors = validate(schema, withPageSizes(document, variables), costRule).map((e) => refused(e.message));
+    if (!known) costs.set(document, (known = new Map()));
+    // A client varying `first` cannot grow this without bound.
+    if (known.size < MAX_COSTS_PER_DOCUMENT) known.set(key, errors);
+    return errors;
+  };
 
   const costPlugin: ApolloServerPlugin = {
     async requestDidStart() {
@@ -87,7 +121,7 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits, pro
 
   return {
     /** For Apollo Server: its parse options, validation rules and plugins. */
-    parseOptions: { maxTokens: limits.maxTokens },
+    parseOptions: { maxTokens: limits.maxTokens } as { maxTokens?: number },
     validationRules: rules,
     plugins: [...(armor.plugins as ApolloServerPlugin[]), costPlugin],
 
@@ -118,3 +152,21 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits, pro
 }
 
 export type QueryGuard = ReturnType<typeof createQueryGuard>;
+
+/** No query limits at all: the benchmark's baseline (never from the environment). */
+function unguarded(schema: GraphQLSchema) {
+  return {
+    parseOptions: {} as { maxTokens?: number },
+    validationRules: [] as ValidationRule[],
+    plugins: [] as ApolloServerPlugin[],
+    checkOperation(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+      try {
+        const document = parse(query);
+        const errors = validate(schema, document, specifiedRules);
+        return errors.length > 0 ? { errors: [...errors] } : { document };
+      } catch (err) {
+        return { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+      }
+    },
+  };
+}

@@ -41,6 +41,8 @@ type Extra = {
   expiry?: NodeJS.Timeout;
 };
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 // Carries a MatchmakerError, so the error formatter keeps its code.
 const refusal = (code: ErrorCode, message: string) => new GraphQLError(message, { originalError: new MatchmakerError(code, message) });
 
@@ -111,9 +113,15 @@ export function attachGraphqlWs(deps: {
         }
         const until = e.caller.expiresAt;
         if (until !== null) {
-          // The token stops counting at its expiry, whatever the connection is doing then.
-          e.expiry = setTimeout(() => extraOf(ctx).socket.close(WS_CLOSE.TOKEN_EXPIRED, "Token expired: reconnect with a new one"), Math.max(0, until - Date.now()));
-          e.expiry.unref();
+          // The token stops counting at its expiry, whatever the connection is doing then. Node
+          // fires a timer of more than 2^31 − 1 ms at once, so a far expiry is reached in steps.
+          const arm = () => {
+            const left = until - Date.now();
+            if (left <= 0) return extraOf(ctx).socket.close(WS_CLOSE.TOKEN_EXPIRED, "Token expired: reconnect with a new one");
+            e.expiry = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+            e.expiry.unref();
+          };
+          arm();
         }
         return true;
       },
@@ -133,6 +141,19 @@ export function attachGraphqlWs(deps: {
           extraOf(ctx).socket.close(WS_CLOSE.TOKEN_EXPIRED, "Token expired: reconnect with a new one");
           return fail([refusal(ErrorCode.UNAUTHENTICATED, "Your token has expired; reconnect with a new one.")]);
         }
+        // The same budgets as over HTTP, spent before anything is parsed: the socket is no way around them.
+        const spender = { actor: e.caller?.actor ?? null, gameServerTypes: e.caller?.gameServerTypes, clientAddress: e.address };
+        const spend = async (what: "operation" | "subscription"): Promise<GraphQLError | null> => {
+          try {
+            await rateLimits[what](spender);
+            return null;
+          } catch (err) {
+            if (err instanceof MatchmakerError) return new GraphQLError(err.message, { originalError: err });
+            throw err;
+          }
+        };
+        const overBudget = await spend("operation");
+        if (overBudget) return fail([overBudget]);
         const checked = guard.checkOperation(payload.query, payload.variables);
         if ("errors" in checked) return fail(checked.errors);
         const operation = getOperationAST(checked.document, payload.operationName);
@@ -141,15 +162,8 @@ export function attachGraphqlWs(deps: {
         const overCap = () => type === "subscription" && e.subscriptions.size >= limits.maxSubscriptions;
         const capRefusal = () => refusal(ErrorCode.RATE_LIMITED, `At most ${limits.maxSubscriptions} subscriptions per connection; end one first.`);
         if (overCap()) return fail([capRefusal()], type);
-        // The same budgets as over HTTP: the socket is no way around them.
-        const spender = { actor: e.caller?.actor ?? null, gameServerTypes: e.caller?.gameServerTypes, clientAddress: e.address };
-        try {
-          await rateLimits.operation(spender);
-          if (type === "subscription") await rateLimits.subscription(spender);
-        } catch (err) {
-          if (err instanceof MatchmakerError) return fail([new GraphQLError(err.message, { originalError: err })], type);
-          throw err;
-        }
+        const tooMany = type === "subscription" ? await spend("subscription") : null;
+        if (tooMany) return fail([tooMany], type);
         // Other subscribes may have run meanwhile, or the socket closed: decide again, now synchronously.
         if (overCap()) return fail([capRefusal()], type);
         if (extraOf(ctx).socket.readyState !== extraOf(ctx).socket.OPEN) return fail([refusal(ErrorCode.BAD_USER_INPUT, "The connection closed.")], type);

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { ReservingLimiter } from "./reserving-limiter.js";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
 
@@ -35,6 +36,14 @@ const WHAT: Record<PlayerAction | "wrongCodes" | "mutations" | "operations" | "s
   subscriptions: "subscriptions started from your address",
 };
 
+/** What the limits need of a limiter: rate-limiter-flexible's own, or one taking reserves of it. */
+interface Limiter {
+  readonly points: number;
+  /** Rejects with a RateLimiterRes when the key's budget is spent. */
+  consume(key: string): Promise<unknown>;
+  reward(key: string, points?: number): Promise<unknown>;
+}
+
 /** Who spends: a player (by token) and the address the request came from. */
 export interface Spender {
   actor: Actor | null;
@@ -57,44 +66,53 @@ export function rateLimited(what: string, msBeforeNext: number): MatchmakerError
  * through: the call then meets the same Redis and fails BACKEND_UNAVAILABLE on its own.
  */
 export function createRateLimits(config: RateLimitConfig, backend: { redis: Redis; prefix: string } | null) {
-  const make = (name: string, b: Budget): RateLimiterAbstract | null => {
+  const make = (name: string, b: Budget, { reserve = false } = {}): Limiter | null => {
     if (!config.enabled || b === null) return null;
     const opts = { keyPrefix: backend ? `${backend.prefix}:rl:${name}` : name, points: b.points, duration: b.seconds };
+    if (!backend) return new RateLimiterMemory(opts);
     // A key that spent its budget is answered from memory until the window ends: no Redis call for a flood.
-    return backend ? new RateLimiterRedis({ ...opts, storeClient: backend.redis, inMemoryBlockOnConsumed: b.points }) : new RateLimiterMemory(opts);
+    const shared = new RateLimiterRedis({ ...opts, storeClient: backend.redis, inMemoryBlockOnConsumed: b.points });
+    // Large per-address budgets, never refunded, are taken in reserves: not one Redis call per request.
+    return reserve ? new ReservingLimiter(shared) : shared;
   };
   const perPlayer = Object.fromEntries(
     (Object.keys(config.perPlayer) as PlayerAction[]).map((a) => [a, make(`player:${a}`, config.perPlayer[a])]),
-  ) as Record<PlayerAction, RateLimiterAbstract | null>;
+  ) as Record<PlayerAction, Limiter | null>;
   const wrongPlayer = make("wrong-code:player", config.wrongCodesPerPlayer);
   const wrongAddress = make("wrong-code:address", config.wrongCodesPerAddress);
-  const mutations = make("mutations:address", config.mutationsPerAddress);
-  const operations = make("operations:address", config.operationsPerAddress);
-  const subscriptions = make("subscriptions:address", config.subscriptionsPerAddress);
+  const mutations = make("mutations:address", config.mutationsPerAddress, { reserve: true });
+  const operations = make("operations:address", config.operationsPerAddress, { reserve: true });
+  const subscriptions = make("subscriptions:address", config.subscriptionsPerAddress, { reserve: true });
 
   const exempt = (s: Spender) => s.actor?.admin === true || (s.gameServerTypes?.length ?? 0) > 0;
 
-  /** Takes one point from each (limiter, key); the first refusal wins. */
-  async function consume(what: string, pairs: [RateLimiterAbstract | null, string | undefined][]): Promise<void> {
-    const due = pairs.filter((p): p is [RateLimiterAbstract, string] => p[0] !== null && p[1] !== undefined);
-    const outcomes = await Promise.allSettled(due.map(([l, k]) => l.consume(k)));
-    for (const o of outcomes) if (o.status === "rejected" && o.reason instanceof RateLimiterRes) throw rateLimited(what, o.reason.msBeforeNext);
-  }
+  type Pair = [Limiter | null, string | undefined];
+  const live = (pairs: Pair[]) => pairs.filter((p): p is [Limiter, string] => p[0] !== null && p[1] !== undefined);
+  /** Gives back one point to each (limiter, key). Never throws. */
+  const refund = (pairs: [Limiter, string][]) => Promise.all(pairs.map(([l, k]) => l.reward(k, 1).catch(() => undefined)));
 
-  /** Refuses when any (limiter, key) has no point left, without spending one. */
-  async function assertLeft(what: string, pairs: [RateLimiterAbstract | null, string | undefined][]): Promise<void> {
-    for (const [l, k] of pairs) {
-      if (!l || k === undefined) continue;
-      const res = await l.get(k).catch(() => null);
-      if (res && res.consumedPoints >= l.points) throw rateLimited(what, res.msBeforeNext);
+  /**
+   * Takes one point from each (limiter, key), all or none: when one refuses, the others get
+   * theirs back, and the call is RATE_LIMITED. Returns what was taken (for a later refund).
+   */
+  async function consume(what: string, pairs: Pair[]): Promise<[Limiter, string][]> {
+    const due = live(pairs);
+    const outcomes = await Promise.allSettled(due.map(([l, k]) => l.consume(k)));
+    const refused = outcomes.findIndex((o) => o.status === "rejected" && o.reason instanceof RateLimiterRes);
+    if (refused >= 0) {
+      await refund(due.filter((_, i) => outcomes[i]!.status === "fulfilled"));
+      throw rateLimited(what, ((outcomes[refused] as PromiseRejectedResult).reason as RateLimiterRes).msBeforeNext);
     }
+    return due.filter((_, i) => outcomes[i]!.status === "fulfilled");
   }
 
   return {
     /** A player's call of `action`: their own budget and their address's mutation budget. */
     async spend(action: PlayerAction, s: Spender): Promise<void> {
       if (exempt(s) || !s.actor) return;
-      await Promise.all([consume(WHAT[action], [[perPlayer[action], s.actor.id]]), consume(WHAT.mutations, [[mutations, s.clientAddress]])]);
+      // Own budget first: a player past theirs does not spend their address's.
+      await consume(WHAT[action], [[perPlayer[action], s.actor.id]]);
+      await consume(WHAT.mutations, [[mutations, s.clientAddress]]);
     },
 
     /** Any operation, before it runs (HTTP and graphql-ws). */
@@ -109,16 +127,16 @@ export function createRateLimits(config: RateLimitConfig, backend: { redis: Redi
       await consume(WHAT.subscriptions, [[subscriptions, s.clientAddress]]);
     },
 
-    /** Before a join code is tried: refused while the player or address has used up their wrong guesses. */
-    async beforeCode(s: Spender): Promise<void> {
-      if (exempt(s)) return;
-      await assertLeft(WHAT.wrongCodes, [[wrongPlayer, s.actor?.id], [wrongAddress, s.clientAddress]]);
-    },
-
-    /** A join code turned out wrong: one guess spent. Never throws. */
-    async wrongCode(s: Spender): Promise<void> {
-      if (exempt(s)) return;
-      await consume(WHAT.wrongCodes, [[wrongPlayer, s.actor?.id], [wrongAddress, s.clientAddress]]).catch(() => undefined);
+    /**
+     * Spends a guess before a join code is tried (so concurrent guesses cannot overspend):
+     * RATE_LIMITED once the player's or the address's wrong guesses are used up. Resolves to
+     * the refund for a guess that was not wrong (the code was right, or the join failed for
+     * another reason).
+     */
+    async guess(s: Spender): Promise<() => Promise<void>> {
+      if (exempt(s)) return async () => {};
+      const taken = await consume(WHAT.wrongCodes, [[wrongPlayer, s.actor?.id], [wrongAddress, s.clientAddress]]);
+      return async () => void (await refund(taken));
     },
   };
 }

@@ -21,6 +21,8 @@ import type { ServiceContext } from "./service-context.js";
 
 // Members joining and leaving at once each retry their compare-and-set; a handful always suffices.
 const WRITE_ATTEMPTS = 8;
+// A seating redone after the party changed repeats its game-server calls: fewer tries.
+const SEAT_ATTEMPTS = 3;
 
 /**
  * Parties by consent: a leader creates one, every other member joins it themselves (the
@@ -157,9 +159,10 @@ export function createPartyOps(ctx: ServiceContext) {
             const c = r.value;
             if (isIn(c)) return r;
             if (c.previousMemberIds.includes(actor.id)) {
+              // Out of the party: to them it is gone, and they learn nothing of it any more.
               finished = true;
               void source.return?.();
-              return r;
+              return { done: false, value: { ...c, kind: ChangeKind.DELETED, party: null } };
             }
           }
         },
@@ -194,7 +197,7 @@ export async function seatWithParty<T extends { game: { id: string } }>(
       await parties.seated(party, result.game.id, now());
       return result;
     } catch (err) {
-      if (!isPartyChanged(err) || attempt >= WRITE_ATTEMPTS) throw err;
+      if (!isPartyChanged(err) || attempt >= SEAT_ATTEMPTS) throw err;
     }
   }
 }

@@ -14,10 +14,10 @@ export const GAME_TOMBSTONE_MS = 3_600_000;
 
 /**
  * How long the store keeps counting a player's live games (per type, for the cap on live
- * games per player) after the last game they created: games past it still live are no
- * longer counted. A day covers every lobby and match timeout of the shipped catalog.
+ * games per player) after it last counted them with any still live: a player whose games all
+ * outlive a week without them trying to create another may create up to the cap again.
  */
-export const CREATED_GAMES_TRACKED_MS = 86_400_000;
+export const CREATED_GAMES_TRACKED_MS = 7 * 86_400_000;
 
 /** State timeouts of one game type in ms; empty for a type the catalog does not know. */
 export type TimeoutsMs = Partial<Record<GameState, number>>;

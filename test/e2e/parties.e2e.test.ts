@@ -89,8 +89,9 @@ describe.each(bothModes())("parties ($name)", (mode) => {
         expect([m.kind, m.version, m.party!.members.map((x) => x.playerId)]).toEqual(["UPDATED", 3, ["alice", "bob", "carol"]]);
       }
       await ok(mm.leaveParty({ id }, bob));
+      // To bob, out of it now, the party is gone: he learns nothing more of it.
       const last = (await b.sub.next()).data!.partyChanged;
-      expect(last.party!.members.map((x) => x.playerId)).toEqual(["alice", "carol"]);
+      expect([last.kind, last.party]).toEqual(["DELETED", null]);
       expect(await b.sub.done).toBeUndefined(); // completed: bob hears no more
       const g = (await ok(mm.quickJoin({ input: { gameType: "quad", partyId: id } }, alice))).quickJoin;
       expect((await a.sub.next()).data!.partyChanged).toMatchObject({ version: 4 });

@@ -105,6 +105,13 @@ describe("rate limits (shipped defaults, Redis, two API instances)", () => {
     const refused = await guess(code);
     expect(codeOf(refused)).toBe("RATE_LIMITED");
     expect(retryAfter(refused)).toBeGreaterThan(80_000);
+    // Guessing in parallel does not stretch the budget: each try spends a guess before it runs.
+    const racer = await tokenFor("racer");
+    const racing = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => gql((i % 2 ? b : a).url, "mutation { joinGameByCode(code: \"ZZZZZZ\") { id } }", undefined, racer)),
+    );
+    expect(racing.filter((r) => codeOf(r) === "FORBIDDEN")).toHaveLength(30);
+    expect(racing.filter((r) => codeOf(r) === "RATE_LIMITED")).toHaveLength(10);
     // Someone else at the same address still gets in with the right code.
     const friend = await tokenFor("friend");
     expect(codeOf(await gql(a.url, "mutation($c: String!) { joinGameByCode(code: $c) { id } }", { c: code }, friend))).toBeUndefined();
@@ -150,6 +157,14 @@ describe("rate limits per client address (behind one proxy hop, small budgets)",
       await ws.dispose();
     }
     expect((await from(t, "198.51.100.4", "{ gameTypes { id } }")).status).toBe(200);
+  });
+
+  it("spends the address's budget on refused requests too: malformed, over the limits, badly signed", async () => {
+    const address = "203.0.113.50";
+    for (let i = 0; i < 7; i++) expect((await from(t, address, "{ gameTypes { id ")).status).toBe(400);
+    for (let i = 0; i < 7; i++) expect(codeOf(await from(t, address, `{ ${"a { ".repeat(20)}b${" }".repeat(20)} }`))).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+    for (let i = 0; i < 6; i++) expect(codeOf(await from(t, address, "{ gameTypes { id } }", undefined, "not-a-jwt"))).toBe("UNAUTHENTICATED");
+    expect((await from(t, address, "{ gameTypes { id } }")).status).toBe(429);
   });
 
   it("caps subscriptions started per address, across connections", async () => {

@@ -10,7 +10,7 @@ import {
   isPlayer,
 } from "../../domain/game.js";
 import { compareEntryIds } from "../../domain/entry-ids.js";
-import { DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, GAME_TOMBSTONE_MS, timeoutsMs } from "../deadlines.js";
+import { CREATED_GAMES_TRACKED_MS, DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, GAME_TOMBSTONE_MS, timeoutsMs } from "../deadlines.js";
 import { storeErrors } from "../store-errors.js";
 import type {
   DeleteCommand,
@@ -85,23 +85,35 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     if (g.joinCode !== null && codes.get(g.joinCode)?.id === g.id) codes.delete(g.joinCode);
   };
   const codeTaken = (code: string | null, id: string) => code !== null && codes.has(code) && codes.get(code)!.id !== id;
-  /** Ids of the games each player created, per type (`type` NUL `player`), pruned as they are counted. */
-  const createdBy = new Map<string, Set<string>>();
-  const liveCreated = (key: string, creatorId: string): number => {
-    const ids = createdBy.get(key);
-    if (!ids) return 0;
-    for (const id of ids) {
-      const g = games.get(id);
-      if (!g || g.state === GameState.ENDED || g.creatorId !== creatorId) ids.delete(id);
+  /**
+   * Ids of the games each player created, per type (`type` NUL `player`), as in Redis: a game
+   * counts for its creator until it ends or is deleted (also once handed to another player),
+   * pruned as they are counted, forgotten CREATED_GAMES_TRACKED_MS after last counted with any live.
+   */
+  const createdBy = new Map<string, { ids: Set<string>; countedAt: number }>();
+  const createdByGame = new Map<string, string>();
+  const liveCreated = (key: string, now: number): number => {
+    const entry = createdBy.get(key);
+    if (!entry) return 0;
+    if (now - entry.countedAt > CREATED_GAMES_TRACKED_MS) {
+      createdBy.delete(key);
+      return 0;
     }
-    if (ids.size === 0) createdBy.delete(key);
-    return ids.size;
+    for (const id of entry.ids) {
+      const g = games.get(id);
+      if (!g || g.state === GameState.ENDED) entry.ids.delete(id);
+    }
+    if (entry.ids.size === 0) createdBy.delete(key);
+    else entry.countedAt = now;
+    return entry.ids.size;
   };
   // So the map holds live games only, however many players ever created one.
   const forgetCreated = (g: GameRecord) => {
-    const key = `${g.gameType}\u0000${g.creatorId}`;
-    const ids = createdBy.get(key);
-    if (ids?.delete(g.id) && ids.size === 0) createdBy.delete(key);
+    const key = createdByGame.get(g.id);
+    if (key === undefined) return;
+    createdByGame.delete(g.id);
+    const entry = createdBy.get(key);
+    if (entry?.ids.delete(g.id) && entry.ids.size === 0) createdBy.delete(key);
   };
 
   // Deletions happen at the commands' clock; the tombstone uses it too.
@@ -129,8 +141,12 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     if (codeTaken(game.joinCode, game.id)) throw storeErrors.joinCodeTaken();
     const creatorKey = `${game.gameType}\u0000${game.creatorId}`;
     if (maxLiveCreated > 0) {
-      if (liveCreated(creatorKey, game.creatorId) >= maxLiveCreated) throw storeErrors.tooManyGames(maxLiveCreated);
-      createdBy.set(creatorKey, (createdBy.get(creatorKey) ?? new Set()).add(game.id));
+      if (liveCreated(creatorKey, game.createdAt) >= maxLiveCreated) throw storeErrors.tooManyGames(maxLiveCreated);
+      const entry = createdBy.get(creatorKey) ?? { ids: new Set<string>(), countedAt: game.createdAt };
+      entry.ids.add(game.id);
+      entry.countedAt = game.createdAt;
+      createdBy.set(creatorKey, entry);
+      createdByGame.set(game.id, creatorKey);
     }
     const g = copy({ ...game, version: 1, players: game.players.map(seat) });
     games.set(g.id, g);

@@ -18,7 +18,8 @@ export function createMemoryParties() {
   };
   const live = (id: string, now: number) => {
     purge(now);
-    return parties.get(id);
+    const p = parties.get(id);
+    return p && partyExpiresAt(p) > now ? p : undefined;
   };
   const write = (p: PartyRecord) => {
     parties.delete(p.id);

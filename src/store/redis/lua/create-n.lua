@@ -7,7 +7,7 @@
     KEYS[11..] static indexes the game belongs to (visibility, region, labels)
     ARGV[1] createdAt   ARGV[2] free seats   ARGV[3] state timeouts JSON (state -> ms)
     ARGV[4] game id   ARGV[5] join code ("" = none)
-    ARGV[6] most live games the creator may have of the type ("0" = no cap)   ARGV[7] creator id
+    ARGV[6] most live games the creator may have of the type ("0" = no cap)   ARGV[7] creator id (unused: the set is theirs)
     ARGV[8 .. 7+#static] score per static index, in KEYS order ("" = createdAt)
     ARGV[8+#static ..] field, value pairs of the hash (built by TypeScript, incl. id and state)
   Output: {0, hash as flat field/value list} (no previous state) | {CODE.ID_TAKEN} | {CODE.CODE_TAKEN}
@@ -21,7 +21,7 @@ local codesKey, code = KEYS[9], ARGV[5]
 -- Checked before any write: a refused create leaves nothing behind.
 if code ~= "" and redis.call("HEXISTS", codesKey, code) == 1 then return { CODE.CODE_TAKEN } end
 local gamePrefix = string.sub(gameKey, 1, #gameKey - #ARGV[4])
-local capped = creatorCapRefusal(KEYS[10], gamePrefix, ARGV[7], ARGV[6])
+local capped = creatorCapRefusal(KEYS[10], gamePrefix, ARGV[6])
 if capped then return capped end
 local nStatic = #KEYS - 10
 insertGame(ARGV[1], ARGV[2], 11, 8, 8 + nStatic, ARGV[3])

@@ -62,7 +62,7 @@ if type(filter.drive) == "table" then
 end
 
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
-local capped = creatorCapRefusal(KEYS[10], ARGV[9], ARGV[13], ARGV[12])
+local capped = creatorCapRefusal(KEYS[10], ARGV[9], ARGV[12])
 if capped then return capped end
 local nStatic = #KEYS - 11
 insertGame(ARGV[10], ARGV[11], 12, 15, 15 + nStatic, ARGV[8])

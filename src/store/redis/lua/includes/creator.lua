@@ -1,29 +1,32 @@
 --[[
   The cap on live games per player (after `game`): a set per creator and type holds the ids
-  of the games they created; games since ended, deleted or handed to another creator are
-  dropped from it as it is counted, so it never holds more than the cap.
+  of the games they created. A game counts for the player who created it until it ends or is
+  deleted — also once it was handed to another player, so handing games over frees no slot.
+  Ended and deleted games are dropped from the set as it is counted, so it never holds more
+  than the cap; it expires CREATED_TRACKED_MS after it was last counted with live games in it.
+  Reads the game hashes of the set's ids: keys of the same type, so on the same cluster slot.
 ]]
 
--- How many of the games in `setKey` are live and still created by `creatorId`.
-local function liveCreated(setKey, gamePrefix, creatorId)
+-- How many of the games in `setKey` are live; renews the set's expiry while any is.
+local function liveCreated(setKey, gamePrefix)
   local live = 0
   for _, id in ipairs(redis.call("SMEMBERS", setKey)) do
-    local f = redis.call("HMGET", gamePrefix .. id, "state", "creatorId")
-    if f[1] and f[1] ~= ENDED and f[2] == creatorId then
+    local state = redis.call("HGET", gamePrefix .. id, "state")
+    if state and state ~= ENDED then
       live = live + 1
     else
       redis.call("SREM", setKey, id)
     end
   end
+  if live > 0 then redis.call("PEXPIRE", setKey, CREATED_TRACKED_MS) end
   return live
 end
 
--- The refusal when `creatorId` may not create another game (cap "0" = no cap), else nil.
-local function creatorCapRefusal(setKey, gamePrefix, creatorId, cap)
+-- The refusal when the set's player may not create another game (cap "0" = no cap), else nil.
+local function creatorCapRefusal(setKey, gamePrefix, cap)
   local max = tonumber(cap)
   if max == 0 then return nil end
-  local live = liveCreated(setKey, gamePrefix, creatorId)
-  if live >= max then return { CODE.TOO_MANY_GAMES, tostring(max) } end
+  if liveCreated(setKey, gamePrefix) >= max then return { CODE.TOO_MANY_GAMES, tostring(max) } end
   return nil
 end
 
