@@ -18,7 +18,10 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node catalog ./catalog
 # The official image ships an unprivileged "node" user (uid 1000).
 USER node
-# 4000: API (GraphQL, /healthz, /readyz, /metrics); 9100: worker /healthz and /metrics.
+# 4000: API (GraphQL, /healthz, /readyz); 9100: /healthz and /metrics of every process (production).
 EXPOSE 4000 9100
+# Every process (api, worker, all) serves /healthz on METRICS_PORT in production; the image has no curl.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.METRICS_PORT || 9100) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli.js"]
 CMD ["all"]

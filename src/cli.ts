@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import "reflect-metadata";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { signToken } from "./auth/jwt.js";
 import { ConfigError } from "./config/errors.js";
@@ -17,11 +18,18 @@ Commands:
   all        api and worker in one process (what npm start runs)
   token      print a dev player token: token --sub alice --name Alice [--admin] [--expires 12h]
   schema     print the GraphQL schema (SDL)
+  --version  print the version
 `;
+
+/** The package's version, from its package.json (one level above dist/cli.js and src/cli.ts alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 async function serve(roles: { api: boolean; worker: boolean }): Promise<void> {
   const env = loadEnv();
-  const logger = createLogger(env.logLevel);
+  // Readable on a terminal while developing; JSON for log shippers everywhere else.
+  const logger = createLogger(env.logLevel, "matchmaker", { pretty: process.stdout.isTTY === true && env.nodeEnv !== "production" });
   if (env.jwtSecretIsDefault && roles.api) {
     logger.warn("JWT_SECRET is not set: using the well-known development secret. Never run like this in production.");
   }
@@ -83,6 +91,12 @@ async function token(args: string[]): Promise<void> {
     { secret: env.jwtSecret, issuer: env.jwtIssuer },
   );
   process.stdout.write(jwt + "\n");
+  // On stderr, so `TOKEN=$(matchmaker token …)` still captures the token alone.
+  process.stderr.write(
+    env.jwtSecretIsDefault
+      ? "Signed with the development secret (JWT_SECRET is not set): only a server without JWT_SECRET accepts it.\n"
+      : `Signed with JWT_SECRET${env.jwtIssuer ? ` for issuer ${env.jwtIssuer} (JWT_ISSUER)` : ""}: a server must have the same JWT_SECRET to accept it.\n`,
+  );
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -98,6 +112,11 @@ async function run(argv: string[]): Promise<void> {
       return token(rest);
     case "schema":
       process.stdout.write(printSchemaSdl(await buildGameSchema()));
+      return;
+    case "--version":
+    case "-v":
+    case "version":
+      process.stdout.write(`matchmaker ${packageVersion()}\n`);
       return;
     default:
       process.stderr.write(USAGE);

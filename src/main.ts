@@ -200,6 +200,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
     throw err;
   }
   const metrics = createMetrics({ operationNames: env.metricsOperationNames });
+  metrics.gameGauges(catalog.types.map((t) => t.id), (type) => backends.store.countByState(type));
   const service = createGameService({
     store: backends.store,
     bus: backends.bus,

@@ -137,6 +137,28 @@ export function createMetrics(opts: { operationNames?: readonly string[] } = {})
       labelNames: ["event"] as const,
       registers,
     }),
+    /**
+     * Games per type and state, read from the store on each scrape (every process reports the
+     * same shared numbers: aggregate with max, not sum). Types come from the catalog, states
+     * from the five: both bounded.
+     */
+    gameGauges(types: readonly string[], count: (type: string) => Promise<Record<string, number>>) {
+      new Gauge({
+        name: "matchmaker_games",
+        help: "Games by game type and state, as the store holds them now (the same in every process: use max).",
+        labelNames: ["game_type", "state"] as const,
+        registers,
+        async collect() {
+          this.reset();
+          await Promise.all(
+            types.map(async (type) => {
+              const counts = await count(type).catch(() => null);
+              if (counts) for (const [state, n] of Object.entries(counts)) this.set({ game_type: type, state }, n);
+            }),
+          );
+        },
+      });
+    },
     /** Gauges read from the stream on each scrape. */
     streamGauges(read: { pending: () => Promise<number>; lag: () => Promise<number | null>; active: () => boolean }) {
       new Gauge({

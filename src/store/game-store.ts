@@ -1,4 +1,4 @@
-import type { Actor, GameChangeRecord, GameRecord, PlayerRecord, Visibility, LabelValue } from "../domain/game.js";
+import type { Actor, GameChangeRecord, GameRecord, GameState, PlayerRecord, Visibility, LabelValue } from "../domain/game.js";
 import type { GameSort, NormalizedFilter } from "../domain/filter.js";
 import type { Cursor, Page } from "../domain/paging.js";
 import type { HostLeaves, QuickJoinPreference } from "../domain/game-type.js";
@@ -221,6 +221,8 @@ export interface GameStore extends GameLifecycleStore, ControlOutbox, PartyStore
    * was seated (nothing changed). GAME_NOT_FOUND when the game is gone.
    */
   evict(ref: GameRef, playerIds: readonly string[], seatFreed: HostTables, now: number): Promise<GameChangeRecord | null>;
+  /** How many games of the type are in each state now (for the metrics). */
+  countByState(gameType: string): Promise<Record<GameState, number>>;
   /** Readiness: resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

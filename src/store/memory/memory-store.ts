@@ -2,6 +2,7 @@ import { ErrorCode, MatchmakerError, gameNotFound } from "../../domain/errors.js
 import type { Page } from "../../domain/paging.js";
 import { type Catalog, HostLeaves } from "../../domain/game-type.js";
 import {
+  ALL_STATES,
   ChangeKind,
   freeSeats,
   type GameChangeRecord,
@@ -304,6 +305,12 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       remove(g, now);
       bump(g, now);
       return { change: change(ChangeKind.DELETED, g, previous), freedPlayers: [] };
+    },
+
+    async countByState(gameType) {
+      const counts = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<GameState, number>;
+      for (const g of games.values()) if (g.gameType === gameType) counts[g.state] += 1;
+      return counts;
     },
 
     async ping() {

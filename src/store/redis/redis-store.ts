@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
 import type { Catalog, LabelKind } from "../../domain/game-type.js";
-import { ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type Visibility } from "../../domain/game.js";
+import { ALL_STATES, ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type GameState, type Visibility } from "../../domain/game.js";
 import { HostLeaves } from "../../domain/game-type.js";
 import { DEFAULT_EVENT_DEDUPE_MS, timeoutsMs } from "../deadlines.js";
 import type { GameRef, GameStore } from "../game-store.js";
@@ -171,6 +171,11 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
 
     ...createRedisLifecycle({ redis, keys, run, kinds, timeoutsJson, eventDedupeMs }),
     ...createRedisOutbox({ redis, keys, run }),
+
+    async countByState(gameType) {
+      const counts = await guarded(() => Promise.all(ALL_STATES.map((s) => redis.zcard(keys.stateIndex(gameType, s)))));
+      return Object.fromEntries(ALL_STATES.map((s, i) => [s, counts[i]!])) as Record<GameState, number>;
+    },
 
     async ping() {
       if (closed) throw new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The store is closed.");

@@ -1,0 +1,66 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gqlOk, startTestApp, type TestApp, TEST_JWT_SECRET, tokenFor, wsClient, subscribe } from "../support/app.js";
+import { bothModes, watcherReady } from "./modes.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+
+describe.each(bothModes())("what operators see ($name)", (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await mode.start();
+  });
+  afterAll(async () => {
+    await t.close();
+    await mode.teardown();
+  });
+  const metrics = async () => (await fetch(t.url.replace("/graphql", "/metrics"))).text();
+
+  it("gauges games per type and state, and WebSocket connections and subscriptions", async () => {
+    const alice = await tokenFor("alice");
+    await gqlOk(t.url, 'mutation { createGame(input: { gameType: "party-quiz" }) { id } }', undefined, alice);
+    await gqlOk(t.url, 'mutation { createGame(input: { gameType: "party-quiz" }) { id } }', undefined, alice);
+    const client = wsClient(t.wsUrl);
+    try {
+      const topic = t.app.backends.bus.topics.gameType("party-quiz");
+      const before = t.app.backends.bus.localSubscribers(topic);
+      subscribe(client, 'subscription { gameChanged(gameType: "party-quiz") { gameId } }', {});
+      await watcherReady(t, topic, before, mode.redisUrl());
+      const text = await metrics();
+      expect(text).toMatch(/matchmaker_games\{game_type="party-quiz",state="OPEN"\} 2/);
+      expect(text).toMatch(/matchmaker_games\{game_type="party-quiz",state="ENDED"\} 0/);
+      expect(text).toMatch(/matchmaker_ws_connections 1/);
+      expect(text).toMatch(/matchmaker_ws_subscriptions 1/);
+      expect(text).toMatch(/matchmaker_graphql_operations_total\{transport="ws",operation="anonymous",type="subscription",outcome="ok",code="none"\} 1/);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe("the CLI", () => {
+  it("prints its version", () => {
+    const r = cli(["--version"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^matchmaker \d+\.\d+\.\d+\n$/);
+  });
+
+  it("says which secret signed a token, on stderr, so the token alone can be captured", async () => {
+    const dev = cli(["token", "--sub", "alice", "--name", "Alice"]);
+    expect(dev.stdout.trim().split(".")).toHaveLength(3);
+    expect(dev.stderr).toMatch(/development secret \(JWT_SECRET is not set\)/);
+    const real = cli(["token", "--sub", "alice"], { JWT_SECRET: TEST_JWT_SECRET });
+    expect(real.stderr).toMatch(/Signed with JWT_SECRET/);
+    // A server with that secret takes it.
+    const t = await startTestApp();
+    try {
+      const me = await gqlOk<{ createGame: { creator: { id: string } } }>(t.url, 'mutation { createGame(input: { gameType: "party-quiz" }) { creator { id } } }', undefined, real.stdout.trim());
+      expect(me.createGame.creator.id).toBe("alice");
+    } finally {
+      await t.close();
+    }
+  });
+});
