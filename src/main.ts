@@ -236,6 +236,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
           wsMaxSubscriptions: env.wsMaxSubscriptions,
           wsMaxConnectionsPerAddress: env.wsMaxConnectionsPerAddress,
           trustProxyHops: env.trustProxyHops,
+          corsOrigins: env.corsOrigins,
         },
       })
     : null;

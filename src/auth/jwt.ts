@@ -14,8 +14,11 @@ export interface JwtSettings {
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-const unauthenticated = (why: string) =>
-  new MatchmakerError(ErrorCode.UNAUTHENTICATED, `Your token was refused: ${why}. Sign in again to get a new one.`);
+/** Why a token was refused, short enough for a WebSocket close reason (at most 123 bytes). */
+export type TokenRefusal = "expired" | "bad signature" | "not a JWT" | "wrong algorithm" | "bad claims";
+
+const unauthenticated = (reason: TokenRefusal, why: string) =>
+  new MatchmakerError(ErrorCode.UNAUTHENTICATED, `Your token was refused: ${why}. Sign in again to get a new one.`, { reason });
 
 /** Who a token names, and until when (epoch ms): a connection that outlives it must stop acting on it. */
 export interface Session {
@@ -42,12 +45,16 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
       ...(settings.issuer ? { issuer: settings.issuer } : {}),
     }));
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw unauthenticated("it has expired");
-    if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(err.message);
-    throw unauthenticated("it is not a valid token signed by this matchmaker");
+    if (err instanceof joseErrors.JWTExpired) throw unauthenticated("expired", "it has expired");
+    if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated("bad claims", err.message);
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+      throw unauthenticated("bad signature", "its signature does not match this server's secret (it was signed with another JWT_SECRET)");
+    }
+    if (err instanceof joseErrors.JOSEAlgNotAllowed) throw unauthenticated("wrong algorithm", "it is not signed with HS256");
+    throw unauthenticated("not a JWT", "it is not a JWT (three base64url parts separated by dots)");
   }
   const { sub, name, roles } = payload as { sub?: unknown; name?: unknown; roles?: unknown };
-  if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated(`"sub" must match ${PLAYER_ID}`);
+  if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated("bad claims", `"sub" must match ${PLAYER_ID}`);
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
   const actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
   return { actor, expiresAt: Number(payload.exp) * 1_000 };

@@ -67,6 +67,8 @@ export interface Env {
   wsMaxSubscriptions: number;
   wsMaxConnectionsPerAddress: number;
   trustProxyHops: number;
+  /** CORS_ORIGINS; empty: the default for NODE_ENV (localhost outside production, none in production). */
+  corsOrigins: string[];
   rateLimits: RateLimitConfig;
   /** Most live games one player may have created of one type (0: no cap). */
   maxLiveGamesPerPlayer: number;
@@ -263,6 +265,19 @@ const VARS = {
     default: "50",
     description: "Most open graphql-ws connections from one client address, per API process.",
   },
+  CORS_ORIGINS: {
+    schema: z
+      .string()
+      .transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x !== ""))
+      .pipe(
+        z
+          .array(z.string().regex(/^(\*|https?:\/\/[^\s/,]+)$/, { error: "each origin must be * or scheme://host[:port], e.g. https://play.example.com" }))
+          .max(100, { error: "at most 100 origins" }),
+      ),
+    default: null,
+    description:
+      "Comma-separated browser origins allowed to call the API (CORS) and to open graphql-ws sockets (their Origin), or * for any. Unset: localhost on any port outside production, none in production.",
+  },
   TRUST_PROXY_HOPS: {
     schema: int(0, 10),
     default: "0",
@@ -391,6 +406,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS!,
     wsMaxConnectionsPerAddress: v.WS_MAX_CONNECTIONS_PER_ADDRESS!,
     trustProxyHops: v.TRUST_PROXY_HOPS!,
+    corsOrigins: (v.CORS_ORIGINS as string[] | undefined) ?? [],
     rateLimits: Object.freeze({
       enabled: v.RATE_LIMITS === "on",
       perPlayer: Object.freeze({

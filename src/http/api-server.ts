@@ -16,6 +16,8 @@ import type { GameService } from "../service/game-service.js";
 import { clientAddress } from "./client-address.js";
 import { createQueryGuard, type QueryLimits } from "./query-guard.js";
 import { attachGraphqlWs } from "./ws-server.js";
+import { jsonStatusPlugin } from "./json-status-plugin.js";
+import { originPolicy } from "./origins.js";
 import type { RateLimits } from "../ratelimit/rate-limits.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -43,6 +45,8 @@ export interface ApiServerDeps {
     wsMaxSubscriptions: number;
     wsMaxConnectionsPerAddress: number;
     trustProxyHops: number;
+    /** CORS_ORIGINS (see originPolicy). */
+    corsOrigins: readonly string[];
   };
 }
 
@@ -83,6 +87,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   const http = createServer(app);
   const formatError = createErrorFormatter(logger);
   const guard = createQueryGuard(schema, limits.query, deps.production);
+  const origins = originPolicy(limits.corsOrigins, deps.production);
 
   const ws = attachGraphqlWs({
     http,
@@ -98,6 +103,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       maxSubscriptions: limits.wsMaxSubscriptions,
       maxConnectionsPerAddress: limits.wsMaxConnectionsPerAddress,
       trustProxyHops: limits.trustProxyHops,
+      originAllowed: origins.allowed,
     },
     caller: (authorization) => callerFrom(authorization, jwt, service),
   });
@@ -111,10 +117,14 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     // The process owns SIGTERM (cli.ts): left on outside NODE_ENV=test, Apollo would stop on
     // the signal and re-send it, killing the process (exit 143) before the worker acks its batch.
     stopOnTerminationSignals: false,
+    // Replaced by the check below that takes JSON only: Apollo's own blocks urql's default GET
+    // queries (no preflight header), though a GET can only run a query, never a mutation.
+    csrfPrevention: false,
     parseOptions: guard.parseOptions,
     validationRules: guard.validationRules,
     plugins: [
       deps.metrics.apolloPlugin,
+      jsonStatusPlugin(),
       ...guard.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       {
@@ -151,7 +161,16 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   });
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: limits.maxBodyBytes }),
+    origins.middleware,
+    // CSRF: a cross-site form or beacon can only POST "simple" content types; JSON needs a CORS
+    // preflight, which only allowed origins pass. So a POST must be JSON.
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.method !== "POST" || req.is(["application/json", "application/graphql-response+json"])) return next();
+      res.status(415).json({
+        errors: [{ message: "Send GraphQL requests over POST as application/json (other content types are refused).", extensions: { code: "BAD_REQUEST" } }],
+      });
+    },
+    express.json({ limit: limits.maxBodyBytes, type: ["application/json", "application/graphql-response+json"] }),
     // Who calls, and one point of their address's operations budget, before anything is parsed:
     // malformed, over-limit and badly signed requests spend it too.
     async (req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -8,11 +8,18 @@ import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
 import { clientAddress } from "./client-address.js";
 import type { QueryGuard } from "./query-guard.js";
+import { tokenParam } from "./connection-params.js";
 import type { RateLimits } from "../ratelimit/rate-limits.js";
 
-/** Close codes of the graphql-ws socket this server sends itself (graphql-ws adds its own, e.g. 4403 when a connection is refused). */
+/** Close codes of the graphql-ws socket this server sends itself (graphql-ws adds its own for protocol errors). */
 export const WS_CLOSE = {
-  /** The connection's token expired: reconnect with a fresh one. */
+  /**
+   * The token was refused when the connection opened (reason "Unauthorized: …": expired, bad
+   * signature, not a JWT, wrong algorithm, bad claims, or a connectionParams key that is not
+   * read): connect with a valid one. graphql-ws clients do not retry this code.
+   */
+  UNAUTHORIZED: 4401,
+  /** The connection's token expired while it was open (reason "Token expired: …"): reconnect with a fresh one. */
   TOKEN_EXPIRED: 4401,
   /** A frame larger than HTTP_MAX_BODY_BYTES (the ws library's own code). */
   MESSAGE_TOO_BIG: 1009,
@@ -31,6 +38,8 @@ export interface WsLimits {
   maxSubscriptions: number;
   maxConnectionsPerAddress: number;
   trustProxyHops: number;
+  /** Whether a browser page of this Origin may open a socket (CORS_ORIGINS). */
+  originAllowed: (origin: string | undefined) => boolean;
 }
 
 type Extra = {
@@ -73,6 +82,8 @@ export function attachGraphqlWs(deps: {
     path: deps.path,
     maxPayload: limits.maxPayloadBytes,
     verifyClient: ({ req }, done) => {
+      // A browser always sends its page's Origin: pages of other sites may not use a player's socket.
+      if (!limits.originAllowed(req.headers.origin)) return done(false, 403, "Origin not allowed (CORS_ORIGINS)");
       const address = clientAddress(req, limits.trustProxyHops);
       if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) return done(false, 429, "Too many connections from this address");
       done(true);
@@ -106,10 +117,18 @@ export function attachGraphqlWs(deps: {
       schema,
       onConnect: async (ctx) => {
         const e = state(ctx);
+        // Refused with 4401 and the reason: graphql-ws clients do not retry it (its own 4403 they retry, reasonless).
+        const refuse = (reason: string) => {
+          extraOf(ctx).socket.close(WS_CLOSE.UNAUTHORIZED, `Unauthorized: ${reason}`.slice(0, 123));
+          return false;
+        };
+        const param = tokenParam(ctx.connectionParams);
+        if ("unreadKey" in param) return refuse(`connectionParams.${param.unreadKey} is not read; send { authorization: "Bearer <token>" }`);
         try {
-          e.caller = await deps.caller(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
-        } catch {
-          return false; // graphql-ws closes with 4403 Forbidden
+          e.caller = await deps.caller(param.token);
+        } catch (err) {
+          const reason = err instanceof MatchmakerError ? err.details?.reason : undefined;
+          return refuse(typeof reason === "string" ? `token refused (${reason})` : "token refused");
         }
         const until = e.caller.expiresAt;
         if (until !== null) {

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { signToken } from "../../src/auth/jwt.js";
+import { startTestApp, type TestApp, TEST_JWT_SECRET, tokenFor } from "../support/app.js";
+
+const preflight = (t: TestApp, origin: string) =>
+  fetch(t.url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" } });
+
+/** Opens a graphql-ws socket (optionally from a browser `origin`), sends connection_init; how it ends or "ack". */
+function connect(t: TestApp, payload: unknown, origin?: string): Promise<{ code: number | string; reason: string }> {
+  return new Promise((resolve) => {
+    const s = new WebSocket(t.wsUrl, "graphql-transport-ws", origin ? { headers: { origin } } : {});
+    s.once("unexpected-response", (_req, res) => resolve({ code: `http ${res.statusCode}`, reason: "" }));
+    s.once("open", () => s.send(JSON.stringify({ type: "connection_init", payload })));
+    s.on("message", (m) => {
+      if (JSON.parse(String(m)).type === "connection_ack") {
+        resolve({ code: "ack", reason: "" });
+        s.close();
+      }
+    });
+    s.once("close", (code, reason) => resolve({ code, reason: String(reason) }));
+  });
+}
+
+describe("browsers on other origins (development defaults)", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { NODE_ENV: "development" } });
+  });
+  afterAll(() => t.close());
+
+  it("answers a preflight from a localhost dev server, and gives other origins no CORS headers", async () => {
+    const ok = await preflight(t, "http://localhost:5173");
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(ok.headers.get("access-control-allow-headers")).toMatch(/authorization/);
+    const other = await preflight(t, "https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("takes urql's default GET queries, refuses a GET mutation, and refuses POSTs that are not JSON (CSRF)", async () => {
+    const get = await fetch(`${t.url}?query=${encodeURIComponent("{ gameTypes { id } }")}`, { headers: { accept: "application/graphql-response+json" } });
+    expect(get.status).toBe(200);
+    expect(((await get.json()) as { data: { gameTypes: unknown[] } }).data.gameTypes.length).toBeGreaterThan(0);
+    const mutation = await fetch(`${t.url}?query=${encodeURIComponent('mutation { deleteGame(id: "x_00000000") }')}`);
+    expect(mutation.status).toBe(405);
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const r = await fetch(t.url, { method: "POST", headers: { "content-type": type }, body: "query={gameTypes{id}}" });
+      expect(r.status, type).toBe(415);
+      expect(((await r.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("BAD_REQUEST");
+    }
+  });
+
+  it("answers request errors 200 as application/json and 4xx as application/graphql-response+json", async () => {
+    const ask = (accept: string, query: string) =>
+      fetch(t.url, { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify({ query }) });
+    for (const query of ["{ gameTypes { id ", "{ nope }"]) {
+      const json = await ask("application/json", query);
+      expect([json.status, json.headers.get("content-type")]).toEqual([200, "application/json; charset=utf-8"]);
+      expect(((await json.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+      const modern = await ask("application/graphql-response+json", query);
+      expect(modern.status).toBe(400);
+    }
+  });
+
+  it("lets a localhost page open a socket, and refuses pages of other sites", async () => {
+    expect((await connect(t, {}, "http://localhost:5173")).code).toBe("ack");
+    expect((await connect(t, {}, "https://evil.example")).code).toBe("http 403");
+    expect((await connect(t, {})).code).toBe("ack"); // no Origin: a game client, not a browser page
+  });
+
+  it("names why a socket's token is refused, with a code clients do not retry, and reads the common connectionParams shapes", async () => {
+    const alice = await tokenFor("alice");
+    for (const payload of [
+      { authorization: `Bearer ${alice}` },
+      { Authorization: alice },
+      { headers: { Authorization: `Bearer ${alice}` } },
+      { authToken: alice },
+      { token: alice },
+    ]) {
+      expect((await connect(t, payload)).code, JSON.stringify(Object.keys(payload))).toBe("ack");
+    }
+    const otherSecret = await signToken({ sub: "alice", name: "Alice" }, { secret: "a-different-secret-0123456789", issuer: null });
+    const expired = await signToken({ sub: "alice", name: "Alice", expiresIn: "-1m" }, { secret: TEST_JWT_SECRET, issuer: null });
+    const cases: [unknown, RegExp][] = [
+      [{ authorization: `Bearer ${otherSecret}` }, /Unauthorized: token refused \(bad signature\)/],
+      [{ authorization: `Bearer ${expired}` }, /Unauthorized: token refused \(expired\)/],
+      [{ authorization: "Bearer not-a-token" }, /Unauthorized: token refused \(not a JWT\)/],
+      [{ jwt: alice }, /Unauthorized: connectionParams\.jwt is not read/],
+    ];
+    for (const [payload, reason] of cases) {
+      const closed = await connect(t, payload);
+      expect(closed.code).toBe(4401);
+      expect(closed.reason).toMatch(reason);
+    }
+  });
+
+  it("says over HTTP too which way a token is wrong", async () => {
+    const otherSecret = await signToken({ sub: "alice", name: "Alice" }, { secret: "a-different-secret-0123456789", issuer: null });
+    const r = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${otherSecret}` },
+      body: JSON.stringify({ query: "{ gameTypes { id } }" }),
+    });
+    expect(r.status).toBe(401);
+    const body = (await r.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
+    expect(body.errors[0]!.message).toMatch(/signed with another JWT_SECRET/);
+  });
+});
+
+describe("browsers on other origins (production, CORS_ORIGINS set)", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { NODE_ENV: "production", CORS_ORIGINS: "https://play.example.com" } });
+  });
+  afterAll(() => t.close());
+
+  it("allows exactly the listed origins, for HTTP and for sockets", async () => {
+    expect((await preflight(t, "https://play.example.com")).headers.get("access-control-allow-origin")).toBe("https://play.example.com");
+    expect((await preflight(t, "http://localhost:5173")).headers.get("access-control-allow-origin")).toBeNull();
+    expect((await connect(t, {}, "https://play.example.com")).code).toBe("ack");
+    expect((await connect(t, {}, "http://localhost:5173")).code).toBe("http 403");
+  });
+});
