@@ -3,8 +3,11 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# An npm workspace: its package.json must be there for npm ci.
+COPY client/package.json ./client/
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json schema.graphql ./
+COPY client ./client
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 

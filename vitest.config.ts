@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     setupFiles: ["reflect-metadata"],
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "client/test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",

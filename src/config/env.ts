@@ -250,7 +250,7 @@ const VARS = {
     description: "Largest request body, and largest graphql-ws frame, in bytes (a larger frame closes the socket with 1009).",
   },
   QUERY_MAX_TOKENS: { schema: int(50, 100_000), default: "2000", description: "Most tokens in one GraphQL document (HTTP and graphql-ws)." },
-  QUERY_MAX_DEPTH: { schema: int(2, 100), default: "8", description: "Deepest field nesting of one operation." },
+  QUERY_MAX_DEPTH: { schema: int(2, 100), default: "8", description: "Deepest field nesting of one operation (fragment spreads add no level)." },
   QUERY_MAX_ALIASES: { schema: int(1, 1_000), default: "15", description: "Most aliases in one operation." },
   QUERY_MAX_DIRECTIVES: { schema: int(1, 1_000), default: "10", description: "Most directives in one operation." },
   QUERY_MAX_COST: {

@@ -3,9 +3,9 @@ import type { GameRecord } from "../domain/game.js";
 import { isPlayer, freeSeats } from "../domain/game.js";
 import type { GqlContext } from "./context.js";
 import { CreateGameInput, GameFilterInput, GameSortInput, UpdateGameInput } from "./game.input.js";
-import { Game, GameConnection, GameServerAccess, Player } from "./game.type.js";
+import { Game, GameConnection, GameServerAccess, Player, Seat } from "./game.type.js";
 import { GameType } from "./game-type.type.js";
-import { toConnection, toGameType, toPlayer } from "./mappers.js";
+import { toConnection, toGameType, toPlayer, toSeat } from "./mappers.js";
 import { PARTY_DESCRIPTION } from "./quick-join.input.js";
 import { GuessLimited, RateLimited } from "./rate-limit.js";
 
@@ -93,12 +93,17 @@ export class GameResolver {
   @FieldResolver(() => Player)
   creator(@Root() g: GameRecord): Player {
     const p = g.players.find((x) => x.id === g.creatorId);
-    return p ? toPlayer(p) : { id: g.creatorId, name: g.creatorId, joinedAt: new Date(g.createdAt), confirmed: true };
+    return p ? toPlayer(p) : { id: g.creatorId, name: g.creatorId };
   }
 
   @FieldResolver(() => [Player])
   players(@Root() g: GameRecord): Player[] {
     return g.players.map(toPlayer);
+  }
+
+  @FieldResolver(() => [Seat])
+  seats(@Root() g: GameRecord): Seat[] {
+    return g.players.map(toSeat);
   }
 
   @FieldResolver(() => Int)

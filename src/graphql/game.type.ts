@@ -3,13 +3,19 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ChangeKind, GameState, Visibility } from "./enums.js";
 import { GameType } from "./game-type.type.js";
 
-@ObjectType()
+@ObjectType({ description: "A player as every game sees them: keyed by id, so a normalized client cache may share it between games." })
 export class Player {
   @Field(() => ID)
   id!: string;
 
   @Field(() => String)
   name!: string;
+}
+
+@ObjectType({ description: "One taken seat of one game: what differs per game lives here, not on Player." })
+export class Seat {
+  @Field(() => Player)
+  player!: Player;
 
   @Field(() => Date)
   joinedAt!: Date;
@@ -48,8 +54,11 @@ export class Game {
   @Field(() => Player)
   creator!: Player;
 
-  @Field(() => [Player])
+  @Field(() => [Player], { description: "The seated players in seating order (the same order as seats)." })
   players!: Player[];
+
+  @Field(() => [Seat], { description: "The taken seats in seating order, with when each was taken and whether the game server confirmed it." })
+  seats!: Seat[];
 
   @Field(() => Int)
   capacity!: number;

@@ -2,7 +2,7 @@ import { ALL_STATES, type GameRecord, type PlayerRecord } from "../domain/game.j
 import type { GameTypeDef } from "../domain/game-type.js";
 import { encodeCursor, type Page } from "../domain/paging.js";
 import type { GameType } from "./game-type.type.js";
-import type { GameConnection, Player } from "./game.type.js";
+import type { GameConnection, Player, Seat } from "./game.type.js";
 
 /** Edge conversions from domain records (ms times) to GraphQL shapes (Dates). */
 export function toGameType(def: GameTypeDef): GameType {
@@ -23,12 +23,9 @@ export function toGameType(def: GameTypeDef): GameType {
   };
 }
 
-export const toPlayer = (p: PlayerRecord): Player => ({
-  id: p.id,
-  name: p.name,
-  joinedAt: new Date(p.joinedAt),
-  confirmed: p.confirmed,
-});
+export const toPlayer = (p: PlayerRecord): Player => ({ id: p.id, name: p.name });
+
+export const toSeat = (p: PlayerRecord): Seat => ({ player: toPlayer(p), joinedAt: new Date(p.joinedAt), confirmed: p.confirmed });
 
 /** The node stays a record: Game's field resolvers finish it with the caller in view. */
 export function toConnection(page: Page): Omit<GameConnection, "edges"> & { edges: { cursor: string; node: GameRecord }[] } {

@@ -72,7 +72,8 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | nu
   const armor = new ApolloArmor({
     // graphql-js counts tokens while parsing (parseOptions.maxTokens): a refusal is then a 400.
     maxTokens: { enabled: false },
-    maxDepth: { n: limits.maxDepth },
+    // Fields nested, not fragments: a spread adds no work, and typed clients spread fragments in fragments.
+    maxDepth: { n: limits.maxDepth, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     // Counted below, with variables in view.

@@ -5,7 +5,7 @@ import { codeOf, gql, startTestApp, subscribe, TEST_JWT_SECRET, type TestApp, to
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
 
 const METRICS_TOKEN = "abuse-suite-metrics-token-0123456789";
-const FIELDS = "id gameType { id } state version creator { id name } players { id name confirmed } capacity freeSeats visibility joinCode region settings labels result createdAt updatedAt expiresAt hostConnected server { socketUrl token }";
+const FIELDS = "id gameType { id } state version creator { id name } players { id name } seats { player { id } joinedAt confirmed } capacity freeSeats visibility joinCode region settings labels result createdAt updatedAt expiresAt hostConnected server { socketUrl token }";
 
 /** Runs `attack` while timing a cheap request made at the same moment: the API must stay responsive. */
 async function underAttack<T>(t: TestApp, attack: () => Promise<T>): Promise<{ result: T; attackMs: number; probeMs: number }> {

@@ -110,7 +110,7 @@ describe.each(bothModes())("expiry with a controlled clock ($name)", (mode) => {
       await s.drained();
       clock += 31 * SECOND;
       expect(await sweep()).toEqual({ expired: 0, seatsFreed: 0 });
-      expect((await ok(api.game({ id: g.id }))).game!.players.map((p) => [p.id, p.confirmed])).toEqual([
+      expect((await ok(api.game({ id: g.id }))).game!.seats.map((s) => [s.player.id, s.confirmed])).toEqual([
         ["alice", true],
         ["bob", true],
       ]);

@@ -28,7 +28,7 @@ describe.each(bothModes())("control calls to the game server ($name)", (mode) =>
     const g = (await ok(api.createGame({ input: { gameType: "duel" } }, alice))).createGame;
     const joined = (await ok(api.joinGame({ id: g.id }, bob))).joinGame;
     expect(JSON.parse(server.requestsTo("/join_game")[0]!.rawBody)).toEqual({ gameId: g.id, userId: "bob", username: "Bob" });
-    expect(joined.players.find((p) => p.id === "bob")).toMatchObject({ confirmed: false });
+    expect(joined.seats.find((s) => s.player.id === "bob")).toMatchObject({ confirmed: false });
     // The game server refuses bob until the host is there, so bob gets no address yet; the host does.
     expect([joined.hostConnected, joined.server]).toEqual([false, null]);
     expect((await ok(api.game({ id: g.id }, alice))).game!.server!.token).toBe(server.games.get(g.id)!.gameToken);

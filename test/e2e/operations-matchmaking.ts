@@ -54,7 +54,8 @@ const MATCH_GAME_FIELDS = /* GraphQL */ `
     state
     version
     creator { id name }
-    players { id name confirmed }
+    players { id name }
+    seats { player { id } joinedAt confirmed }
     capacity
     freeSeats
     visibility

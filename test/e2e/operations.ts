@@ -7,7 +7,8 @@ const GAME_FIELDS = /* GraphQL */ `
     state
     version
     creator { id name }
-    players { id name confirmed }
+    players { id name }
+    seats { player { id } joinedAt confirmed }
     capacity
     freeSeats
     visibility

@@ -27,7 +27,7 @@ describe.each(bothModes())("quickJoin on a game-server type ($name)", (mode) => 
     const joined = (await ok(quick(bob))).quickJoin;
     expect(joined.id).toBe(created.id);
     expect(bodyOf(server.requestsTo("/join_game")[0]!)).toEqual({ gameId: created.id, userId: "bob", username: "Bob" });
-    expect(joined.players.find((p) => p.id === "bob")).toMatchObject({ confirmed: false });
+    expect(joined.seats.find((s) => s.player.id === "bob")).toMatchObject({ confirmed: false });
     expect([joined.hostConnected, joined.server]).toEqual([false, null]);
     // The game server reports the host: now bob may connect.
     const s = streamAccess(h.t, mode.redisUrl());

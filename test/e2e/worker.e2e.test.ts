@@ -62,17 +62,17 @@ describe.each(bothModes())("the worker applies game-server events ($name)", (mod
       [7, "IN_PROGRESS"],
       [8, "ENDED"],
     ]);
-    const stored = (await gql<{ game: { labels: unknown; result: unknown; players: { id: string; confirmed: boolean }[] } }>(
+    const stored = (await gql<{ game: { labels: unknown; result: unknown; seats: { player: { id: string }; confirmed: boolean }[] } }>(
       t.url,
-      `query($id: ID!) { game(id: $id) { labels result players { id confirmed } } }`,
+      `query($id: ID!) { game(id: $id) { labels result seats { player { id } confirmed } } }`,
       { id: g.id },
     )).data!.game;
     expect(stored).toEqual({
       labels: { map: "dust", round: 3 },
       result: { winner_id: "alice", loser_id: "bob" },
-      players: [
-        { id: "alice", confirmed: true },
-        { id: "bob", confirmed: true },
+      seats: [
+        { player: { id: "alice" }, confirmed: true },
+        { player: { id: "bob" }, confirmed: true },
       ],
     });
 

@@ -164,14 +164,14 @@ export type PartyChangedSubscriptionVariables = Exact<{
 
 export type PartyChangedSubscription = { partyChanged: { kind: ChangeKind, partyId: string, version: number, party: { members: Array<{ playerId: string }>, game: { id: string } | null } | null } };
 
-export type MatchGameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
+export type MatchGameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null };
 
 export type QuickJoinMutationVariables = Exact<{
   input: QuickJoinInput;
 }>;
 
 
-export type QuickJoinMutation = { quickJoin: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type QuickJoinMutation = { quickJoin: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinGameByCodeMutationVariables = Exact<{
   code: string;
@@ -179,7 +179,7 @@ export type JoinGameByCodeMutationVariables = Exact<{
 }>;
 
 
-export type JoinGameByCodeMutation = { joinGameByCode: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinGameByCodeMutation = { joinGameByCode: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinWithPartyMutationVariables = Exact<{
   id: string | number;
@@ -188,14 +188,14 @@ export type JoinWithPartyMutationVariables = Exact<{
 }>;
 
 
-export type JoinWithPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinWithPartyMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type LeaveAndSeeMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type LeaveAndSeeMutation = { leaveGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+export type LeaveAndSeeMutation = { leaveGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, labels: any, createdAt: string, hostConnected: boolean, gameType: { id: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } | null };
 
 export type GameTypePoliciesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -220,7 +220,7 @@ export type SearchGamesQueryVariables = Exact<{
 
 export type SearchGamesQuery = { games: { totalCount: number, totalCountCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, region: string | null, freeSeats: number, labels: any, createdAt: string } }> } };
 
-export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null };
+export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null };
 
 export type GameTypesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -239,7 +239,7 @@ export type GameQueryVariables = Exact<{
 }>;
 
 
-export type GameQuery = { game: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } | null };
+export type GameQuery = { game: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } | null };
 
 export type GamesQueryVariables = Exact<{
   filter?: GameFilter | null | undefined;
@@ -256,7 +256,7 @@ export type CreateGameMutationVariables = Exact<{
 }>;
 
 
-export type CreateGameMutation = { createGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type CreateGameMutation = { createGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type JoinGameMutationVariables = Exact<{
   id: string | number;
@@ -264,7 +264,7 @@ export type JoinGameMutationVariables = Exact<{
 }>;
 
 
-export type JoinGameMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type JoinGameMutation = { joinGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type LeaveGameMutationVariables = Exact<{
   id: string | number;
@@ -279,7 +279,7 @@ export type UpdateGameMutationVariables = Exact<{
 }>;
 
 
-export type UpdateGameMutation = { updateGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string, confirmed: boolean }>, server: { socketUrl: string | null, token: string | null } | null } };
+export type UpdateGameMutation = { updateGame: { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null } };
 
 export type DeleteGameMutationVariables = Exact<{
   id: string | number;
