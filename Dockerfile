@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build: compile TypeScript with dev dependencies, then drop them.
+# Build: compile TypeScript and bundle the web pages (Vite) with dev dependencies, then drop them.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,9 +9,12 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json schema.graphql ./
 COPY client ./client
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# The lobby page and GraphiQL (web/ → dist/web/, served at / and /graphiql).
+COPY web ./web
+# The server does not use the client workspace at run time: drop its link with the dev dependencies.
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/@matchmaker
 
-# Run: only compiled JS, production dependencies and the sample catalog.
+# Run: only compiled JS (with the bundled pages in dist/web), production dependencies and the sample catalog.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app

@@ -230,6 +230,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
         metricsAccess: env.metricsToken ? { token: env.metricsToken } : env.nodeEnv === "production" ? "off" : "open",
         production: env.nodeEnv === "production",
         rateLimits: createRateLimits(env.rateLimits, backends.redis ? { redis: backends.redis, prefix: env.keyPrefix } : null),
+        web: { lobby: env.webUi, graphiql: env.graphiql },
         limits: {
           maxBodyBytes: env.httpMaxBodyBytes,
           query: opts.withoutQueryLimits ? null : env.queryLimits,

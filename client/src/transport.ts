@@ -16,7 +16,7 @@ export interface TransportOptions {
   fetch?: typeof fetch;
   /** A WebSocket implementation where there is no global one (Node 20: `import WebSocket from "ws"`). */
   webSocketImpl?: unknown;
-  /** Extra graphql-ws client options (retries, keep-alive, lazy…), merged over this client's. */
+  /** Extra graphql-ws client options (retries, keep-alive, lazy…), merged over this client's; `on` listeners run besides its own. */
   ws?: Partial<WsOptions>;
 }
 
@@ -105,6 +105,7 @@ export class Transport {
   private socket(): WsClient {
     if (this.ws) return this.ws;
     let connectedBefore = false;
+    const { on: extraOn, ...extra } = this.opts.ws ?? {};
     this.ws = createClient({
       url: this.opts.wsUrl ?? wsUrlOf(this.opts.url),
       webSocketImpl: this.opts.webSocketImpl,
@@ -115,13 +116,16 @@ export class Transport {
       // The server's refusals (bad token, limits) will not change by retrying.
       shouldRetry: (e) => !(isCloseEvent(e) && CLOSE_REASON_NO_RETRY.has(e.code)),
       retryAttempts: 8,
+      ...extra,
+      // The caller's listeners run too: replacing `connected` would lose the resync after a reconnect.
       on: {
-        connected: () => {
+        ...extraOn,
+        connected: (...args) => {
           if (connectedBefore) for (const l of this.reconnectListeners) l();
           connectedBefore = true;
+          extraOn?.connected?.(...args);
         },
       },
-      ...this.opts.ws,
     });
     return this.ws;
   }

@@ -72,6 +72,10 @@ export interface Env {
   rateLimits: RateLimitConfig;
   /** Most live games one player may have created of one type (0: no cap). */
   maxLiveGamesPerPlayer: number;
+  /** WEB_UI: the bundled lobby page at `/`. */
+  webUi: boolean;
+  /** GRAPHIQL: the bundled GraphiQL at `/graphiql`; default on outside production (in production it also allows introspection). */
+  graphiql: boolean;
 }
 
 export interface EnvVarDoc {
@@ -312,6 +316,17 @@ const VARS = {
     default: "5",
     description: "Most live (not ENDED) games one player may have created of one game type (createGame, and quickJoin when it creates); 0 = no cap. Admins are not capped.",
   },
+  WEB_UI: {
+    schema: oneOf(["on", "off"]),
+    default: "on",
+    description: "The lobby page at `/`: a live view of every game type's open games, bundled with the package (no CDN). `off` answers `/` with 404.",
+  },
+  GRAPHIQL: {
+    schema: oneOf(["on", "off"]),
+    default: null,
+    description:
+      "GraphiQL, bundled with the package, at `/graphiql` (a browser's GET of /graphql is sent there): on or off. Unset: on outside production, off with NODE_ENV=production. In production `on` also allows schema introspection over HTTP, which GraphiQL needs.",
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: int(1, 600_000),
     default: "10000",
@@ -423,5 +438,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       subscriptionsPerAddress: v.RATE_LIMIT_SUBSCRIPTIONS_PER_ADDRESS as Budget,
     }),
     maxLiveGamesPerPlayer: v.MAX_LIVE_GAMES_PER_PLAYER!,
+    webUi: v.WEB_UI === "on",
+    graphiql: v.GRAPHIQL === undefined ? v.NODE_ENV !== "production" : v.GRAPHIQL === "on",
   });
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -17,8 +18,10 @@ import { clientAddress } from "./client-address.js";
 import { createQueryGuard, type QueryLimits } from "./query-guard.js";
 import { attachGraphqlWs } from "./ws-server.js";
 import { jsonStatusPlugin } from "./json-status-plugin.js";
+import { noHttpSubscriptions } from "./no-http-subscriptions.js";
 import { originPolicy } from "./origins.js";
 import type { RateLimits } from "../ratelimit/rate-limits.js";
+import { browserOnGraphqlPath, webUiRouter } from "./web-ui.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -38,6 +41,13 @@ export interface ApiServerDeps {
   /** Production: no schema hints ("Did you mean …") in errors. */
   production: boolean;
   rateLimits: RateLimits;
+  /** The bundled pages: the lobby page at `/` (WEB_UI) and GraphiQL at `/graphiql` (GRAPHIQL). */
+  web: {
+    lobby: boolean;
+    graphiql: boolean;
+    /** Where the built pages are (default: dist/web of this package). */
+    dir?: string;
+  };
   limits: {
     maxBodyBytes: number;
     /** null: none — the benchmark's baseline, never from the environment. */
@@ -78,7 +88,7 @@ async function callerFrom(header: unknown, jwt: JwtSettings, service: GameServic
   return { actor: session.actor, gameServerTypes: [], expiresAt: session.expiresAt };
 }
 
-/** GraphQL over HTTP (POST/GET) and graphql-ws on the same path, plus health probes. */
+/** GraphQL over HTTP (POST/GET) and graphql-ws on the same path, health probes, and the bundled lobby page and GraphiQL. */
 export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   const { schema, service, jwt, logger, limits } = deps;
   const app = express();
@@ -86,7 +96,9 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   app.disable("x-powered-by");
   const http = createServer(app);
   const formatError = createErrorFormatter(logger);
-  const guard = createQueryGuard(schema, limits.query, deps.production);
+  // Decided by our NODE_ENV, not the process's: in production only with GRAPHIQL=on, which needs it.
+  const introspection = !deps.production || deps.web.graphiql;
+  const guard = createQueryGuard(schema, limits.query, deps.production, { introspection });
   const origins = originPolicy(limits.corsOrigins, deps.production);
 
   const ws = attachGraphqlWs({
@@ -114,6 +126,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" would map the schema for anyone without introspection.
     hideSchemaDetailsFromClientErrors: deps.production,
+    introspection,
     // The process owns SIGTERM (cli.ts): left on outside NODE_ENV=test, Apollo would stop on
     // the signal and re-send it, killing the process (exit 143) before the worker acks its batch.
     stopOnTerminationSignals: false,
@@ -123,8 +136,11 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     parseOptions: guard.parseOptions,
     validationRules: guard.validationRules,
     plugins: [
+      // Apollo's landing page loads Apollo Sandbox from a CDN; the bundled GraphiQL replaces it.
+      ApolloServerPluginLandingPageDisabled(),
       deps.metrics.apolloPlugin,
       jsonStatusPlugin(),
+      noHttpSubscriptions(),
       ...guard.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       {
@@ -159,6 +175,8 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  app.use(webUiRouter({ lobby: deps.web.lobby, graphiql: deps.web.graphiql, dir: deps.web.dir, graphqlPath: GRAPHQL_PATH, logger }));
+  app.get(GRAPHQL_PATH, browserOnGraphqlPath(deps.web.graphiql, GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
     origins.middleware,

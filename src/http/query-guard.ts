@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import {
+  NoSchemaIntrospectionCustomRule,
   type DocumentNode,
   GraphQLError,
   type GraphQLSchema,
@@ -67,8 +68,10 @@ function withPageSizes(document: DocumentNode, variables: Record<string, unknown
  * (checkOperation), so neither transport is a way around the other. Every refusal is
  * BAD_USER_INPUT, decided before anything executes.
  */
-export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | null, production = false) {
+export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | null, production = false, opts: { introspection?: boolean } = {}) {
   if (limits === null) return unguarded(schema);
+  // Apollo applies its own rule over HTTP; graphql-ws operations get the same one here.
+  const wsRules = opts.introspection === false ? [NoSchemaIntrospectionCustomRule] : [];
   const armor = new ApolloArmor({
     // graphql-js counts tokens while parsing (parseOptions.maxTokens): a refusal is then a 400.
     maxTokens: { enabled: false },
@@ -137,7 +140,7 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | nu
       } catch (err) {
         return { errors: [err instanceof GraphQLError ? refused(err.message) : refused(String(err))] };
       }
-      const errors = validate(schema, document, [...specifiedRules, ...rules]).map((e) =>
+      const errors = validate(schema, document, [...specifiedRules, ...rules, ...wsRules]).map((e) =>
         e.extensions?.code === ErrorCode.BAD_USER_INPUT
           ? refused(e.message)
           : new GraphQLError(production ? e.message.replace(/ ?Did you mean .+\?/, "") : e.message, {

@@ -38,8 +38,8 @@ export interface WsLimits {
   maxSubscriptions: number;
   maxConnectionsPerAddress: number;
   trustProxyHops: number;
-  /** Whether a browser page of this Origin may open a socket (CORS_ORIGINS). */
-  originAllowed: (origin: string | undefined) => boolean;
+  /** Whether a browser page of this Origin may open a socket (CORS_ORIGINS; `host`: the upgrade's Host, for the API's own pages). */
+  originAllowed: (origin: string | undefined, host?: string) => boolean;
 }
 
 type Extra = {
@@ -83,7 +83,7 @@ export function attachGraphqlWs(deps: {
     maxPayload: limits.maxPayloadBytes,
     verifyClient: ({ req }, done) => {
       // A browser always sends its page's Origin: pages of other sites may not use a player's socket.
-      if (!limits.originAllowed(req.headers.origin)) return done(false, 403, "Origin not allowed (CORS_ORIGINS)");
+      if (!limits.originAllowed(req.headers.origin, req.headers.host)) return done(false, 403, "Origin not allowed (CORS_ORIGINS)");
       const address = clientAddress(req, limits.trustProxyHops);
       if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) return done(false, 429, "Too many connections from this address");
       done(true);
@@ -189,16 +189,25 @@ export function attachGraphqlWs(deps: {
         if (type === "subscription") {
           e.subscriptions.add(id);
           metrics.wsSubscriptions.inc();
-          metrics.countOperation({ transport: "ws", name: payload.operationName, type, code: undefined });
         }
         e.operations.set(id, { name: payload.operationName, type });
         const contextValue: GqlContext = { actor: null, gameServerTypes: [], ...e.caller, service, clientAddress: e.address, limits: rateLimits };
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
+      // A subscription is counted once its resolver has answered: a stream is ok, a result is its refusal.
+      onOperation: async (ctx, id, payload, _args, pending) => {
+        const op = state(ctx).operations.get(id);
+        if (op?.type !== "subscription") return;
+        const result = await pending;
+        const refused = Symbol.asyncIterator in result ? undefined : result.errors?.[0];
+        // The code clients see is given by formatError (a MatchmakerError is the original error).
+        const code = refused ? (formatError(refused.toJSON(), refused).extensions?.code ?? "INTERNAL_SERVER_ERROR") : undefined;
+        metrics.countOperation({ transport: "ws", name: payload.operationName, type: op.type, code });
+      },
       onNext: (ctx, id, _payload, _args, result) => {
         const e = state(ctx);
         const op = e.operations.get(id);
-        // A query or mutation has one result: count it there (subscriptions count when they start).
+        // A query or mutation has one result: count it there (subscriptions in onOperation).
         if (op && op.type !== "subscription") {
           metrics.countOperation({ transport: "ws", name: op.name, type: op.type, code: result.errors?.[0]?.extensions?.code });
           e.operations.delete(id);

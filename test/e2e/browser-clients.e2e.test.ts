@@ -63,16 +63,16 @@ describe.each(bothModes())("GraphQL clients in a browser on another origin ($nam
     page.on("pageerror", (e) => problems.push(e.message));
     page.on("request", (r) => requests.push({ method: r.method(), url: r.url() }));
     await page.goto(siteUrl);
-    await page.waitForFunction(() => "clients" in window);
+    await page.waitForFunction(() => "clients" in globalThis);
     return { page, problems, requests };
   };
   const call = (page: Page, kind: string, op: "query" | "mutate", doc: string, variables: Record<string, unknown> = {}) =>
-    page.evaluate(([k, o, d, v]) => (window as any).clients[k][o](d, v), [kind, op, doc, variables] as const);
+    page.evaluate(([k, o, d, v]) => (globalThis as any).clients[k][o](d, v), [kind, op, doc, variables] as const);
 
   it.each(["apollo", "urql", "graphql-ws"])("%s: query, mutation, refusal and subscription", async (kind) => {
     const { page, problems, requests } = await openPage();
     try {
-      await page.evaluate(([k, url, ws, token]) => (window as any).clients.make(k, url, ws, token), [kind, t.url, t.wsUrl, alice] as const);
+      await page.evaluate(([k, url, ws, token]) => (globalThis as any).clients.make(k, url, ws, token), [kind, t.url, t.wsUrl, alice] as const);
 
       const types = (await call(page, kind, "query", "query Types { gameTypes { id } }")) as { gameTypes: { id: string }[] };
       expect(types.gameTypes.map((g) => g.id)).toContain("lobby");
@@ -87,12 +87,12 @@ describe.each(bothModes())("GraphQL clients in a browser on another origin ($nam
       const topic = t.app.backends.bus.topics.game(id);
       const before = t.app.backends.bus.localSubscribers(topic);
       await page.evaluate(
-        ([k, id]) => (window as any).clients.subscribe(k, "subscription Watch($id: ID!) { gameChanged(id: $id) { kind version game { players { id } } } }", { id }),
+        ([k, id]) => (globalThis as any).clients.subscribe(k, "subscription Watch($id: ID!) { gameChanged(id: $id) { kind version game { players { id } } } }", { id }),
         [kind, id] as const,
       );
       await watcherReady(t, topic, before, mode.redisUrl());
       await gqlOk(t.url, "mutation($id: ID!) { joinGame(id: $id) { id } }", { id }, bob);
-      const change = await page.evaluate((k) => (window as any).clients.nextChange(k), kind);
+      const change = await page.evaluate((k) => (globalThis as any).clients.nextChange(k), kind);
       // Apollo adds __typename to what it asks for.
       expect(change).toMatchObject({ gameChanged: { kind: "UPDATED", version: 2, game: { players: [{ id: "alice" }, { id: "bob" }] } } });
 

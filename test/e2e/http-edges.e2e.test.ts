@@ -123,3 +123,54 @@ describe("browsers on other origins (production, CORS_ORIGINS set)", () => {
     expect((await connect(t, {}, "http://localhost:5173")).code).toBe("http 403");
   });
 });
+
+describe("operations on the wrong transport, and introspection in production", () => {
+  let dev: TestApp, prod: TestApp;
+  beforeAll(async () => {
+    [dev, prod] = await Promise.all([startTestApp({ env: { NODE_ENV: "development" } }), startTestApp({ env: { NODE_ENV: "production" } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([dev.close(), prod.close()]);
+  });
+
+  const post = (t: TestApp, query: string) =>
+    fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+    }));
+
+  /** One operation over graphql-ws, as the reference client sends it; the first result. */
+  const overSocket = async (t: TestApp, query: string) => {
+    const { createClient } = await import("graphql-ws");
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      return await new Promise<{ data?: unknown; errors?: readonly { message: string }[] }>((resolve, reject) => {
+        client.subscribe({ query }, { next: resolve, error: (e) => (Array.isArray(e) ? resolve({ errors: e }) : reject(e)), complete: () => {} });
+      });
+    } finally {
+      await client.dispose();
+    }
+  };
+
+  it("refuses a subscription over HTTP with a pointer to graphql-ws, instead of running it", async () => {
+    const r = await post(dev, 'subscription { gameChanged(gameType: "party-quiz") { gameId } }');
+    expect(r.status).toBe(400);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
+    expect(r.body.errors?.[0]?.message).toContain("graphql-ws");
+    expect(r.body.data).toBeUndefined();
+  });
+
+  it("answers introspection outside production, and refuses it in production over HTTP and graphql-ws alike", async () => {
+    const introspect = "{ __schema { queryType { name } } }";
+    expect((await post(dev, introspect)).body.data).toEqual({ __schema: { queryType: { name: "Query" } } });
+    expect((await overSocket(dev, introspect)).data).toEqual({ __schema: { queryType: { name: "Query" } } });
+    const overHttp = await post(prod, introspect);
+    expect(overHttp.body.data).toBeUndefined();
+    expect(overHttp.body.errors?.[0]?.message).toMatch(/introspection/i);
+    const viaSocket = await overSocket(prod, introspect);
+    expect(viaSocket.data).toBeUndefined();
+    expect(viaSocket.errors?.[0]?.message).toMatch(/introspection/i);
+    // Ordinary queries still run.
+    expect((await overSocket(prod, "{ gameTypes { id } }")).data).toMatchObject({ gameTypes: expect.any(Array) });
+  });
+});

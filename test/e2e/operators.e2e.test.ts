@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gqlOk, startTestApp, type TestApp, TEST_JWT_SECRET, tokenFor, wsClient, subscribe } from "../support/app.js";
+import { gqlOk, startTestApp, type TestApp, TEST_JWT_SECRET, tokenFor, waitFor, wsClient, subscribe } from "../support/app.js";
 import { bothModes, watcherReady } from "./modes.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -35,6 +35,22 @@ describe.each(bothModes())("what operators see ($name)", (mode) => {
       expect(text).toMatch(/matchmaker_ws_connections 1/);
       expect(text).toMatch(/matchmaker_ws_subscriptions 1/);
       expect(text).toMatch(/matchmaker_graphql_operations_total\{transport="ws",operation="anonymous",type="subscription",outcome="ok",code="none"\} 1/);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("counts a subscription its resolver refuses as a user error with its code, not as ok", async () => {
+    const client = wsClient(t.wsUrl, await tokenFor("carol"));
+    try {
+      const sub = subscribe(client, 'subscription Refused { partyChanged(id: "no-such-party") { kind } }', {});
+      const first = await sub.next();
+      const code = first.errors?.[0]?.extensions?.code;
+      expect(code).toMatch(/PARTY_NOT_FOUND|FORBIDDEN|BAD_USER_INPUT/);
+      await waitFor(async () => /matchmaker_ws_subscriptions 0/.test(await metrics()), "the refused subscription to end");
+      const text = await metrics();
+      expect(text).toContain(`matchmaker_graphql_operations_total{transport="ws",operation="anonymous",type="subscription",outcome="user_error",code="${code}"} 1`);
+      expect(text).not.toMatch(/transport="ws",operation="anonymous",type="subscription",outcome="internal"/);
     } finally {
       await client.dispose();
     }

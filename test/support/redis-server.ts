@@ -68,10 +68,10 @@ function pingOnce(port: number): Promise<boolean> {
 class PortInUse extends Error {}
 
 /** Spawns redis-server on `port` and waits for PONG. Rejects with PortInUse when the port was taken. */
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+async function launch(port: number, dir: string, extraArgs: readonly string[] = []): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning", ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -115,14 +115,14 @@ async function kill(child: ChildProcess): Promise<void> {
  * persistence and its own temp dir. Retries with another port when a parallel worker
  * grabbed the chosen one; rejects if redis-server is missing or never answers.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "mm-redis-"));
   let child: ChildProcess | undefined;
   let port = 0;
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, extraArgs);
     } catch (err) {
       if (!(err instanceof PortInUse) || attempt >= PORT_ATTEMPTS) {
         rmSync(dir, { recursive: true, force: true });
@@ -150,7 +150,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       mkdirSync(dir, { recursive: true });
       for (let attempt = 1; ; attempt++) {
         try {
-          current = await launch(port, dir);
+          current = await launch(port, dir, extraArgs);
           return;
         } catch (err) {
           if (!(err instanceof PortInUse) || attempt >= PORT_ATTEMPTS) throw err;
