@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { Redis } from "ioredis";
 import type { ChangeBus } from "./bus/change-bus.js";
 import { createMemoryBus } from "./bus/memory-bus.js";
 import { createRedisBus } from "./bus/redis-bus.js";
@@ -19,7 +18,11 @@ import { createRedisStore } from "./store/redis/redis-store.js";
 import type { EventStream } from "./stream/event-stream.js";
 import { createMemoryEventStream } from "./stream/memory-event-stream.js";
 import { createRedisEventStream } from "./stream/redis-event-stream.js";
-import { describeRedis, findStreamElsewhere } from "./stream/redis-stream-probe.js";
+import { findStreamElsewhere } from "./stream/redis-stream-probe.js";
+import type { RedisClient } from "./redis/client.js";
+import { connect, describeTarget, type RedisTarget, sameTarget, StartupError, waitForRedis } from "./redis/connect.js";
+
+export { StartupError, waitForRedis };
 import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface Backends {
@@ -34,75 +37,14 @@ export interface Backends {
   /** Resolves once every connection is up; rejects with StartupError after REDIS_STARTUP_TIMEOUT_MS. */
   ready(): Promise<void>;
   /** The data connection, which the rate limits share (null in embedded mode: they count in memory). */
-  redis: Redis | null;
+  redis: RedisClient | null;
   close(): Promise<void>;
 }
 
-/**
- * A data connection that fails fast: while Redis is unreachable a command is refused at once
- * (no offline queue) and one that gets no answer within REDIS_COMMAND_TIMEOUT_MS fails, so API
- * calls answer BACKEND_UNAVAILABLE within about a second instead of queueing; reconnects go
- * on in the background with a clamped back-off, and service resumes by itself.
- */
-function connect(url: string, env: Env, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    // Back off on reconnect, clamped, instead of hammering a restarting server.
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    commandTimeout: env.redisCommandTimeoutMs,
-    connectTimeout: env.redisCommandTimeoutMs,
-    // Commands issued in the same tick share one round trip: the worker applies a batch's games concurrently.
-    enableAutoPipelining: true,
-  });
-  let down = false;
-  let wasReady = false;
-  // One line when the connection goes and one when it is back, not one per reconnect attempt;
-  // before it was ever up, start-up's own wait (waitForRedis) speaks for it.
-  redis.on("error", (err) => {
-    if (down || !wasReady) return;
-    down = true;
-    logger.warn({ err: err.message, redis: describeRedis(url) }, "Redis is unreachable; retrying in the background");
-  });
-  redis.on("ready", () => {
-    wasReady = true;
-    if (!down) return;
-    down = false;
-    logger.info({ redis: describeRedis(url) }, "Redis is reachable again");
-  });
-  return redis;
-}
-
-/**
- * Waits for each connection to be ready, up to REDIS_STARTUP_TIMEOUT_MS. Rejects with a
- * ConfigError-style StartupError naming the Redis that could not be reached.
- */
-export async function waitForRedis(clients: { redis: Redis; url: string }[], timeoutMs: number): Promise<void> {
-  await Promise.all(
-    clients.map(
-      ({ redis, url }) =>
-        new Promise<void>((resolve, reject) => {
-          if (redis.status === "ready") return resolve();
-          const timer = setTimeout(() => {
-            redis.off("ready", onReady);
-            reject(new StartupError(`Redis at ${describeRedis(url)} is not reachable (waited ${timeoutMs} ms). Check REDIS_URL / EVENT_STREAM_REDIS_URL.`));
-          }, timeoutMs);
-          const onReady = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          redis.once("ready", onReady);
-        }),
-    ),
-  );
-}
-
-/** Start-up could not complete; the message is the one line to show. */
-export class StartupError extends Error {}
-
-/** Redis when REDIS_URL is set, else the embedded in-memory backend (one process, nothing kept). */
+/** Redis when REDIS_URL or REDIS_CLUSTER_NODES is set, else the embedded in-memory backend (one process, nothing kept). */
 export function createBackends(env: Env, catalog: Catalog, logger: Logger): Backends {
-  if (!env.redisUrl) {
+  const dataTarget: RedisTarget | null = env.redisCluster ? { cluster: env.redisCluster } : env.redisUrl ? { url: env.redisUrl } : null;
+  if (!dataTarget) {
     logger.warn(
       "EMBEDDED MODE: REDIS_URL is not set, so games live in this process's memory only — " +
         "they are lost on restart and not shared with other processes. Set REDIS_URL for production.",
@@ -121,9 +63,13 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
       close: async () => void (await Promise.all([bus.close(), store.close(), stream.close()])),
     };
   }
-  const redisUrl = env.redisUrl;
-  const redis = connect(redisUrl, env, logger);
-  const streamRedis = env.eventStreamRedisUrl && env.eventStreamRedisUrl !== env.redisUrl ? connect(env.eventStreamRedisUrl, env, logger) : redis;
+  const streamTarget: RedisTarget = env.eventStreamCluster
+    ? { cluster: env.eventStreamCluster }
+    : env.eventStreamRedisUrl
+      ? { url: env.eventStreamRedisUrl }
+      : dataTarget;
+  const redis = connect(dataTarget, env, logger);
+  const streamRedis = sameTarget(streamTarget, dataTarget) ? redis : connect(streamTarget, env, logger);
   const store = createRedisStore({ redis, prefix: env.keyPrefix, catalog, eventDedupeMs: env.eventDedupeMs });
   const bus = createRedisBus(redis, env.keyPrefix);
   const stream = createRedisEventStream({
@@ -132,8 +78,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     maxLen: env.eventStreamMaxLen,
     groupStart: env.eventStreamGroupStart,
   });
-  const streamUrl = env.eventStreamRedisUrl ?? redisUrl;
-  const streamWhere = `stream "${env.eventStreamKey}" on ${describeRedis(streamUrl)}`;
+  const streamWhere = `stream "${env.eventStreamKey}" on ${describeTarget(streamTarget)}`;
   return {
     store,
     bus,
@@ -143,7 +88,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     streamWhere,
     ready: () =>
       waitForRedis(
-        [...new Map([[redis, redisUrl], [streamRedis, streamUrl]]).entries()].map(([r, url]) => ({ redis: r, url })),
+        [...new Map<RedisClient, RedisTarget>([[redis, dataTarget], [streamRedis, streamTarget]]).entries()].map(([r, target]) => ({ redis: r, target })),
         env.redisStartupTimeoutMs,
       ),
     async streamProbe() {
@@ -151,7 +96,8 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
       const elsewhere = (await findStreamElsewhere(streamRedis, env.eventStreamKey)).filter((s) => s.length > 0);
       if (elsewhere.length === 0) return null;
       const [first] = elsewhere;
-      const url = new URL(streamUrl);
+      if (!("url" in streamTarget)) return null;
+      const url = new URL(streamTarget.url);
       url.password = url.password ? "****" : "";
       url.pathname = `/${first!.db}`;
       return (

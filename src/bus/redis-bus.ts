@@ -1,5 +1,7 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
-import type { Redis } from "ioredis";
+import type { Cluster } from "ioredis";
+import { copyOf, isCluster, type RedisClient } from "../redis/client.js";
+import { ShardedPubSub } from "./sharded-pubsub.js";
 import { type ChangeBus, createChangeBus } from "./change-bus.js";
 
 /**
@@ -7,13 +9,14 @@ import { type ChangeBus, createChangeBus } from "./change-bus.js";
  * Publishing reuses the caller's connection; subscribing needs a connection of its
  * own (a subscribed connection can do nothing else), which this bus owns and closes.
  */
-export function createRedisBus(redis: Redis, prefix: string): ChangeBus {
+export function createRedisBus(redis: RedisClient, prefix: string): ChangeBus {
+  if (isCluster(redis)) return createShardedBus(redis, prefix);
   // No auto-pipelining: it defers (UN)SUBSCRIBEs a tick, letting QUIT overtake them on close.
   // No ready check: its INFO is refused once an early SUBSCRIBE (sent while connecting) has put
   // the connection in subscriber mode, and the failed check would reconnect in a loop.
   // An offline queue here, unlike the data connection: a subscribe sent while this connection is
   // still connecting (or reconnecting) waits for it instead of failing.
-  const subscriber = redis.duplicate({ enableAutoPipelining: false, enableReadyCheck: false, enableOfflineQueue: true });
+  const subscriber = copyOf(redis, { enableAutoPipelining: false, enableReadyCheck: false, enableOfflineQueue: true });
   // Outages are reported once by the data connection to the same server; this one just reconnects (and resubscribes).
   subscriber.on("error", () => {});
   const engine = new RedisPubSub({ publisher: redis, subscriber });
@@ -28,6 +31,28 @@ export function createRedisBus(redis: Redis, prefix: string): ChangeBus {
     onClose: async () => {
       // QUIT, not disconnect: UNSUBSCRIBEs of watchers that just left are still in flight,
       // and cutting the socket under them would reject their promises unhandled.
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  });
+}
+
+/**
+ * On Redis Cluster: sharded pub/sub, so each message reaches only the shard owning its
+ * channel (a game's channel hashes by its id, a type's by its name) instead of every node.
+ * The subscriber is a cluster client of its own with one subscriber connection per master.
+ */
+function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
+  const subscriber = redis.duplicate(undefined, { shardedSubscribers: true, enableOfflineQueue: true, enableReadyCheck: false, enableAutoPipelining: false });
+  subscriber.on("error", () => {});
+  const engine = new ShardedPubSub(redis, subscriber);
+  return createChangeBus({
+    engine,
+    prefix,
+    send: (names, message) => {
+      const json = JSON.stringify(message);
+      return Promise.all(names.map((n) => engine.publishRaw(n, json)));
+    },
+    onClose: async () => {
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   });

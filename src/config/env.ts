@@ -34,8 +34,12 @@ export interface Env {
   keyPrefix: string;
   /** Absolute path of the YAML game-type catalog. */
   gameTypesPath: string;
+  /** REDIS_CLUSTER_NODES: game data on a Redis Cluster (exclusive with redisUrl). */
+  redisCluster: ClusterTarget | null;
   /** Redis holding the game-server event stream; defaults to `redisUrl`. */
   eventStreamRedisUrl: string | null;
+  /** The stream on a Redis Cluster: EVENT_STREAM_CLUSTER_NODES, else redisCluster unless EVENT_STREAM_REDIS_URL is set. */
+  eventStreamCluster: ClusterTarget | null;
   eventStreamKey: string;
   jwtSecret: string;
   /** True when no JWT_SECRET was given and the well-known dev secret is in use: warn loudly. */
@@ -109,6 +113,44 @@ const redisUrl = z.string().refine(
   { error: "must be a redis:// or rediss:// URL, e.g. redis://localhost:6379" },
 );
 
+/** Seed nodes of a Redis Cluster, and the credentials every node shares. */
+export interface ClusterTarget {
+  nodes: { host: string; port: number }[];
+  username: string | null;
+  password: string | null;
+  tls: boolean;
+}
+
+/** `host:port` entries, or `redis[s]://[user:pass@]host:port` ones (their credentials and TLS apply to every node). */
+const clusterNodes = z
+  .string()
+  .transform((s, ctx): ClusterTarget => {
+    const target: ClusterTarget = { nodes: [], username: null, password: null, tls: false };
+    const entries = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+    if (entries.length === 0 || entries.length > 100) {
+      ctx.addIssue({ code: "custom", message: "must list 1 to 100 seed nodes as host:port, comma-separated" });
+      return z.NEVER;
+    }
+    for (const entry of entries) {
+      let url: URL;
+      try {
+        url = new URL(entry.includes("://") ? entry : `redis://${entry}`);
+      } catch {
+        url = new URL("invalid://");
+      }
+      const port = Number(url.port);
+      if (!["redis:", "rediss:"].includes(url.protocol) || !url.hostname || !Number.isInteger(port) || port < 1 || port > 65_535 || (url.pathname !== "" && url.pathname !== "/")) {
+        ctx.addIssue({ code: "custom", message: `"${entry.replace(/\/\/[^@/]*@/, "//…@")}" is not host:port (or redis://[user:password@]host:port, no database: a cluster has one)` });
+        return z.NEVER;
+      }
+      target.nodes.push({ host: url.hostname.replace(/^\[|\]$/g, ""), port });
+      if (url.protocol === "rediss:") target.tls = true;
+      if (url.username) target.username = decodeURIComponent(url.username);
+      if (url.password) target.password = decodeURIComponent(url.password);
+    }
+    return target;
+  });
+
 /** A rate-limit budget: `<points>/<seconds>` (e.g. 10/60), or `off`. */
 const budget = z
   .string()
@@ -145,6 +187,17 @@ const VARS = {
     schema: z.string(),
     default: "catalog/game-types.yaml",
     description: "Path of the YAML game-type catalog (default: the sample shipped with the package).",
+  },
+  REDIS_CLUSTER_NODES: {
+    schema: clusterNodes,
+    default: null,
+    description:
+      "Redis Cluster for game data instead of REDIS_URL: seed nodes as host:port, comma-separated (redis://user:password@host:port or rediss:// for credentials or TLS). The event stream, the change bus and the rate limits use it too unless EVENT_STREAM_* say otherwise.",
+  },
+  EVENT_STREAM_CLUSTER_NODES: {
+    schema: clusterNodes,
+    default: null,
+    description: "Redis Cluster holding the game servers' event stream, if not the one in REDIS_CLUSTER_NODES (seed nodes, as there).",
   },
   EVENT_STREAM_REDIS_URL: {
     schema: redisUrl,
@@ -374,19 +427,30 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (raw.NODE_ENV === "production" && raw.JWT_SECRET === undefined) {
     problems.push({ path: "JWT_SECRET", message: "is required when NODE_ENV is production" });
   }
+  if (raw.REDIS_URL !== undefined && raw.REDIS_CLUSTER_NODES !== undefined) {
+    problems.push({ path: "REDIS_CLUSTER_NODES", message: "cannot be set together with REDIS_URL: pick one Redis (a single server or a cluster)" });
+  }
+  if (raw.EVENT_STREAM_REDIS_URL !== undefined && raw.EVENT_STREAM_CLUSTER_NODES !== undefined) {
+    problems.push({ path: "EVENT_STREAM_CLUSTER_NODES", message: "cannot be set together with EVENT_STREAM_REDIS_URL" });
+  }
+
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(problems, "Invalid environment variables");
   }
 
   const v = parsed.data as Parsed;
   const redis = v.REDIS_URL ?? null;
+  const cluster = (v.REDIS_CLUSTER_NODES as ClusterTarget | undefined) ?? null;
+  const streamCluster = (v.EVENT_STREAM_CLUSTER_NODES as ClusterTarget | undefined) ?? (v.EVENT_STREAM_REDIS_URL ? null : cluster);
   return Object.freeze({
     port: v.PORT!,
     host: v.HOST!,
     redisUrl: redis,
     keyPrefix: v.REDIS_KEY_PREFIX!,
     gameTypesPath: raw.MATCHMAKER_GAME_TYPES === undefined ? SAMPLE_CATALOG : resolve(raw.MATCHMAKER_GAME_TYPES),
-    eventStreamRedisUrl: v.EVENT_STREAM_REDIS_URL ?? redis,
+    redisCluster: cluster,
+    eventStreamRedisUrl: streamCluster ? null : (v.EVENT_STREAM_REDIS_URL ?? redis),
+    eventStreamCluster: streamCluster,
     eventStreamKey: v.EVENT_STREAM_KEY!,
     jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: v.JWT_SECRET === undefined,

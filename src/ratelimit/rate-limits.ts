@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { ReservingLimiter } from "./reserving-limiter.js";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
@@ -65,7 +65,7 @@ export function rateLimited(what: string, msBeforeNext: number): MatchmakerError
  * Admins and game servers are not limited. When Redis itself fails, a limit lets the call
  * through: the call then meets the same Redis and fails BACKEND_UNAVAILABLE on its own.
  */
-export function createRateLimits(config: RateLimitConfig, backend: { redis: Redis; prefix: string } | null) {
+export function createRateLimits(config: RateLimitConfig, backend: { redis: RedisClient; prefix: string } | null) {
   const make = (name: string, b: Budget, { reserve = false } = {}): Limiter | null => {
     if (!config.enabled || b === null) return null;
     const opts = { keyPrefix: backend ? `${backend.prefix}:rl:${name}` : name, points: b.points, duration: b.seconds };

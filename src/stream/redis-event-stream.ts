@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { commandTimeoutOf, copyOf, type RedisClient } from "../redis/client.js";
 import { compareEntryIds } from "../domain/entry-ids.js";
 import { type ClaimPage, type DeadLetter, type EventStream, type Lease, LeaseLostError, type StreamEntry } from "./event-stream.js";
 import { LEASE_LOST, registerStreamScripts, type StreamScriptRunner } from "./redis/scripts.js";
@@ -6,7 +6,7 @@ import { sameSlotTag } from "./slot.js";
 
 export interface RedisEventStreamOptions {
   /** The caller's connection, used for everything but the blocking wait; never closed here. */
-  redis: Redis;
+  redis: RedisClient;
   /** Stream key, e.g. `game_event_stream`. The dead-letter stream is `<key>:dead`. */
   key: string;
   group?: string;
@@ -63,7 +63,7 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
   const tag = sameSlotTag(key);
   const leaseKey = `${tag}${key}:lease`;
   const tokenKey = `${tag}${key}:lease-token`;
-  let reader: Redis | undefined;
+  let reader: RedisClient | undefined;
   let run: StreamScriptRunner | undefined;
   let state: "open" | "closing" | "closed" = "open";
 
@@ -73,12 +73,12 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
    * entries while the lost ones sit unseen in our pending list. A lost answer is an error
    * instead, and the consumer takes everything over again.
    */
-  function readerConnection(): { conn: Redis; run: StreamScriptRunner } {
+  function readerConnection(): { conn: RedisClient; run: StreamScriptRunner } {
     if (state !== "open") throw new Error(`event stream ${key} is closed`);
     if (!reader) {
       // A blocked wait lasts up to MAX_BLOCK_MS: only an answer overdue past that is a lost one.
-      const timeout = redis.options.commandTimeout;
-      reader = redis.duplicate({
+      const timeout = commandTimeoutOf(redis);
+      reader = copyOf(redis, {
         maxRetriesPerRequest: null,
         autoResendUnfulfilledCommands: false,
         commandTimeout: timeout === undefined ? undefined : MAX_BLOCK_MS + timeout,

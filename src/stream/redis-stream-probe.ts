@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { isCluster, type RedisClient } from "../redis/client.js";
 
 /** Redis databases probed when the stream's own is empty (the default `databases 16`). */
 const MAX_DATABASES = 16;
@@ -21,7 +21,9 @@ export function describeRedis(url: string): string {
  * resolves; resolves [] when the server does not allow SELECT (a cluster) or anything fails:
  * it only ever feeds a warning.
  */
-export async function findStreamElsewhere(redis: Redis, key: string): Promise<{ db: number; length: number }[]> {
+export async function findStreamElsewhere(redis: RedisClient, key: string): Promise<{ db: number; length: number }[]> {
+  // A cluster has one database.
+  if (isCluster(redis)) return [];
   const own = redis.options.db ?? 0;
   const probe = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   probe.on("error", () => {});

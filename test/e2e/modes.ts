@@ -59,3 +59,16 @@ export async function redisSubscribed(redisUrl: string, topic: string): Promise<
     redis.disconnect();
   }
 }
+
+/** On a Redis Cluster (sharded pub/sub): waits until some master holds an SSUBSCRIBE to `topic`. */
+export async function clusterSubscribed(seeds: string, topic: string): Promise<void> {
+  const nodes = seeds.split(",").map((s) => new Redis(`redis://${s}`, { maxRetriesPerRequest: 1 }));
+  try {
+    await waitFor(async () => {
+      const counts = await Promise.all(nodes.map(async (n) => ((await n.call("PUBSUB", "SHARDNUMSUB", topic).catch(() => [topic, 0])) as [string, number])[1]));
+      return counts.some((c) => Number(c) > 0);
+    }, `SSUBSCRIBE on ${topic}`);
+  } finally {
+    for (const n of nodes) n.disconnect();
+  }
+}

@@ -4,6 +4,7 @@ import { codeOf, startTestApp, type TestApp, tokenFor } from "../support/app.js"
 import { apiClient, ok } from "../support/api-client.js";
 import { type ApiProcess, startApiProcess } from "../support/api-process.js";
 import { formParty, matchCatalog, matchCatalogFile, matchClient } from "../support/match-client.js";
+import { type RedisCluster, startRedisCluster } from "../support/redis-cluster.js";
 import { randomPrefix, startRedisServer } from "../support/redis-server.js";
 
 /** Where the racers send their requests: one in-process embedded API, or two API processes on one Redis. */
@@ -11,7 +12,7 @@ interface Target {
   name: string;
   urls: string[];
   /** Redis and key prefix in redis mode, to look for leftovers. */
-  redis: { url: string; prefix: string } | null;
+  redis: { url: string; prefix: string; cluster?: boolean } | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -54,9 +55,32 @@ function twoProcesses(): Target {
   return target;
 }
 
+function twoProcessesOnCluster(): Target {
+  let cluster: RedisCluster;
+  let apis: ApiProcess[] = [];
+  const target: Target = {
+    name: "two API processes on a 3-master Redis Cluster",
+    urls: [],
+    redis: null,
+    async start() {
+      cluster = await startRedisCluster({ masters: 3 });
+      const prefix = randomPrefix();
+      const env = { MATCHMAKER_GAME_TYPES: matchCatalogFile(), REDIS_CLUSTER_NODES: cluster.seeds };
+      apis = await Promise.all([startApiProcess("", prefix, "api", env), startApiProcess("", prefix, "api", env)]);
+      target.urls = apis.map((a) => a.url);
+      target.redis = { url: cluster.seeds, prefix, cluster: true };
+    },
+    async stop() {
+      await Promise.all(apis.map((a) => a.stop()));
+      await cluster?.stop();
+    },
+  };
+  return target;
+}
+
 const tokens = (prefix: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => tokenFor(`${prefix}${i}`)));
 
-describe.each([embedded(), twoProcesses()])("matchmaking races ($name)", (target) => {
+describe.each([embedded(), twoProcesses(), twoProcessesOnCluster()])("matchmaking races ($name)", (target) => {
   beforeAll(() => target.start(), 60_000);
   afterAll(() => target.stop());
   const url = (i: number) => target.urls[i % target.urls.length]!;
@@ -192,9 +216,16 @@ describe.each([embedded(), twoProcesses()])("matchmaking races ($name)", (target
     // A code of a deleted game is free again and leads nowhere.
     expect(codeOf(await matchClient(url(0)).joinGameByCode({ code: games[0]!.joinCode! }, joiners[0]!))).toBe("FORBIDDEN");
     if (target.redis) {
-      const redis = new Redis(target.redis.url);
+      // On the cluster every {quad} key lives on one master: ask the cluster client, which routes by slot.
+      const redis = target.redis.cluster
+        ? new Redis.Cluster(target.redis.url.split(",").map((s) => ({ host: "127.0.0.1", port: Number(s.split(":")[1]) })))
+        : new Redis(target.redis.url);
       try {
-        const left = await redis.keys(`${target.redis.prefix}:{quad}:game:*`);
+        const keysOf = async (pattern: string) =>
+          redis instanceof Redis.Cluster
+            ? (await Promise.all(redis.nodes("master").map((n) => n.keys(pattern)))).flat()
+            : (redis as Redis).keys(pattern);
+        const left = await keysOf(`${target.redis.prefix}:{quad}:game:*`);
         const stale = await Promise.all(games.map((g) => redis.exists(`${target.redis!.prefix}:{quad}:game:${g.id}`)));
         expect(stale.every((n) => n === 0)).toBe(true);
         expect(left.filter((k) => games.some((g) => k.endsWith(g.id)))).toEqual([]);

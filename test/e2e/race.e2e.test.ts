@@ -5,7 +5,8 @@ import { codeOf, type GqlResult, subscribe, tokenFor, wsClient } from "../suppor
 import { apiClient, ok } from "../support/api-client.js";
 import { type ApiProcess, startApiProcess } from "../support/api-process.js";
 import { randomPrefix, startRedisServer } from "../support/redis-server.js";
-import { bothModes, redisSubscribed } from "./modes.js";
+import { type RedisCluster, startRedisCluster } from "../support/redis-cluster.js";
+import { bothModes, clusterSubscribed, redisSubscribed } from "./modes.js";
 import { GAME_CHANGED } from "./operations.js";
 
 const RACERS = 200;
@@ -80,6 +81,43 @@ describe("two API processes sharing one Redis", () => {
       await ok(apiClient(a.url).updateGame({ id: g.id, input: { labels: { mode: "ranked" } } }, alice));
       const msg = (await sub.next()).data!.gameChanged;
       expect(msg).toMatchObject({ kind: "UPDATED", gameId: g.id, version: 2 });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe("two API processes on a 3-master Redis Cluster", () => {
+  let cluster: RedisCluster;
+  let a: ApiProcess, b: ApiProcess;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3 });
+    const prefix = randomPrefix();
+    const env = { REDIS_CLUSTER_NODES: cluster.seeds };
+    [a, b] = await Promise.all([startApiProcess("", prefix, "api", env), startApiProcess("", prefix, "api", env)]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await cluster?.stop();
+  });
+
+  it("seat exactly 3 of 200 racers split across them", async () => {
+    expectExactlyThreeSeated(await raceForSeats([a.url, b.url]));
+  });
+
+  it("deliver a change made through A to a watcher connected to B over sharded pub/sub, with its version", async () => {
+    const alice = await tokenFor("alice");
+    const g = (await ok(apiClient(a.url).createGame({ input: { gameType: "party-quiz" } }, alice))).createGame;
+    const client = wsClient(b.wsUrl);
+    try {
+      const byId = subscribe<GameChangedSubscription>(client, GAME_CHANGED, { id: g.id });
+      const byType = subscribe<GameChangedSubscription>(client, GAME_CHANGED, { gameType: "party-quiz" });
+      await clusterSubscribed(cluster.seeds, topics(a.prefix).game(g.id));
+      await clusterSubscribed(cluster.seeds, topics(a.prefix).gameType("party-quiz"));
+      await ok(apiClient(a.url).updateGame({ id: g.id, input: { labels: { mode: "ranked" } } }, alice));
+      expect((await byId.next()).data!.gameChanged).toMatchObject({ kind: "UPDATED", gameId: g.id, version: 2 });
+      expect((await byType.next()).data!.gameChanged).toMatchObject({ kind: "UPDATED", gameId: g.id, version: 2 });
     } finally {
       await client.dispose();
     }

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareEntryIds } from "../../src/domain/entry-ids.js";
 import { createKeys } from "../../src/store/redis/keys.js";
@@ -6,6 +6,7 @@ import { createRedisStore } from "../../src/store/redis/redis-store.js";
 import { type ApiProcess, startApiProcess } from "../support/api-process.js";
 import { waitFor } from "../support/app.js";
 import { streamDrained } from "../support/stream-drained.js";
+import { type RedisCluster, startRedisCluster } from "../support/redis-cluster.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
 import { buildScenario, replay, SCENARIO_TYPE, scenarioCatalog, scenarioCatalogFile, snapshotOf } from "../support/stream-scenario.js";
 
@@ -19,21 +20,76 @@ const GROUP = "matchmaker";
  * game equals a plain in-order replay of its entries, nothing valid is dead-lettered, nothing
  * is pending, and only the live consumer is left in the group.
  */
-describe("stream order under faults (worker processes, NODE_ENV=production)", () => {
+/** Where the stream and the games live: one Redis, or a 3-master Redis Cluster. */
+interface Backend {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  client(): Redis;
+  /** The worker processes' settings for it. */
+  env(): Record<string, string>;
+  /** CLIENT PAUSE WRITE on every master (and UNPAUSE): the worker writes to the stream's and the games' masters. */
+  pause(on: boolean): Promise<void>;
+  /** KEYS on every master. */
+  keys(pattern: string): Promise<string[]>;
+}
+
+function single(): Backend {
   let server: RedisServer;
+  let redis: Redis;
+  return {
+    name: "one Redis",
+    async start() {
+      server = await startRedisServer();
+      redis = new Redis(server.url);
+    },
+    async stop() {
+      redis?.disconnect();
+      await server?.stop();
+    },
+    client: () => redis,
+    env: () => ({ REDIS_URL: server.url }),
+    pause: async (on) => void (await (on ? redis.call("CLIENT", "PAUSE", "5000", "WRITE") : redis.call("CLIENT", "UNPAUSE"))),
+    keys: (pattern) => redis.keys(pattern),
+  };
+}
+
+function cluster(): Backend {
+  let c: RedisCluster;
+  let client: Cluster;
+  return {
+    name: "a 3-master Redis Cluster",
+    async start() {
+      c = await startRedisCluster({ masters: 3 });
+      client = new Redis.Cluster(c.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
+    },
+    async stop() {
+      client?.disconnect();
+      await c?.stop();
+    },
+    // Commands with one key, routed by slot: what the checks below send.
+    client: () => client as unknown as Redis,
+    env: () => ({ REDIS_URL: "", REDIS_CLUSTER_NODES: c.seeds }),
+    async pause(on) {
+      await Promise.all(client.nodes("master").map((n) => (on ? n.call("CLIENT", "PAUSE", "5000", "WRITE") : n.call("CLIENT", "UNPAUSE"))));
+    },
+    keys: async (pattern) => (await Promise.all(client.nodes("master").map((n) => n.keys(pattern)))).flat(),
+  };
+}
+
+describe.each([single(), cluster()])("stream order under faults (worker processes, NODE_ENV=production, $name)", (backend) => {
   let redis: Redis;
   let catalogFile: string;
   const procs: ApiProcess[] = [];
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url);
+    await backend.start();
+    redis = backend.client();
     catalogFile = scenarioCatalogFile();
-  });
+  }, 60_000);
   afterAll(async () => {
     for (const p of procs) p.child.kill("SIGKILL");
-    redis?.disconnect();
-    await server?.stop();
+    await backend.stop();
   });
 
   /** Writes the scenario's games and backlog under a fresh prefix; returns what the checks need. */
@@ -57,7 +113,8 @@ describe("stream order under faults (worker processes, NODE_ENV=production)", ()
   }
 
   function worker(prefix: string, name: string): Promise<ApiProcess> {
-    return startApiProcess(server.url, prefix, "worker", {
+    return startApiProcess("", prefix, "worker", {
+      ...backend.env(),
       NODE_ENV: "production",
       MATCHMAKER_GAME_TYPES: catalogFile,
       WORKER_CONSUMER_NAME: name,
@@ -100,7 +157,7 @@ describe("stream order under faults (worker processes, NODE_ENV=production)", ()
   async function killMidBatch(p: ApiProcess, b: Awaited<ReturnType<typeof backlog>>): Promise<boolean> {
     const keys = createKeys(b.prefix);
     for (let attempt = 0; attempt < 200; attempt++) {
-      await redis.call("CLIENT", "PAUSE", "5000", "WRITE");
+      await backend.pause(true);
       const pending = (await redis.xpending(b.streamKey, GROUP, "-", "+", 1_000)) as [string, string, number, number][];
       let caught = false;
       if (pending.length > 0) {
@@ -115,10 +172,10 @@ describe("stream order under faults (worker processes, NODE_ENV=production)", ()
       }
       if (caught) {
         await kill(p);
-        await redis.call("CLIENT", "UNPAUSE");
+        await backend.pause(false);
         return true;
       }
-      await redis.call("CLIENT", "UNPAUSE");
+      await backend.pause(false);
       await new Promise((r) => setTimeout(r, 1 + (attempt % 7)));
     }
     await kill(p);
@@ -175,7 +232,7 @@ describe("stream order under faults (worker processes, NODE_ENV=production)", ()
     const live = await Promise.all(names.slice(0, 3).map((n) => worker(b.prefix, n)));
     const activeOne = async (): Promise<ApiProcess> => {
       let found: ApiProcess | undefined;
-      const [leaseKey] = await redis.keys(`{*}${b.streamKey}:lease`);
+      const [leaseKey] = await backend.keys(`{*}${b.streamKey}:lease`);
       await waitFor(async () => {
         const name = (await redis.get(leaseKey!))?.split(" ")[1];
         found = live.find((p, i) => p.child.exitCode === null && names[i] === name);

@@ -12,6 +12,8 @@ export interface RedisCluster {
   readonly seeds: string;
   /** The ports of the current masters, as the cluster reports them. */
   masterPorts(): Promise<number[]>;
+  /** The node that is now master of `key`'s slot. */
+  masterOf(key: string): Promise<RedisServer>;
   /** Resolves once every running node reports cluster_state:ok. */
   healthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -19,6 +21,7 @@ export interface RedisCluster {
 
 async function clusterInfo(port: number): Promise<string> {
   const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on("error", () => {}); // a stopped node: answered "" below
   try {
     await r.connect();
     return String(await r.cluster("INFO"));
@@ -79,6 +82,21 @@ export async function startRedisCluster(opts: { masters?: number; replicas?: num
         }
       }
       return [];
+    },
+    async masterOf(key) {
+      for (const n of await running()) {
+        const r = new Redis({ port: n.port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
+        try {
+          const slot = Number(await r.cluster("KEYSLOT", key));
+          const shards = (await r.cluster("SLOTS")) as unknown as [number, number, [string, number, ...unknown[]]][];
+          const owner = shards.find(([from, to]) => slot >= from && slot <= to);
+          const node = nodes.find((x) => x.port === owner?.[2][1]);
+          if (node) return node;
+        } finally {
+          r.disconnect();
+        }
+      }
+      throw new Error(`no master owns the slot of ${key}`);
     },
     healthy,
     stop,

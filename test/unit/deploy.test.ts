@@ -27,9 +27,7 @@ const source = (path: string) => readFileSync(join(ROOT, path), "utf8");
 
 /** In deploy/kubernetes but deliberately not applied by `kubectl apply -k` (each file says why). */
 const NOT_APPLIED = ["secret.example.yaml", "optional/servicemonitor.yaml"];
-/** Come with Redis Cluster support, which is being added to src/config/env.ts; allowed until they are in ENV_VARS. */
-const CLUSTER_VARS = ["REDIS_CLUSTER_NODES", "EVENT_STREAM_CLUSTER_NODES"];
-const KNOWN_VARS = new Set([...ENV_VARS.map((v) => v.name), ...CLUSTER_VARS]);
+const KNOWN_VARS = new Set(ENV_VARS.map((v) => v.name));
 const ENV_DEFAULT = (name: string) => ENV_VARS.find((v) => v.name === name)!.default!;
 
 // ---- the few Kubernetes shapes these checks read ----

@@ -102,4 +102,38 @@ describe("loadEnv", () => {
     // An unknown variable is ignored, not an error: the environment holds much else.
     expect(() => loadEnv({ PATH: "/usr/bin", MM_UNRELATED: "x" })).not.toThrow();
   });
+
+  it("reads a Redis Cluster's seed nodes, its credentials, and where the stream is", () => {
+    const env = loadEnv({ REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis://app:s3cret@10.0.0.2:7001,[::1]:7002" });
+    expect(env.redisUrl).toBeNull();
+    expect(env.redisCluster).toEqual({
+      nodes: [
+        { host: "10.0.0.1", port: 7000 },
+        { host: "10.0.0.2", port: 7001 },
+        { host: "::1", port: 7002 },
+      ],
+      username: "app",
+      password: "s3cret",
+      tls: false,
+    });
+    // The stream goes with the data unless told otherwise.
+    expect(env.eventStreamCluster).toEqual(env.redisCluster);
+    expect(loadEnv({ REDIS_CLUSTER_NODES: "a:1", EVENT_STREAM_REDIS_URL: "redis://s:6379/1" })).toMatchObject({ eventStreamCluster: null, eventStreamRedisUrl: "redis://s:6379/1" });
+    expect(loadEnv({ REDIS_URL: "redis://d:6379", EVENT_STREAM_CLUSTER_NODES: "rediss://s:7000" })).toMatchObject({
+      eventStreamRedisUrl: null,
+      eventStreamCluster: { nodes: [{ host: "s", port: 7000 }], tls: true },
+    });
+  });
+
+  it("refuses a cluster together with a single Redis, and seed nodes that are not host:port", () => {
+    expect(configError(() => loadEnv({ REDIS_URL: "redis://a:6379", REDIS_CLUSTER_NODES: "b:7000" })).problems).toEqual([
+      { path: "REDIS_CLUSTER_NODES", message: "cannot be set together with REDIS_URL: pick one Redis (a single server or a cluster)" },
+    ]);
+    for (const bad of ["localhost", "a:0", "a:99999", "redis://a:7000/1", "http://a:7000", ","]) {
+      const [problem] = configError(() => loadEnv({ REDIS_CLUSTER_NODES: bad })).problems;
+      expect(problem!.path, bad).toBe("REDIS_CLUSTER_NODES");
+    }
+    // A password in a refused entry is not echoed.
+    expect(configError(() => loadEnv({ REDIS_CLUSTER_NODES: "redis://u:topsecret@a:7000/3" })).problems[0]!.message).not.toContain("topsecret");
+  });
 });

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 import type { LabelKind } from "../../domain/game-type.js";
 import { ChangeKind } from "../../domain/game.js";
 import { resultText } from "../deadlines.js";
@@ -11,7 +11,7 @@ import { ScriptCode, scriptError } from "./script-errors.js";
 import type { ScriptRunner } from "./scripts.js";
 
 export interface RedisLifecycleDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   run: ScriptRunner;
   kinds(type: string): Readonly<Record<string, LabelKind>>;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 import type { NormalizedFilter } from "../../domain/filter.js";
 import type { Catalog } from "../../domain/game-type.js";
 import { ChangeKind, freeSeats, type GameRecord, type PlayerRecord } from "../../domain/game.js";
@@ -12,7 +12,7 @@ import { ScriptCode, scriptError } from "./script-errors.js";
 import type { ScriptName, ScriptRunner } from "./scripts.js";
 
 export interface RedisMatchmakingDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   run: ScriptRunner;
   catalog: Catalog;

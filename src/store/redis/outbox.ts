@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 import type { ControlCall, ControlOutbox, PendingControlCall } from "../game-store.js";
 import { OUTBOX_FIRST_HOLD_MS, OUTBOX_MAX_HOLD_MS } from "../outbox-backoff.js";
 import type { RedisKeys } from "./keys.js";
@@ -12,7 +12,7 @@ type Stored = Omit<PendingControlCall, "id">;
  * The game-server outbox on Redis: per game type a hash of calls and a sorted set of their
  * due times, under the type's hash tag. Rejects with BACKEND_UNAVAILABLE when Redis is not reachable.
  */
-export function createRedisOutbox(deps: { redis: Redis; keys: RedisKeys; run: ScriptRunner }): ControlOutbox {
+export function createRedisOutbox(deps: { redis: RedisClient; keys: RedisKeys; run: ScriptRunner }): ControlOutbox {
   const { redis, keys, run } = deps;
   return {
     async scheduleControl(call: ControlCall, dueAt, now) {

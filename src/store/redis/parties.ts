@@ -4,7 +4,7 @@ import type { RedisKeys } from "./keys.js";
 import { guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
 import type { ScriptRunner } from "./scripts.js";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 
 /** A party as hash fields (members as JSON); every field written on each change. Never throws. */
 function encodeParty(p: PartyRecord): string[] {
@@ -43,7 +43,7 @@ export function partyGuardArgs(keys: RedisKeys, gameType: string, guard: PartyGu
 }
 
 /** Parties on Redis: one hash per party on its type's slot, expiring PARTY_IDLE_MS after its last change. */
-export function createRedisParties(deps: { redis: Redis; keys: RedisKeys; run: ScriptRunner }): PartyStore {
+export function createRedisParties(deps: { redis: RedisClient; keys: RedisKeys; run: ScriptRunner }): PartyStore {
   const { redis, keys, run } = deps;
   const checked = async (reply: ScriptReply, id: string) => {
     if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], id, undefined);

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
 import type { Catalog, LabelKind } from "../../domain/game-type.js";
 import { ALL_STATES, ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type GameState, type Visibility } from "../../domain/game.js";
@@ -19,7 +19,7 @@ import { registerScripts, type ScriptName } from "./scripts.js";
 
 export interface RedisStoreOptions {
   /** Used as is and never closed by the store: its owner closes it. */
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix (e.g. "mm"); must not contain "{" or "}". */
   prefix: string;
   /** Declares the labels each game type indexes for filtering, and its state timeouts. */

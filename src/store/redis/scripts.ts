@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 import { ALL_STATES, GameState, Visibility } from "../../domain/game.js";
 import { PARTY_IDLE_MS } from "../../domain/party.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
@@ -110,7 +110,7 @@ export type ScriptRunner = (name: ScriptName, keys: readonly string[], args: rea
  * runs EVALSHA and falls back to EVAL after a server restart flushed its script cache).
  * The runner rejects with the client's error when Redis fails or a script raises.
  */
-export function registerScripts(redis: Redis): ScriptRunner {
+export function registerScripts(redis: RedisClient): ScriptRunner {
   const all = scripts();
   const target = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
   for (const s of Object.values(all)) {

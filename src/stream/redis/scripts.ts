@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/client.js";
 
 /** The stream's Lua scripts, each in lua/<name>-<numKeys>.lua; every fenced one starts by checking the lease. */
 const FILES = {
@@ -32,7 +32,7 @@ export type StreamScriptRunner = (name: StreamScript, keys: readonly string[], a
  * package version so two releases on one client never run each other's). Throws when a
  * Lua file is missing (a packaging error); the runner rejects with the client's error.
  */
-export function registerStreamScripts(redis: Redis): StreamScriptRunner {
+export function registerStreamScripts(redis: RedisClient): StreamScriptRunner {
   bodies ??= Object.fromEntries(
     Object.entries(FILES).map(([name, file]) => [name, `local LOST = ${LEASE_LOST}\n${readFileSync(new URL(file, LUA_DIR), "utf8")}`]),
   ) as Record<StreamScript, string>;

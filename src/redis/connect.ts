@@ -1,0 +1,120 @@
+import { Redis } from "ioredis";
+import type { ClusterTarget, Env } from "../config/env.js";
+import type { Logger } from "../logger.js";
+import { describeRedis } from "../stream/redis-stream-probe.js";
+import { isCluster, type RedisClient } from "./client.js";
+
+/** One Redis (its URL) or a Redis Cluster (its seed nodes). */
+export type RedisTarget = { url: string } | { cluster: ClusterTarget };
+
+/** For logs and errors: where, never the credentials. */
+export function describeTarget(t: RedisTarget): string {
+  if ("url" in t) return describeRedis(t.url);
+  const seeds = t.cluster.nodes.map((n) => `${n.host}:${n.port}`);
+  return `the Redis Cluster at ${seeds.slice(0, 3).join(", ")}${seeds.length > 3 ? `, … (${seeds.length} seeds)` : ""}`;
+}
+
+/** Two targets are one connection when they name the same server or the same seeds. */
+export const sameTarget = (a: RedisTarget, b: RedisTarget) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * A data connection that fails fast: while Redis is unreachable a command is refused at once
+ * (no offline queue) and one that gets no answer within REDIS_COMMAND_TIMEOUT_MS fails, so API
+ * calls answer BACKEND_UNAVAILABLE within about a second instead of queueing; reconnects go
+ * on in the background with a clamped back-off, and service resumes by itself. On a cluster
+ * the same holds per node, and a command that meets MOVED/ASK or a failover is redirected.
+ */
+export function connect(target: RedisTarget, env: Env, logger: Logger): RedisClient {
+  const perNode = {
+    // Back off on reconnect, clamped, instead of hammering a restarting server.
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: env.redisCommandTimeoutMs,
+    connectTimeout: env.redisCommandTimeoutMs,
+  };
+  const redis: RedisClient =
+    "url" in target
+      ? new Redis(target.url, {
+          ...perNode,
+          // Commands issued in the same tick share one round trip: the worker applies a batch's games concurrently.
+          enableAutoPipelining: true,
+        })
+      : new Redis.Cluster(target.cluster.nodes, {
+          enableOfflineQueue: false,
+          // Off on a cluster: ioredis groups an auto-pipeline by node from each command's first
+          // key, and a script called with its key count first lands in the wrong group
+          // ("All keys in the pipeline should belong to the same slots allocation group").
+          enableAutoPipelining: false,
+          // Keep asking the seeds through a failover instead of giving up after a few tries.
+          clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
+          // No delayed re-sends: a command re-sent after a failover would run on the new master
+          // after its caller was already told BACKEND_UNAVAILABLE (commandTimeout), so a refused call
+          // would have been applied after all. Without them a refusal during a failover means
+          // "not applied" (but for the instant before the old master died). MOVED/ASK redirects
+          // still follow at once.
+          retryDelayOnFailover: 0,
+          retryDelayOnClusterDown: 0,
+          retryDelayOnTryAgain: 0,
+          maxRedirections: 16,
+          slotsRefreshTimeout: env.redisCommandTimeoutMs,
+          redisOptions: {
+            ...perNode,
+            ...(target.cluster.username ? { username: target.cluster.username } : {}),
+            ...(target.cluster.password ? { password: target.cluster.password } : {}),
+            ...(target.cluster.tls ? { tls: {} } : {}),
+          },
+        });
+  if (isCluster(redis)) {
+    // The client opens a node's connection on its first command, and without an offline queue
+    // refuses others while that connection is opening: open each one as soon as it is known.
+    redis.on("+node", (node: Redis) => void node.ping().catch(() => {}));
+  }
+  const where = describeTarget(target);
+  let down = false;
+  let wasReady = false;
+  // One line when the connection goes and one when it is back, not one per reconnect attempt;
+  // before it was ever up, start-up's own wait (waitForRedis) speaks for it.
+  redis.on("error", (err: Error) => {
+    if (down || !wasReady) return;
+    down = true;
+    logger.warn({ err: err.message, redis: where }, "Redis is unreachable; retrying in the background");
+  });
+  redis.on("ready", () => {
+    wasReady = true;
+    if (!down) return;
+    down = false;
+    logger.info({ redis: where }, "Redis is reachable again");
+  });
+  return redis;
+}
+
+/** Start-up could not complete; the message is the one line to show. */
+export class StartupError extends Error {}
+
+/**
+ * Waits for each connection to be ready, up to REDIS_STARTUP_TIMEOUT_MS. Rejects with a
+ * StartupError naming the Redis that could not be reached.
+ */
+export async function waitForRedis(clients: { redis: RedisClient; target: RedisTarget }[], timeoutMs: number): Promise<void> {
+  await Promise.all(
+    clients.map(
+      ({ redis, target }) =>
+        new Promise<void>((resolve, reject) => {
+          if (redis.status === "ready") return resolve();
+          const timer = setTimeout(() => {
+            redis.off("ready", onReady);
+            const vars = "url" in target ? "REDIS_URL / EVENT_STREAM_REDIS_URL" : "REDIS_CLUSTER_NODES / EVENT_STREAM_CLUSTER_NODES";
+            reject(new StartupError(`Redis at ${describeTarget(target)} is not reachable (waited ${timeoutMs} ms). Check ${vars}.`));
+          }, timeoutMs);
+          const onReady = () => {
+            clearTimeout(timer);
+            // Every master's connection open too, so the first requests are not refused while one opens.
+            if (!isCluster(redis)) return resolve();
+            void Promise.all(redis.nodes("master").map((n) => n.ping().catch(() => {}))).then(() => resolve());
+          };
+          redis.once("ready", onReady);
+        }),
+    ),
+  );
+}

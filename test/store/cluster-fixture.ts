@@ -1,0 +1,38 @@
+import { Redis, type Cluster } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
+import { createRedisStore } from "../../src/store/redis/redis-store.js";
+import { testCatalog } from "../support/games.js";
+import { type RedisCluster, startRedisCluster } from "../support/redis-cluster.js";
+import { randomPrefix } from "../support/redis-server.js";
+import type { StoreFactory } from "./contract-support.js";
+
+/** One private 3-master Redis Cluster and one cluster client per test file. */
+export function useRedisCluster(opts: { masters?: number; replicas?: number } = {}) {
+  let cluster: RedisCluster | undefined;
+  let client: Cluster | undefined;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(opts);
+    client = new Redis.Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })), { redisOptions: { maxRetriesPerRequest: 3 } });
+  }, 60_000);
+  afterAll(async () => {
+    client?.disconnect();
+    await cluster?.stop();
+  });
+  const factory: StoreFactory = async (options = {}) => {
+    const prefix = randomPrefix();
+    const { catalog = testCatalog, eventDedupeMs, searchBudget } = options;
+    const store = createRedisStore({ redis: client!, prefix, catalog, eventDedupeMs, searchBudget });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        // Keys of one prefix live on every master; each is deleted on its own slot.
+        for (const node of client!.nodes("master")) {
+          const keys = await node.keys(`${prefix}:*`);
+          if (keys.length > 0) await Promise.all(keys.map((k) => client!.unlink(k)));
+        }
+      },
+    };
+  };
+  return { cluster: () => cluster!, client: () => client!, factory };
+}
