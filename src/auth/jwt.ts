@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
@@ -13,6 +14,65 @@ export interface JwtSettings {
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret);
+
+/**
+ * Verification keys, imported once per secret. jose 6 re-imports a Uint8Array (or a KeyObject)
+ * secret through WebCrypto on every verify; a CryptoKey it uses as it is, which makes a
+ * verification 2–3× faster (docs/performance.md). A handful of secrets at most (one
+ * per process, a few in tests).
+ */
+const KEYS_MAX = 8;
+const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+
+function verificationKey(secret: string): Promise<webcrypto.CryptoKey> {
+  let k = keys.get(secret);
+  if (!k) {
+    k = webcrypto.subtle.importKey("raw", key(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    // A failed import (an empty secret) is not kept: it throws again, as jose would, next time.
+    const mine = k;
+    mine.catch(() => keys.get(secret) === mine && keys.delete(secret));
+    if (keys.size >= KEYS_MAX) keys.delete(keys.keys().next().value!);
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+/**
+ * Tokens that verified, each until its `exp`, most recently used last: verifying an HS256 token
+ * (WebCrypto HMAC, then the claims) costs about a third of a trivial request, and a client sends
+ * the same token with every request. At most VERIFIED_TOKENS_MAX entries (across secrets); the
+ * least recently used goes first. Only successes are kept: a refused token is checked afresh
+ * every time (so an attacker cannot fill the cache with forged tokens either).
+ */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
+interface Verified {
+  actor: Actor;
+  /** The token's `exp` claim (seconds). */
+  exp: number;
+  /** The settings it verified under: the same token under another secret or issuer is verified afresh. */
+  secret: string;
+  issuer: string | null;
+}
+
+const verified = new Map<string, Verified>();
+
+/** How many verified tokens are remembered (tests). */
+export const verifiedTokenCount = (): number => verified.size;
+
+/** Forgets every verified token (tests). */
+export function clearVerifiedTokens(): void {
+  verified.clear();
+}
+
+function remember(token: string, entry: Verified): void {
+  verified.delete(token);
+  if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(token, entry);
+}
+
+/** Callers get their own copies: nothing they do to a session can change the cached one. */
+const sessionOf = (v: Verified): Session => ({ actor: { ...v.actor }, expiresAt: v.exp * 1_000 });
 
 /** Why a token was refused, short enough for a WebSocket close reason (at most 123 bytes). */
 export type TokenRefusal = "expired" | "bad signature" | "not a JWT" | "wrong algorithm" | "bad claims";
@@ -34,11 +94,26 @@ export async function verifyToken(token: string, settings: JwtSettings): Promise
   return (await verifySession(token, settings)).actor;
 }
 
-/** verifyToken, with the token's expiry. Throws as verifyToken. */
+/**
+ * verifyToken, with the token's expiry. Throws as verifyToken. A token that verified before under
+ * the same secret and issuer is answered from memory until its `exp` — refused from the very
+ * moment jose would refuse it (the same rule: expired once exp ≤ the current second).
+ */
 export async function verifySession(token: string, settings: JwtSettings): Promise<Session> {
+  const hit = verified.get(token);
+  if (hit) {
+    if (hit.secret === settings.secret && hit.issuer === (settings.issuer ?? null) && hit.exp > Math.floor(Date.now() / 1_000)) {
+      // Most recently used last.
+      verified.delete(token);
+      verified.set(token, hit);
+      return sessionOf(hit);
+    }
+    // Expired (jose refuses it below), or verified under other settings (verified afresh).
+    verified.delete(token);
+  }
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key(settings.secret), {
+    ({ payload } = await jwtVerify(token, await verificationKey(settings.secret), {
       algorithms: [ALGORITHM],
       // A token without an expiry would be valid forever.
       requiredClaims: ["exp"],
@@ -57,7 +132,10 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
   if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated("bad claims", `"sub" must match ${PLAYER_ID}`);
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
   const actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
-  return { actor, expiresAt: Number(payload.exp) * 1_000 };
+  // jose has checked exp (required, a number, in the future).
+  const entry: Verified = { actor, exp: Number(payload.exp), secret: settings.secret, issuer: settings.issuer ?? null };
+  remember(token, entry);
+  return sessionOf(entry);
 }
 
 export interface TokenClaims {
