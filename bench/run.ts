@@ -1,12 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { ALL_HOT_PATHS, formatHotPaths, type HotPath, hotPathsBench } from "./hot-paths.bench.js";
+import { capacityBench } from "./capacity.bench.js";
 import { limitsBench } from "./limits.bench.js";
 import { quickJoinBench } from "./quickjoin.bench.js";
 import { searchBench } from "./search.bench.js";
 import { takeoverBench } from "./takeover.bench.js";
 import { type Scenario, workerBench } from "./worker.bench.js";
 
-const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths"] as const;
+const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity"] as const;
 
 /**
  * `npm run bench`: figures as ratios against a baseline measured in the same run.
@@ -52,6 +53,22 @@ async function main(): Promise<void> {
   if (runs("hot-paths")) await hotPaths();
   if (runs("quickjoin")) await quickJoin(sizes);
   if (runs("search")) await search(sizes);
+  if (runs("capacity")) await capacity();
+}
+
+/** One Redis master's ceiling (its own CPU per operation) and a 3-master cluster splitting the load by type (issue 10). */
+async function capacity(): Promise<void> {
+  const c = await capacityBench({ ms: Number(process.env.BENCH_CAPACITY_MS ?? 5_000), concurrency: 64 });
+  const row = (what: string, f: { redisCpuUs: number; ceilingPerSecond: number; measuredPerSecond: number }) =>
+    console.log(
+      `  ${what}: ${f.redisCpuUs.toFixed(0)} µs of Redis CPU each → one master's ceiling ≈ ${Math.round(f.ceilingPerSecond).toLocaleString("en")}/s ` +
+        `(measured here ${Math.round(f.measuredPerSecond).toLocaleString("en")}/s, the clients' CPU being the limit on 2 cores)`,
+    );
+  console.log("capacity of one Redis master (one game type = one slot = one master):");
+  row("quickJoin + leaveGame pair", c.quickJoinPair);
+  row("stream change (metadata event applied)", c.change);
+  console.log("the same changes over 3 types on a 3-master cluster (each type's slot on its own master):");
+  for (const m of c.cluster) console.log(`  master ${m.master}: ${m.changes.toLocaleString("en")} changes, ${m.redisCpuUs.toFixed(0)} µs of its CPU each`);
 }
 
 /**

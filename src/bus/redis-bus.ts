@@ -42,7 +42,18 @@ export function createRedisBus(redis: RedisClient, prefix: string): ChangeBus {
  * The subscriber is a cluster client of its own with one subscriber connection per master.
  */
 function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
-  const subscriber = redis.duplicate(undefined, { shardedSubscribers: true, enableOfflineQueue: true, enableReadyCheck: false, enableAutoPipelining: false });
+  const subscriber = redis.duplicate(undefined, {
+    shardedSubscribers: true,
+    enableOfflineQueue: true,
+    enableReadyCheck: false,
+    enableAutoPipelining: false,
+    // Unlike the data connection, a subscriber should wait out a failover (nothing is applied twice).
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 200,
+    // Redis drops a sharded subscription when its slot moves (reshard) without telling ioredis;
+    // refreshing the slots each second finds the move and subscribes on the new owner.
+    slotsRefreshInterval: 1_000,
+  });
   subscriber.on("error", () => {});
   const engine = new ShardedPubSub(redis, subscriber);
   return createChangeBus({
@@ -53,6 +64,7 @@ function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
       return Promise.all(names.map((n) => engine.publishRaw(n, json)));
     },
     onClose: async () => {
+      engine.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   });

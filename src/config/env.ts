@@ -131,22 +131,32 @@ const clusterNodes = z
       ctx.addIssue({ code: "custom", message: "must list 1 to 100 seed nodes as host:port, comma-separated" });
       return z.NEVER;
     }
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
+      // Never echo an entry: it may hold a password. Say which one, and its host when readable.
+      const refuse = (why: string) => {
+        ctx.addIssue({ code: "custom", message: `entry ${i + 1} of ${entries.length} ${why}` });
+        return z.NEVER;
+      };
       let url: URL;
       try {
         url = new URL(entry.includes("://") ? entry : `redis://${entry}`);
       } catch {
-        url = new URL("invalid://");
+        return refuse("is not host:port (or redis://[user:password@]host:port; percent-encode , / @ : in a password)");
       }
       const port = Number(url.port);
-      if (!["redis:", "rediss:"].includes(url.protocol) || !url.hostname || !Number.isInteger(port) || port < 1 || port > 65_535 || (url.pathname !== "" && url.pathname !== "/")) {
-        ctx.addIssue({ code: "custom", message: `"${entry.replace(/\/\/[^@/]*@/, "//…@")}" is not host:port (or redis://[user:password@]host:port, no database: a cluster has one)` });
-        return z.NEVER;
+      if (!["redis:", "rediss:"].includes(url.protocol)) return refuse("must be host:port, redis:// or rediss://");
+      if (!url.hostname || !Number.isInteger(port) || port < 1 || port > 65_535) return refuse(`(host ${url.hostname || "missing"}) needs a port 1–65535`);
+      if (url.pathname !== "" && url.pathname !== "/") return refuse(`(host ${url.hostname}) names a database: a cluster has only database 0`);
+      let username: string, password: string;
+      try {
+        [username, password] = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+      } catch {
+        return refuse(`(host ${url.hostname}) has a malformed percent-encoding in its credentials`);
       }
       target.nodes.push({ host: url.hostname.replace(/^\[|\]$/g, ""), port });
       if (url.protocol === "rediss:") target.tls = true;
-      if (url.username) target.username = decodeURIComponent(url.username);
-      if (url.password) target.password = decodeURIComponent(url.password);
+      if (username) target.username = username;
+      if (password) target.password = password;
     }
     return target;
   });

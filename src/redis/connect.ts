@@ -21,12 +21,15 @@ export const sameTarget = (a: RedisTarget, b: RedisTarget) => JSON.stringify(a) 
  * A data connection that fails fast: while Redis is unreachable a command is refused at once
  * (no offline queue) and one that gets no answer within REDIS_COMMAND_TIMEOUT_MS fails, so API
  * calls answer BACKEND_UNAVAILABLE within about a second instead of queueing; reconnects go
- * on in the background with a clamped back-off, and service resumes by itself. On a cluster
- * the same holds per node, and a command that meets MOVED/ASK or a failover is redirected.
+ * on in the background with a clamped back-off, and service resumes by itself. On a cluster a
+ * dropped node connection is replaced on the next command (via MOVED); MOVED/ASK/TRYAGAIN are
+ * followed at once (the command did not run), while a command caught by a failover fails
+ * rather than being re-sent later.
  */
 export function connect(target: RedisTarget, env: Env, logger: Logger): RedisClient {
   const perNode = {
-    // Back off on reconnect, clamped, instead of hammering a restarting server.
+    // Back off on reconnect, clamped, instead of hammering a restarting server (one Redis; a
+    // cluster's node connections are replaced instead, see below).
     retryStrategy: (times: number) => Math.min(times * 200, 2_000),
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
@@ -57,9 +60,16 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
           retryDelayOnClusterDown: 0,
           retryDelayOnTryAgain: 0,
           maxRedirections: 16,
-          slotsRefreshTimeout: env.redisCommandTimeoutMs,
+          // Each refresh opens a fresh connection (TCP, TLS, AUTH): give it time.
+          slotsRefreshTimeout: Math.max(1_000, env.redisCommandTimeoutMs),
+          // No clusterNodeRetryStrategy: a node connection that drops leaves the pool, and the next
+          // command for its slots is redirected (MOVED) to whoever owns them — the new master after
+          // a failover, or a fresh connection to the same node. Reconnecting in place would keep
+          // sending to a dead master until the next slot refresh (7 s of failures in the failover test, not 2).
           redisOptions: {
             ...perNode,
+            // What was in flight on a dropped connection fails and is not re-sent: its caller is told so.
+            autoResendUnfulfilledCommands: false,
             ...(target.cluster.username ? { username: target.cluster.username } : {}),
             ...(target.cluster.password ? { password: target.cluster.password } : {}),
             ...(target.cluster.tls ? { tls: {} } : {}),
@@ -69,6 +79,13 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
     // The client opens a node's connection on its first command, and without an offline queue
     // refuses others while that connection is opening: open each one as soon as it is known.
     redis.on("+node", (node: Redis) => void node.ping().catch(() => {}));
+    // "error" fires only when every node fails; one node at a time is worth a line too (at most one per 10 s).
+    let lastNodeError = 0;
+    redis.on("node error", (err: Error, node: string) => {
+      if (!wasReady || Date.now() - lastNodeError < 10_000) return;
+      lastNodeError = Date.now();
+      logger.warn({ err: err.message, node }, "A Redis Cluster node is unreachable; its slots fail until it is back or failed over");
+    });
   }
   const where = describeTarget(target);
   let down = false;

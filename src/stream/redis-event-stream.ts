@@ -1,4 +1,4 @@
-import { commandTimeoutOf, copyOf, type RedisClient } from "../redis/client.js";
+import { commandTimeoutOf, copyOf, isCluster, type RedisClient } from "../redis/client.js";
 import { compareEntryIds } from "../domain/entry-ids.js";
 import { type ClaimPage, type DeadLetter, type EventStream, type Lease, LeaseLostError, type StreamEntry } from "./event-stream.js";
 import { LEASE_LOST, registerStreamScripts, type StreamScriptRunner } from "./redis/scripts.js";
@@ -82,6 +82,9 @@ export function createRedisEventStream(opts: RedisEventStreamOptions): EventStre
         maxRetriesPerRequest: null,
         autoResendUnfulfilledCommands: false,
         commandTimeout: timeout === undefined ? undefined : MAX_BLOCK_MS + timeout,
+        // A new cluster client learns its slots first: its first reads wait for that instead of
+        // failing ("Cluster isn't ready"); each still ends within its command timeout.
+        ...(isCluster(redis) ? { enableOfflineQueue: true } : {}),
       });
       // Failures surface as rejected calls (and on the caller's connection); without a
       // listener ioredis would also print every reconnect error to stderr.

@@ -221,6 +221,8 @@ describe.each([embedded(), twoProcesses(), twoProcessesOnCluster()])("matchmakin
         ? new Redis.Cluster(target.redis.url.split(",").map((s) => ({ host: "127.0.0.1", port: Number(s.split(":")[1]) })))
         : new Redis(target.redis.url);
       try {
+        // The cluster client knows its masters only once it is ready.
+        if (redis instanceof Redis.Cluster) await new Promise((r) => (redis.status === "ready" ? r(null) : redis.once("ready", r)));
         const keysOf = async (pattern: string) =>
           redis instanceof Redis.Cluster
             ? (await Promise.all(redis.nodes("master").map((n) => n.keys(pattern)))).flat()

@@ -32,6 +32,29 @@ async function clusterInfo(port: number): Promise<string> {
   }
 }
 
+/** Waits until `expected` nodes are replicas whose link to their master is up (first sync done). */
+async function replicasInSync(ports: number[], expected: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const infos = await Promise.all(
+      ports.map(async (port) => {
+        const r = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
+        r.on("error", () => {});
+        try {
+          return String(await r.info("replication"));
+        } catch {
+          return "";
+        } finally {
+          r.disconnect();
+        }
+      }),
+    );
+    if (infos.filter((i) => i.includes("role:slave") && i.includes("master_link_status:up")).length >= expected) return;
+    if (Date.now() > deadline) throw new Error(`Redis Cluster replicas not in sync within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * Starts `masters × (1 + replicas)` cluster-enabled redis-servers on free ports (never 6379;
  * each node's cluster bus is its port + 10000) and joins them with
@@ -40,7 +63,8 @@ async function clusterInfo(port: number): Promise<string> {
 export async function startRedisCluster(opts: { masters?: number; replicas?: number } = {}): Promise<RedisCluster> {
   const masters = opts.masters ?? 3;
   const replicas = opts.replicas ?? 0;
-  const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000"];
+  // No delay before a replica's first sync: a replica that never synced cannot take over.
+  const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0"];
   const nodes = await Promise.all(Array.from({ length: masters * (1 + replicas) }, () => startRedisServer(args)));
   const stop = async () => void (await Promise.all(nodes.map((n) => n.stop())));
   const running = async () => (await Promise.all(nodes.map(async (n) => ((await clusterInfo(n.port)) ? n : null)))).filter((n) => n !== null);
@@ -64,6 +88,7 @@ export async function startRedisCluster(opts: { masters?: number; replicas?: num
       "--cluster-yes",
     ]);
     await healthy();
+    if (replicas > 0) await replicasInSync(nodes.map((n) => n.port), masters * replicas);
   } catch (err) {
     await stop();
     throw err;

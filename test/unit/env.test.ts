@@ -133,7 +133,11 @@ describe("loadEnv", () => {
       const [problem] = configError(() => loadEnv({ REDIS_CLUSTER_NODES: bad })).problems;
       expect(problem!.path, bad).toBe("REDIS_CLUSTER_NODES");
     }
-    // A password in a refused entry is not echoed.
-    expect(configError(() => loadEnv({ REDIS_CLUSTER_NODES: "redis://u:topsecret@a:7000/3" })).problems[0]!.message).not.toContain("topsecret");
+    // A password in a refused entry is never echoed, however the entry is malformed.
+    for (const bad of ["redis://u:topsecret@a:7000/3", "redis://u:top/secret@a:7000", "u:topsecret@a", "redis://u:top,secret@a:7000", "redis://u:top%zzsecret@a:7000"]) {
+      const [problem] = configError(() => loadEnv({ REDIS_CLUSTER_NODES: bad })).problems;
+      expect(problem!.path, bad).toBe("REDIS_CLUSTER_NODES");
+      expect(problem!.message, bad).not.toMatch(/top|secret/);
+    }
   });
 });

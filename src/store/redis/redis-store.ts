@@ -1,4 +1,4 @@
-import type { RedisClient } from "../../redis/client.js";
+import { isCluster, type RedisClient } from "../../redis/client.js";
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
 import type { Catalog, LabelKind } from "../../domain/game-type.js";
 import { ALL_STATES, ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type GameState, type Visibility } from "../../domain/game.js";
@@ -179,7 +179,12 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
 
     async ping() {
       if (closed) throw new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The store is closed.");
-      await guarded(() => redis.ping());
+      // On a cluster every master: ready means every shard answers, not a random one.
+      await guarded(async () => {
+        if (!isCluster(redis)) return void (await redis.ping());
+        if (redis.status !== "ready") throw new Error("the Redis Cluster client is not ready");
+        await Promise.all(redis.nodes("master").map((n) => n.ping()));
+      });
     },
 
     async close() {
