@@ -98,7 +98,8 @@ export class GameResolver {
 
   @FieldResolver(() => [Player])
   players(@Root() g: GameRecord): Player[] {
-    return g.players.map(toPlayer);
+    // The records themselves (see toPlayer): no array or object per player and request.
+    return g.players;
   }
 
   @FieldResolver(() => [Seat])

@@ -4,8 +4,18 @@ import { encodeCursor, type Page } from "../domain/paging.js";
 import type { GameType } from "./game-type.type.js";
 import type { GameConnection, Player, Seat } from "./game.type.js";
 
+// A type definition never changes once in a catalog (a new catalog brings new objects), so its
+// GraphQL shape is made once per definition instead of once per game of every page.
+const gameTypes = new WeakMap<GameTypeDef, GameType>();
+
 /** Edge conversions from domain records (ms times) to GraphQL shapes (Dates). */
 export function toGameType(def: GameTypeDef): GameType {
+  let t = gameTypes.get(def);
+  if (t === undefined) gameTypes.set(def, (t = gameTypeOf(def)));
+  return t;
+}
+
+function gameTypeOf(def: GameTypeDef): GameType {
   return {
     id: def.id,
     name: def.name,
@@ -23,9 +33,13 @@ export function toGameType(def: GameTypeDef): GameType {
   };
 }
 
-export const toPlayer = (p: PlayerRecord): Player => ({ id: p.id, name: p.name });
+/**
+ * A record is a Player as it is: GraphQL reads only the fields the type declares (id, name),
+ * and a record handed to the resolvers is the caller's copy, never the store's.
+ */
+export const toPlayer = (p: PlayerRecord): Player => p;
 
-export const toSeat = (p: PlayerRecord): Seat => ({ player: toPlayer(p), joinedAt: new Date(p.joinedAt), confirmed: p.confirmed });
+export const toSeat = (p: PlayerRecord): Seat => ({ player: p, joinedAt: new Date(p.joinedAt), confirmed: p.confirmed });
 
 /** The node stays a record: Game's field resolvers finish it with the caller in view. */
 export function toConnection(page: Page): Omit<GameConnection, "edges"> & { edges: { cursor: string; node: GameRecord }[] } {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -138,6 +138,23 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     plugins: [
       // Apollo's landing page loads Apollo Sandbox from a CDN; the bundled GraphiQL replaces it.
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's default cache-control plugin runs a hook for every resolved field (and turns on
+      // its per-field instrumentation) to compute a policy from cache hints; the schema sets none,
+      // so its only effect was `cache-control: no-store` on every response. Kept, without the per-field work.
+      ApolloServerPluginCacheControlDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              // As the default plugin: leave a header it could not parse, else no-store (no hints, never cacheable).
+              const existing = response.http.headers.get("cache-control");
+              if (existing === undefined || existing === "no-store" || /^max-age=(\d+), (public|private)$/.test(existing)) {
+                response.http.headers.set("cache-control", "no-store");
+              }
+            },
+          };
+        },
+      },
       deps.metrics.apolloPlugin,
       jsonStatusPlugin(),
       noHttpSubscriptions(),

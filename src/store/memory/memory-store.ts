@@ -26,6 +26,7 @@ import type {
   ListQuery,
   UpdateCommand,
 } from "../game-store.js";
+import { cloneRecord } from "./clone.js";
 import { DeadlineIndex } from "./deadline-index.js";
 import { applyEffect, freeSeatsOf } from "./event-effects.js";
 import { ExpiringKeys } from "./expiring-keys.js";
@@ -62,7 +63,8 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
   const streamSeen = new Set<string>();
   let closed = false;
 
-  const copy = (g: GameRecord): GameRecord => structuredClone(g);
+  // What callers get is theirs: nothing they do to it reaches the stored record (nor the reverse).
+  const copy = (g: GameRecord): GameRecord => cloneRecord(g);
   const change = (kind: ChangeKind, g: GameRecord, previousState: GameState | null): GameChangeRecord => ({
     kind,
     gameId: g.id,

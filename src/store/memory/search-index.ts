@@ -1,6 +1,6 @@
 import { matchesFilter } from "../../domain/filter.js";
 import type { Catalog } from "../../domain/game-type.js";
-import { type GameRecord } from "../../domain/game.js";
+import { freeSeats, type GameRecord } from "../../domain/game.js";
 import { compareKeys, type Cursor, EMPTY_PAGE, mergePages, type Page, type PageItem } from "../../domain/paging.js";
 import { type GameSort, normalizeSort, SortDirection, SortField, sortKey } from "../../domain/sort.js";
 import type { ListQuery } from "../game-store.js";
@@ -12,13 +12,35 @@ interface TypeIndex {
   free: SortedKeys;
   /** Declared numeric labels: games whose value is a finite number, by (value, id). */
   labels: Map<string, SortedKeys>;
+  /** How many games of the type are in each class (see CountClass), by classKey. */
+  classes: Map<string, CountClass>;
+}
+
+/**
+ * Games that every filter without label conditions treats alike: the same state,
+ * visibility, host presence, region and free seats — all matchesFilter looks at then.
+ * `sample` stands for them in matchesFilter; `n` is how many there are.
+ */
+interface CountClass {
+  sample: GameRecord;
+  n: number;
 }
 
 /** The keys a game is filed under, to find its entries again when it changes. */
 interface Filed {
   free: Cursor;
   labels: Map<string, Cursor>;
+  /** The class the game is counted in, and its key. */
+  cls: CountClass;
+  classKey: string;
 }
+
+const classKey = (g: GameRecord): string =>
+  `${g.state}\u0000${g.visibility}\u0000${g.hostConnected ? 1 : 0}\u0000${freeSeats(g)}\u0000${g.region === null ? "-" : `+${g.region}`}`;
+
+/** A record with only what matchesFilter reads besides labels; freeSeats(sample) is the class's. */
+const sampleOf = (g: GameRecord): GameRecord =>
+  ({ gameType: g.gameType, state: g.state, visibility: g.visibility, hostConnected: g.hostConnected, region: g.region, capacity: freeSeats(g), players: [], labels: {} }) as unknown as GameRecord;
 
 const FREE = { field: SortField.FREE_SEATS, direction: SortDirection.ASC } as const;
 const ASC = SortDirection.ASC;
@@ -44,7 +66,8 @@ export class SearchIndex {
     let f = this.filed.get(g.id);
     if (!f) {
       t.created.insert({ score: g.createdAt, id: g.id });
-      f = { free: sortKey(g, FREE)!, labels: new Map() };
+      const key = classKey(g);
+      f = { free: sortKey(g, FREE)!, labels: new Map(), cls: countIn(t, key, g), classKey: key };
       t.free.insert(f.free);
       this.filed.set(g.id, f);
     } else {
@@ -52,6 +75,12 @@ export class SearchIndex {
       if (free.score !== f.free.score) {
         t.free.remove(f.free);
         t.free.insert((f.free = free));
+      }
+      const key = classKey(g);
+      if (key !== f.classKey) {
+        uncount(t, f.classKey, f.cls);
+        f.cls = countIn(t, key, g);
+        f.classKey = key;
       }
     }
     for (const [label, list] of t.labels) {
@@ -73,6 +102,7 @@ export class SearchIndex {
     t.created.remove({ score: g.createdAt, id: g.id });
     t.free.remove(f.free);
     for (const [label, key] of f.labels) t.labels.get(label)?.remove(key);
+    uncount(t, f.classKey, f.cls);
     this.filed.delete(g.id);
   }
 
@@ -118,6 +148,13 @@ export class SearchIndex {
   private count(t: TypeIndex, q: ListQuery): Pick<Page, "totalCount" | "totalCountCapped"> {
     const list = this.listFor(t, q.sort);
     const n = Math.min(list.length, this.budget.count);
+    if (n === list.length && (list === t.created || list === t.free) && q.filter.labels.length === 0) {
+      // Every game of the type is a candidate of these sorts, all within the budget: the count is
+      // exact, and without label conditions it is the sum over the classes that match.
+      let totalCount = 0;
+      for (const c of t.classes.values()) if (matchesFilter(c.sample, q.filter)) totalCount += c.n;
+      return { totalCount, totalCountCapped: false };
+    }
     let totalCount = 0;
     for (let i = 0; i < n; i++) {
       const g = this.games.get(list.at(i).id);
@@ -141,11 +178,27 @@ export class SearchIndex {
     let t = this.types.get(type);
     if (!t) {
       const numeric = Object.entries(this.catalog.get(type)?.labels ?? {}).filter(([, kind]) => kind === "number");
-      t = { created: new SortedKeys(), free: new SortedKeys(), labels: new Map(numeric.map(([label]) => [label, new SortedKeys()])) };
+      t = {
+        created: new SortedKeys(),
+        free: new SortedKeys(),
+        labels: new Map(numeric.map(([label]) => [label, new SortedKeys()])),
+        classes: new Map(),
+      };
       this.types.set(type, t);
     }
     return t;
   }
+}
+
+function countIn(t: TypeIndex, key: string, g: GameRecord): CountClass {
+  let c = t.classes.get(key);
+  if (!c) t.classes.set(key, (c = { sample: sampleOf(g), n: 0 }));
+  c.n++;
+  return c;
+}
+
+function uncount(t: TypeIndex, key: string, c: CountClass): void {
+  if (--c.n === 0) t.classes.delete(key);
 }
 
 /**

@@ -146,45 +146,120 @@ const object = <T>(raw: string | undefined): T => {
   const v: unknown = raw === undefined ? {} : JSON.parse(raw);
   return (v !== null && typeof v === "object" && !Array.isArray(v) ? v : {}) as T;
 };
+const missing = (field: string): never => {
+  throw new Error(`Stored game is missing field "${field}".`);
+};
+// Char codes of the prefixes' first letters and of ":".
+const P = 0x70;
+const R = 0x72;
+const L = 0x6c;
+const COLON = 0x3a;
 
-/** Rebuilds a game from a hash read as a flat field/value list. Throws on a malformed hash (a bug, not a refusal). */
+/**
+ * Rebuilds a game from a hash read as a flat field/value list. Throws on a malformed hash (a bug, not a refusal).
+ * One pass over the list, no intermediate Map of every field (it runs for every game of every page).
+ */
 export function decodeGame(flat: readonly string[]): GameRecord {
-  const h = new Map<string, string>();
-  for (let i = 0; i + 1 < flat.length; i += 2) h.set(flat[i]!, flat[i + 1]!);
-  const req = (field: string): string => {
-    const v = h.get(field);
-    if (v === undefined) throw new Error(`Stored game is missing field "${field}".`);
-    return v;
-  };
-  const opt = (field: string): string | null => h.get(field) ?? null;
-  const num = (field: string): number | null => {
-    const v = opt(field);
-    return v === null ? null : Number(v);
-  };
-  const result = opt("result");
+  let id: string | undefined;
+  let gameType: string | undefined;
+  let state: string | undefined;
+  let creatorId: string | undefined;
+  let capacity: string | undefined;
+  let visibility: string | undefined;
+  let settings: string | undefined;
+  let version: string | undefined;
+  let createdAt: string | undefined;
+  let updatedAt: string | undefined;
+  let expiresAt: string | undefined;
+  let lastActivityAt: string | undefined;
+  let pids: string | undefined;
+  let joinCode: string | undefined;
+  let region: string | undefined;
+  let result: string | undefined;
+  let serverToken: string | undefined;
+  let waiting = false;
+  // Player and reservation fields by their full field name (p:ID, r:ID).
+  let seats: Map<string, string> | null = null;
+  const labels: Record<string, LabelValue> = {};
+  const n = flat.length - 1;
+  for (let i = 0; i < n; i += 2) {
+    const f = flat[i]!;
+    const v = flat[i + 1]!;
+    if (f.length >= 2 && f.charCodeAt(1) === COLON) {
+      const c = f.charCodeAt(0);
+      if (c === P || c === R) {
+        (seats ??= new Map()).set(f, v);
+        continue;
+      }
+      if (c === L) {
+        const label = f.slice(2);
+        const value = JSON.parse(v) as LabelValue;
+        // An own data property whatever the label is called (as Object.fromEntries makes it).
+        if (label === "__proto__") Object.defineProperty(labels, label, { value, writable: true, enumerable: true, configurable: true });
+        else labels[label] = value;
+        continue;
+      }
+    }
+    switch (f) {
+      case "id": id = v; break;
+      case "gameType": gameType = v; break;
+      case "state": state = v; break;
+      case "creatorId": creatorId = v; break;
+      case "capacity": capacity = v; break;
+      case "visibility": visibility = v; break;
+      case "settings": settings = v; break;
+      case "version": version = v; break;
+      case "createdAt": createdAt = v; break;
+      case "updatedAt": updatedAt = v; break;
+      case "expiresAt": expiresAt = v; break;
+      case "lastActivityAt": lastActivityAt = v; break;
+      case "pids": pids = v; break;
+      case "joinCode": joinCode = v; break;
+      case "region": region = v; break;
+      case "result": result = v; break;
+      case "serverToken": serverToken = v; break;
+      case WAITING_FIELD: waiting = true; break;
+    }
+  }
+  // Required fields checked in the record's order, so a broken hash names the same field as always.
+  if (id === undefined) missing("id");
+  if (gameType === undefined) missing("gameType");
+  if (state === undefined) missing("state");
+  if (creatorId === undefined) missing("creatorId");
+  const ids = list(pids);
+  const players: PlayerRecord[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const pid = ids[i]!;
+    const json = seats?.get(PLAYER_FIELD + pid);
+    if (json === undefined) missing(PLAYER_FIELD + pid);
+    players[i] = decodePlayer(json!, seats?.get(RESERVATION_FIELD + pid));
+  }
+  if (capacity === undefined) missing("capacity");
+  if (visibility === undefined) missing("visibility");
+  if (version === undefined) missing("version");
+  if (createdAt === undefined) missing("createdAt");
+  if (updatedAt === undefined) missing("updatedAt");
+  if (lastActivityAt === undefined) missing("lastActivityAt");
   return {
-    id: req("id"),
-    gameType: req("gameType"),
-    state: req("state") as GameState,
-    creatorId: req("creatorId"),
-    players: list(h.get("pids")).map((id) => decodePlayer(req(PLAYER_FIELD + id), h.get(RESERVATION_FIELD + id))),
-    capacity: Number(req("capacity")),
-    visibility: req("visibility") as Visibility,
-    joinCode: opt("joinCode"),
-    region: opt("region"),
-    settings: object<Record<string, unknown>>(h.get("settings")),
-    // fromEntries makes own data properties, whatever the label is called.
-    labels: Object.fromEntries(
-      [...h].filter(([f]) => f.startsWith(LABEL_FIELD)).map(([f, v]) => [f.slice(LABEL_FIELD.length), JSON.parse(v) as LabelValue]),
-    ),
-    result: result === null ? null : (JSON.parse(result) as Record<string, string>),
-    serverToken: opt("serverToken"),
-    hostConnected: !h.has(WAITING_FIELD),
-    version: Number(req("version")),
-    createdAt: Number(req("createdAt")),
-    updatedAt: Number(req("updatedAt")),
-    expiresAt: num("expiresAt"),
-    lastActivityAt: Number(req("lastActivityAt")),
+    id: id!,
+    gameType: gameType!,
+    state: state as GameState,
+    creatorId: creatorId!,
+    players,
+    capacity: Number(capacity),
+    visibility: visibility as Visibility,
+    joinCode: joinCode ?? null,
+    region: region ?? null,
+    settings: object<Record<string, unknown>>(settings),
+    labels,
+    result: result === undefined ? null : (JSON.parse(result) as Record<string, string>),
+    serverToken: serverToken ?? null,
+    hostConnected: !waiting,
+    version: Number(version),
+    createdAt: Number(createdAt),
+    updatedAt: Number(updatedAt),
+    expiresAt: expiresAt === undefined ? null : Number(expiresAt),
+    lastActivityAt: Number(lastActivityAt),
   };
 }
 

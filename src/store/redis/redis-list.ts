@@ -19,6 +19,9 @@ export interface RedisListDeps {
 type Row = [id: string, score: string, tie: string, hash: string[]];
 type Reply = [count: number, capped: number, more: number, endScore: string, endTie: string, endId: string, ...rows: Row[]];
 
+/** Where the rows start in a list reply. */
+const ROWS = 6;
+
 const keyOf = (score: string, tie: string, id: string): Cursor =>
   tie === "" ? { score: Number(score), id } : { score: Number(score), tie: Number(tie), id };
 
@@ -35,11 +38,14 @@ export function createRedisList({ keys, run, catalog, budget }: RedisListDeps): 
     if (plan === null) return EMPTY_PAGE;
     const after = q.after === null ? "" : JSON.stringify(q.after.tie === undefined ? [q.after.score, q.after.id] : [q.after.score, q.after.id, q.after.tie]);
     const args = [JSON.stringify(plan.body), String(first), after, keys.gamePrefix(type)];
-    const [count, capped, more, endScore, endTie, endId, ...rows] = (await guarded(() => run("list", plan.keys, args))) as Reply;
-    const items: PageItem[] = rows
+    const reply = (await guarded(() => run("list", plan.keys, args))) as Reply;
+    const [count, capped, more, endScore, endTie, endId] = reply;
+    const items: PageItem[] = [];
+    for (let i = ROWS; i < reply.length; i++) {
+      const [id, score, tie, flat] = reply[i] as Row;
       // A hash gone missing under its index entry would be a bug; never hand out a half game.
-      .filter(([, , , flat]) => flat.length > 0)
-      .map(([id, score, tie, flat]) => ({ game: decodeGame(flat), cursor: keyOf(score, tie, id) }));
+      if (flat.length > 0) items.push({ game: decodeGame(flat), cursor: keyOf(score, tie, id) });
+    }
     return {
       items,
       totalCount: count,
