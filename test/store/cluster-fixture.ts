@@ -1,4 +1,7 @@
-import { Redis, type Cluster } from "ioredis";
+import type { Cluster } from "ioredis";
+import { loadEnv } from "../../src/config/env.js";
+import { createLogger } from "../../src/logger.js";
+import { connect, waitForRedis } from "../../src/redis/connect.js";
 import { afterAll, beforeAll } from "vitest";
 import { createRedisStore } from "../../src/store/redis/redis-store.js";
 import { testCatalog } from "../support/games.js";
@@ -12,7 +15,10 @@ export function useRedisCluster(opts: { masters?: number; replicas?: number } = 
   let client: Cluster | undefined;
   beforeAll(async () => {
     cluster = await startRedisCluster(opts);
-    client = new Redis.Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })), { redisOptions: { maxRetriesPerRequest: 3 } });
+    // The production connection (fail fast, no re-sends after a failover, no auto-pipelining), as the app makes it.
+    const env = loadEnv({ REDIS_CLUSTER_NODES: cluster.seeds, LOG_LEVEL: "silent" });
+    client = connect({ cluster: env.redisCluster! }, env, createLogger("silent")) as Cluster;
+    await waitForRedis([{ redis: client, target: { cluster: env.redisCluster! } }], 10_000);
   }, 60_000);
   afterAll(async () => {
     client?.disconnect();
