@@ -1,20 +1,15 @@
 import "reflect-metadata";
 import { Redis, type Cluster } from "ioredis";
-import { pino } from "pino";
-import { createRedisBus } from "../src/bus/redis-bus.js";
-import { createSettingsValidator, parseCatalog } from "../src/config/catalog.js";
+import { parseCatalog } from "../src/config/catalog.js";
 import { ErrorCode, MatchmakerError } from "../src/domain/errors.js";
 import { type Actor, type GameRecord, newGameRecord, Visibility } from "../src/domain/game.js";
 import type { Catalog } from "../src/domain/game-type.js";
 import { newGameId } from "../src/domain/ids.js";
-import { createHttpGameServerClient } from "../src/gameserver/http-game-server-client.js";
-import type { RedisClient } from "../src/redis/client.js";
-import { createGameService } from "../src/service/game-service.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { keySlot } from "../src/stream/slot.js";
-import { createRedisEventStream } from "../src/stream/redis-event-stream.js";
 import { startRedisCluster } from "../test/support/redis-cluster.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { redisService } from "./redis-service.js";
 
 /**
  * What one Redis master can take, measured as the master's own CPU per operation (INFO's
@@ -75,22 +70,6 @@ async function loadFor(ms: number, concurrency: number, op: (n: number) => Promi
   return n;
 }
 
-function setup(redis: RedisClient, catalog: Catalog) {
-  const logger = pino({ level: "silent" });
-  const store = createRedisStore({ redis, prefix: "cap", catalog });
-  const bus = createRedisBus(redis, "cap");
-  const service = createGameService({
-    store,
-    bus,
-    catalog,
-    stream: createRedisEventStream({ redis, key: "cap:events", maxLen: 1_000 }),
-    gameServers: createHttpGameServerClient({ timeoutMs: 1_000, logger }),
-    validateSettings: (type, input) => createSettingsValidator(type)(input),
-    logger,
-  });
-  return { store, bus, service };
-}
-
 async function populate(store: ReturnType<typeof createRedisStore>, type: string): Promise<GameRecord[]> {
   const t = Date.now();
   const games = Array.from({ length: GAMES_PER_TYPE }, (_, i) => lobbyGame(type, i, t));
@@ -109,7 +88,7 @@ export async function capacityBench(opts: { ms: number; concurrency: number }): 
   let quickJoinPair: CapacityFigures["quickJoinPair"];
   let single: CapacityFigures["change"];
   try {
-    const { store, bus, service } = setup(redis, catalogOf(["lobby"]));
+    const { store, bus, service } = redisService(redis, catalogOf(["lobby"]), { prefix: "cap" });
     const games = await populate(store, "lobby");
     const actor = (n: number): Actor => ({ id: `p${n}`, name: "P", admin: false });
     const pair = async (n: number) => {
@@ -154,7 +133,7 @@ export async function capacityBench(opts: { ms: number; concurrency: number }): 
         if (slot >= lo && slot <= hi) return `t${i}`;
       }
     });
-    const { store, bus } = setup(client, catalogOf(types));
+    const { store, bus } = redisService(client, catalogOf(types), { prefix: "cap" });
     const all = (await Promise.all(types.map((t) => populate(store, t)))).flat();
     const masters = client.nodes("master");
     const before = await Promise.all(masters.map(redisCpuSeconds));

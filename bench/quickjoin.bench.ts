@@ -1,18 +1,14 @@
 import "reflect-metadata";
 import { Redis } from "ioredis";
-import { pino } from "pino";
-import { createRedisBus } from "../src/bus/redis-bus.js";
 import { ErrorCode, MatchmakerError } from "../src/domain/errors.js";
-import { createSettingsValidator, loadCatalog } from "../src/config/catalog.js";
+import { loadCatalog } from "../src/config/catalog.js";
 import { loadEnv } from "../src/config/env.js";
 import { type Actor, type GameRecord, GameState, newGameRecord, Visibility } from "../src/domain/game.js";
 import { newGameId } from "../src/domain/ids.js";
-import { createHttpGameServerClient } from "../src/gameserver/http-game-server-client.js";
-import { createGameService, type QuickJoinParams } from "../src/service/game-service.js";
+import type { QuickJoinParams } from "../src/service/game-service.js";
 import type { GameStore } from "../src/store/game-store.js";
-import { createRedisStore } from "../src/store/redis/redis-store.js";
-import { createRedisEventStream } from "../src/stream/redis-event-stream.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { redisService } from "./redis-service.js";
 
 const TYPE = "party-quiz";
 const REGIONS = ["eu", "us", "asia"];
@@ -108,7 +104,6 @@ async function measure(
  */
 export async function quickJoinBench(opts: { sizes: number[]; calls: number; concurrency: number }): Promise<QuickJoinBenchResult> {
   const server = await startRedisServer();
-  const logger = pino({ level: "silent" });
   const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   const rows: QuickJoinFigures[] = [];
   try {
@@ -116,17 +111,7 @@ export async function quickJoinBench(opts: { sizes: number[]; calls: number; con
     const catalog = loadCatalog(env.gameTypesPath);
     for (const size of opts.sizes) {
       await redis.flushall();
-      const store = createRedisStore({ redis, prefix: "bench", catalog });
-      const bus = createRedisBus(redis, "bench");
-      const service = createGameService({
-        store,
-        bus,
-        catalog,
-        stream: createRedisEventStream({ redis, key: "bench:events", maxLen: 1_000 }),
-        gameServers: createHttpGameServerClient({ timeoutMs: 1_000, logger }),
-        validateSettings: (type, input) => createSettingsValidator(type)(input),
-        logger,
-      });
+      const { store, bus, service } = redisService(redis, catalog, { prefix: "bench" });
       const games = await populate(store, size);
       // The baseline joins the same kind of game, round robin, so 32 in flight never fill one.
       const targets = games.filter((g) => g.region === "eu" && g.labels.mode === "ranked").slice(0, 64);

@@ -1,16 +1,12 @@
 import "reflect-metadata";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { createRedisBus } from "../src/bus/redis-bus.js";
-import { createSettingsValidator, loadCatalog } from "../src/config/catalog.js";
+import { loadCatalog } from "../src/config/catalog.js";
 import { loadEnv } from "../src/config/env.js";
-import { createHttpGameServerClient } from "../src/gameserver/http-game-server-client.js";
 import { createMetrics } from "../src/metrics.js";
-import { createGameService } from "../src/service/game-service.js";
-import { createRedisStore } from "../src/store/redis/redis-store.js";
-import { createRedisEventStream } from "../src/stream/redis-event-stream.js";
 import { createWorker } from "../src/worker/worker.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { redisService } from "./redis-service.js";
 
 export type Scenario = "lifecycle" | "all-changes";
 
@@ -37,18 +33,7 @@ export async function workerBench(opts: { entries: number; games: number; scenar
   try {
     const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });
     const catalog = loadCatalog(env.gameTypesPath);
-    const store = createRedisStore({ redis, prefix: "bench", catalog });
-    const bus = createRedisBus(redis, "bench");
-    const stream = createRedisEventStream({ redis, key: "bench:events", maxLen: 10_000_000 });
-    const service = createGameService({
-      store,
-      bus,
-      stream,
-      catalog,
-      gameServers: createHttpGameServerClient({ timeoutMs: 1_000, logger }),
-      validateSettings: (type, input) => createSettingsValidator(type)(input),
-      logger,
-    });
+    const { store, bus, stream, service } = redisService(redis, catalog, { prefix: "bench", streamMaxLen: 10_000_000 });
 
     const host = { id: "host", name: "Host", admin: false };
     const guests = ["p2", "p3", "p4"].map((id) => ({ id, name: id, admin: false }));

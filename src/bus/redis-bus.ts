@@ -4,6 +4,14 @@ import { copyOf, isCluster, type RedisClient } from "../redis/client.js";
 import { ShardedPubSub } from "./sharded-pubsub.js";
 import { type ChangeBus, createChangeBus } from "./change-bus.js";
 
+/** One change to several topics, serialized once. */
+const serializedOnce =
+  (publish: (channel: string, json: string) => Promise<unknown>) =>
+  (names: string[], message: unknown): Promise<unknown> => {
+    const json = JSON.stringify(message);
+    return Promise.all(names.map((n) => publish(n, json)));
+  };
+
 /**
  * Changes travel over Redis pub/sub so subscribers on every API instance see them.
  * Publishing reuses the caller's connection; subscribing needs a connection of its
@@ -23,11 +31,8 @@ export function createRedisBus(redis: RedisClient, prefix: string): ChangeBus {
   return createChangeBus({
     engine,
     prefix,
-    // Serialized once for both topics; RedisPubSub's subscriber side parses plain JSON.
-    send: (names, message) => {
-      const json = JSON.stringify(message);
-      return Promise.all(names.map((n) => redis.publish(n, json)));
-    },
+    // RedisPubSub's subscriber side parses plain JSON.
+    send: serializedOnce((channel, json) => redis.publish(channel, json)),
     onClose: async () => {
       // QUIT, not disconnect: UNSUBSCRIBEs of watchers that just left are still in flight,
       // and cutting the socket under them would reject their promises unhandled.
@@ -59,10 +64,7 @@ function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
   return createChangeBus({
     engine,
     prefix,
-    send: (names, message) => {
-      const json = JSON.stringify(message);
-      return Promise.all(names.map((n) => engine.publishRaw(n, json)));
-    },
+    send: serializedOnce((channel, json) => redis.spublish(channel, json)),
     onClose: async () => {
       engine.close();
       await subscriber.quit().catch(() => subscriber.disconnect());

@@ -48,11 +48,6 @@ export class ShardedPubSub extends PubSubEngine {
     await this.publisher.spublish(channel, typeof payload === "string" ? payload : JSON.stringify(payload));
   }
 
-  /** Publishes already serialized JSON (one serialization for several channels). */
-  async publishRaw(channel: string, json: string): Promise<void> {
-    await this.publisher.spublish(channel, json);
-  }
-
   async subscribe(channel: string, onMessage: (...args: unknown[]) => unknown): Promise<number> {
     const id = ++this.nextId;
     // A listener whose iterator has ended may reject: never let that become an unhandled rejection.

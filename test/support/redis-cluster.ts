@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
+import { keySlot } from "../../src/stream/slot.js";
 import { type RedisServer, startRedisServer } from "./redis-server.js";
 
 const run = promisify(execFile);
@@ -10,8 +11,6 @@ export interface RedisCluster {
   readonly nodes: readonly RedisServer[];
   /** "127.0.0.1:p1,127.0.0.1:p2,…": REDIS_CLUSTER_NODES for the app. */
   readonly seeds: string;
-  /** The ports of the current masters, as the cluster reports them. */
-  masterPorts(): Promise<number[]>;
   /** The node that is now master of `key`'s slot. */
   masterOf(key: string): Promise<RedisServer>;
   /** Resolves once every running node reports cluster_state:ok. */
@@ -19,36 +18,27 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-async function clusterInfo(port: number): Promise<string> {
+/** One question to one node on a connection of its own; `fallback` when the node does not answer (stopped). */
+async function askNode<T>(port: number, ask: (r: Redis) => Promise<T>, fallback: T): Promise<T> {
   const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on("error", () => {}); // a stopped node: answered "" below
+  r.on("error", () => {}); // a stopped node: answered with the fallback
   try {
     await r.connect();
-    return String(await r.cluster("INFO"));
+    return await ask(r);
   } catch {
-    return "";
+    return fallback;
   } finally {
     r.disconnect();
   }
 }
 
+const clusterInfo = (port: number) => askNode(port, async (r) => String(await r.cluster("INFO")), "");
+
 /** Waits until `expected` nodes are replicas whose link to their master is up (first sync done). */
 async function replicasInSync(ports: number[], expected: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const infos = await Promise.all(
-      ports.map(async (port) => {
-        const r = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
-        r.on("error", () => {});
-        try {
-          return String(await r.info("replication"));
-        } catch {
-          return "";
-        } finally {
-          r.disconnect();
-        }
-      }),
-    );
+    const infos = await Promise.all(ports.map((port) => askNode(port, async (r) => String(await r.info("replication")), "")));
     if (infos.filter((i) => i.includes("role:slave") && i.includes("master_link_status:up")).length >= expected) return;
     if (Date.now() > deadline) throw new Error(`Redis Cluster replicas not in sync within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
@@ -67,13 +57,12 @@ export async function startRedisCluster(opts: { masters?: number; replicas?: num
   const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0"];
   const nodes = await Promise.all(Array.from({ length: masters * (1 + replicas) }, () => startRedisServer(args)));
   const stop = async () => void (await Promise.all(nodes.map((n) => n.stop())));
-  const running = async () => (await Promise.all(nodes.map(async (n) => ((await clusterInfo(n.port)) ? n : null)))).filter((n) => n !== null);
   const healthy = async (timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const up = await running();
-      const infos = await Promise.all(up.map((n) => clusterInfo(n.port)));
-      if (up.length > 0 && infos.every((i) => i.includes("cluster_state:ok"))) return;
+      // Stopped nodes answer "": only the running ones must say ok.
+      const infos = (await Promise.all(nodes.map((n) => clusterInfo(n.port)))).filter((i) => i !== "");
+      if (infos.length > 0 && infos.every((i) => i.includes("cluster_state:ok"))) return;
       if (Date.now() > deadline) throw new Error(`Redis Cluster not healthy within ${timeoutMs} ms:\n${infos.join("\n---\n")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -96,30 +85,14 @@ export async function startRedisCluster(opts: { masters?: number; replicas?: num
   return {
     nodes,
     seeds: nodes.map((n) => `127.0.0.1:${n.port}`).join(","),
-    async masterPorts() {
-      for (const n of await running()) {
-        const r = new Redis({ port: n.port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
-        try {
-          const lines = String(await r.cluster("NODES")).split("\n");
-          return lines.filter((l) => /\bmaster\b/.test(l) && !/\bfail\b/.test(l)).map((l) => Number(l.split(" ")[1]!.split(":")[1]!.split("@")[0]));
-        } finally {
-          r.disconnect();
-        }
-      }
-      return [];
-    },
     async masterOf(key) {
-      for (const n of await running()) {
-        const r = new Redis({ port: n.port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
-        try {
-          const slot = Number(await r.cluster("KEYSLOT", key));
-          const shards = (await r.cluster("SLOTS")) as unknown as [number, number, [string, number, ...unknown[]]][];
-          const owner = shards.find(([from, to]) => slot >= from && slot <= to);
-          const node = nodes.find((x) => x.port === owner?.[2][1]);
-          if (node) return node;
-        } finally {
-          r.disconnect();
-        }
+      const slot = keySlot(key);
+      for (const n of nodes) {
+        type Shard = [number, number, [string, number, ...unknown[]]];
+        const shards = await askNode(n.port, async (r) => (await r.cluster("SLOTS")) as unknown as Shard[], null);
+        const owner = shards?.find(([from, to]) => slot >= from && slot <= to);
+        const node = nodes.find((x) => x.port === owner?.[2][1]);
+        if (node) return node;
       }
       throw new Error(`no master owns the slot of ${key}`);
     },
