@@ -1,13 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { ALL_HOT_PATHS, formatHotPaths, type HotPath, hotPathsBench } from "./hot-paths.bench.js";
 import { capacityBench } from "./capacity.bench.js";
+import { ALL_FANOUT_ROWS, type FanOutRowName, type FanOutSide, fanOutBench } from "./fanout.bench.js";
 import { limitsBench } from "./limits.bench.js";
 import { quickJoinBench } from "./quickjoin.bench.js";
 import { searchBench } from "./search.bench.js";
 import { takeoverBench } from "./takeover.bench.js";
 import { type Scenario, workerBench } from "./worker.bench.js";
 
-const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity"] as const;
+const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity", "fan-out"] as const;
 
 /**
  * `npm run bench`: figures as ratios against a baseline measured in the same run.
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   if (runs("quickjoin")) await quickJoin(sizes);
   if (runs("search")) await search(sizes);
   if (runs("capacity")) await capacity();
+  if (runs("fan-out")) await fanOut();
 }
 
 /** One Redis master's ceiling (its own CPU per operation) and a 3-master cluster splitting the load by type (issue 10). */
@@ -97,6 +99,75 @@ async function hotPaths(): Promise<void> {
     const { figures, ...rest } = result;
     const json = { hotPaths: { ...rest, figures: figures.map(({ profile, ...f }) => ({ ...f, profile: profile ? { file: profile.file, categories: profile.summary.categories } : undefined })) } };
     writeFileSync(process.env.BENCH_JSON, JSON.stringify(json, null, 2) + "\n");
+  }
+}
+
+/**
+ * Subscription fan-out (gameChanged of one game type over graphql-ws) against a bare `ws`
+ * server broadcasting frames of the same size to the same raw-ws clients, in the same run.
+ * BENCH_FANOUT_ROWS (saturation, 1k, 10k, idle), BENCH_FANOUT_MS (steady window),
+ * BENCH_FANOUT_WARMUP_MS, BENCH_FANOUT_DRAIN_MS (how long below-saturation rows wait for late
+ * frames before counting them missed), BENCH_FANOUT_CLIENT_PROCS (processes the subscribers are
+ * split over), BENCH_FANOUT_ROUNDS (interleaved rounds of the saturation row, medians),
+ * BENCH_FANOUT_REDIS=1 (the project on a private Redis instead of embedded).
+ */
+async function fanOut(): Promise<void> {
+  const rows = (process.env.BENCH_FANOUT_ROWS ? process.env.BENCH_FANOUT_ROWS.split(",").map((s) => s.trim()) : ALL_FANOUT_ROWS) as FanOutRowName[];
+  for (const r of rows) if (!ALL_FANOUT_ROWS.includes(r)) throw new Error(`BENCH_FANOUT_ROWS: unknown row "${r}" (rows: ${ALL_FANOUT_ROWS.join(", ")})`);
+  // One client process (it holds 10,000 sockets within `ulimit -n` 20,000): on 2 cores the bare
+  // server takes one core and the clients the other. Bare ws at saturation measured 60–80k
+  // frames/s with 1 and 45–54k with 2 (the second process only adds contention).
+  const clientProcs = Number(process.env.BENCH_FANOUT_CLIENT_PROCS ?? 1);
+  if (!Number.isInteger(clientProcs) || clientProcs < 1) throw new Error(`BENCH_FANOUT_CLIENT_PROCS: a whole number ≥ 1, not "${process.env.BENCH_FANOUT_CLIENT_PROCS}"`);
+  const f = await fanOutBench({
+    rows,
+    windowMs: Number(process.env.BENCH_FANOUT_MS ?? 5_000),
+    warmupMs: Number(process.env.BENCH_FANOUT_WARMUP_MS ?? 2_000),
+    drainMs: Number(process.env.BENCH_FANOUT_DRAIN_MS ?? 5_000),
+    clientProcs,
+    rounds: Number(process.env.BENCH_FANOUT_ROUNDS ?? 3),
+    redis: process.env.BENCH_FANOUT_REDIS === "1",
+  });
+  const n = (x: number) => Math.round(x).toLocaleString("en");
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const cpu = (s: FanOutSide) => `server CPU ${s.serverCpu.toFixed(0)}%, clients CPU ${s.clientCpu.toFixed(0)}%`;
+  const odd = (s: FanOutSide) =>
+    [...(s.failedChanges ? [`${s.failedChanges} changes failed (${s.failures.join(" | ")})`] : []), ...s.oddities].map((o) => `; ${o}`).join("");
+  console.log(
+    `subscription fan-out, gameChanged(gameType) over graphql-ws (${f.mode}) vs bare ws broadcasting equally sized frames, ` +
+      `raw ws clients in ${f.clientProcs} process${f.clientProcs === 1 ? "" : "es"}, ${f.windowMs / 1_000} s window after ${f.warmupMs / 1_000} s warm-up:`,
+  );
+  for (const r of f.rows) {
+    const { project: p, bare: b } = r;
+    const who = `${n(r.subscribers)} subscribers`;
+    if (r.measure === "throughput") {
+      const ratio = p.framesPerSecond / b.framesPerSecond;
+      console.log(
+        `  saturation, ${who} × ${r.rate} changes/s (frames of ${p.frameBytes} bytes, bare ws ${b.frameBytes}): ` +
+          `project ${n(p.framesPerSecond)} frames/s (${n(p.changesPerSecond)} changes/s applied), bare ws ${n(b.framesPerSecond)} frames/s: ` +
+          `${ratio.toFixed(2)}× (target ≥ 0.5×)${ratio >= 0.5 ? "" : " — below target"}`,
+      );
+      if (r.rounds.project.length > 1) console.log(`    median of ${r.rounds.project.length} rounds: project ${r.rounds.project.map(n).join(", ")}; bare ws ${r.rounds.bare.map(n).join(", ")} frames/s`);
+      console.log(`    project: ${cpu(p)}${odd(p)}; bare ws: ${cpu(b)}${odd(b)}`);
+    } else if (r.measure === "latency") {
+      const goal = r.subscribers >= 10_000 ? 250 : 100;
+      const verdict = p.p99Ms < goal && p.missed === 0 ? "" : " — below target";
+      console.log(
+        `  ${who} × ${r.rate} changes/s (frames of ${p.frameBytes} bytes, bare ws ${b.frameBytes}), mutation → frame: ` +
+          `project p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}, max ${ms(p.maxMs)}, missed ${n(p.missed)} of ${n(p.expected)} ` +
+          `(target p99 < ${goal} ms, missed 0)${verdict}; ` +
+          `bare ws p50 ${ms(b.p50Ms)}, p99 ${ms(b.p99Ms)}, max ${ms(b.maxMs)}, missed ${n(b.missed)} of ${n(b.expected)}`,
+      );
+      console.log(`    project: ${n(p.framesPerSecond)} frames/s, ${cpu(p)}${odd(p)}; bare ws: ${n(b.framesPerSecond)} frames/s, ${cpu(b)}${odd(b)}`);
+    } else {
+      const verdict = p.rssKbPerConnection <= 20 ? "" : " — below target";
+      console.log(
+        `  ${n(r.subscribers)} idle subscribed connections, server RSS growth (after GC) per connection: ` +
+          `project ${p.rssKbPerConnection.toFixed(1)} KB (heap ${p.heapKbPerConnection.toFixed(1)} KB) (target ≤ 20 KB)${verdict}, ` +
+          `bare ws ${b.rssKbPerConnection.toFixed(1)} KB (heap ${b.heapKbPerConnection.toFixed(1)} KB); ` +
+          `connected and subscribed in ${(p.connectMs / 1_000).toFixed(1)} s (bare ws ${(b.connectMs / 1_000).toFixed(1)} s)`,
+      );
+    }
   }
 }
 

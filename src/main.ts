@@ -182,6 +182,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
           query: opts.withoutQueryLimits ? null : env.queryLimits,
           wsMaxSubscriptions: env.wsMaxSubscriptions,
           wsMaxConnectionsPerAddress: env.wsMaxConnectionsPerAddress,
+          wsMaxBufferedBytes: env.wsMaxBufferedBytes,
           trustProxyHops: env.trustProxyHops,
           corsOrigins: env.corsOrigins,
         },
@@ -201,6 +202,8 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
           blockMs: env.workerBlockMs,
           leaseMs: env.workerLeaseMs,
           maxDeliveries: env.workerMaxDeliveries,
+          waitReplicas: env.workerWaitReplicas,
+          waitTimeoutMs: env.workerWaitTimeoutMs,
           sweepIntervalMs: env.sweepIntervalMs,
         },
       })

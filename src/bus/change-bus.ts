@@ -1,6 +1,7 @@
 import type { PubSubEngine } from "graphql-subscriptions";
 import { ChangeKind, type GameChangeMessage, type GameChangeRecord, type GameState, Visibility } from "../domain/game.js";
 import type { PartyRecord } from "../domain/party.js";
+import { createWatcher, LISTEN, type Watcher } from "./watcher.js";
 
 /** One change of a party, as its members' subscriptions get it. */
 export interface PartyChangeMessage {
@@ -33,8 +34,8 @@ export interface ChangeBus {
   publish(change: GameChangeRecord): Promise<void>;
   /** Publishes one change of a party on its topic (its members watch it). */
   publishParty(change: PartyChangeMessage): Promise<void>;
-  /** Every message on any of the topics, as plain JSON (times in epoch ms). */
-  subscribe<T = GameChangeMessage>(topicNames: string[]): AsyncIterableIterator<T>;
+  /** Every message on any of the topics, as plain JSON (times in epoch ms); pulled, or pushed once listened to. */
+  subscribe<T = GameChangeMessage>(topicNames: string[]): Watcher<T>;
   readonly topics: ReturnType<typeof topics>;
   /** Live watchers of a topic in this process (a gauge for metrics, and a sync point for tests). */
   localSubscribers(topic: string): number;
@@ -77,7 +78,7 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
       await deliver([t.party(change.partyId)], change);
     },
     subscribe<T>(topicNames: string[]) {
-      const source = engine.asyncIterableIterator<T>(topicNames) as AsyncIterableIterator<T>;
+      const source = createWatcher<T>(engine, topicNames);
       count(topicNames, 1);
       let ended: Promise<IteratorResult<T>> | null = null;
       // Ending unsubscribes from the engine; close() waits for that before releasing connections.
@@ -91,10 +92,11 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
         }
         return ended;
       };
-      const watcher: AsyncIterableIterator<T> = {
+      const watcher: Watcher<T> = {
         next: () => source.next(),
-        return: (v?: unknown) => end(() => source.return?.(v)),
-        throw: (e?: unknown) => end(() => source.throw?.(e)),
+        return: () => end(() => source.return()),
+        throw: (e?: unknown) => end(() => source.throw(e)),
+        [LISTEN]: (onMessage, onEnd) => source[LISTEN](onMessage, onEnd),
         [Symbol.asyncIterator]() {
           return this;
         },

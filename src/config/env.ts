@@ -59,6 +59,9 @@ export interface Env {
   workerBlockMs: number;
   workerLeaseMs: number;
   workerMaxDeliveries: number;
+  /** Replicas each batch's writes must reach before it is acknowledged (0: not waited for). */
+  workerWaitReplicas: number;
+  workerWaitTimeoutMs: number;
   eventDedupeMs: number;
   sweepIntervalMs: number;
   gameServerTimeoutMs: number;
@@ -70,6 +73,7 @@ export interface Env {
   queryLimits: { maxTokens: number; maxDepth: number; maxAliases: number; maxDirectives: number; maxCost: number };
   wsMaxSubscriptions: number;
   wsMaxConnectionsPerAddress: number;
+  wsMaxBufferedBytes: number;
   trustProxyHops: number;
   /** CORS_ORIGINS; empty: the default for NODE_ENV (localhost outside production, none in production). */
   corsOrigins: string[];
@@ -284,6 +288,13 @@ const VARS = {
     default: "5",
     description: "Entries delivered (or failing) more often than this go to the dead-letter stream `<stream>:dead`.",
   },
+  WORKER_WAIT_REPLICAS: {
+    schema: int(0, 10),
+    default: "0",
+    description:
+      "Replicas a batch's writes must reach (Redis WAIT on every master) before its entries are acknowledged; short of it the batch is applied again. 0: not waited for.",
+  },
+  WORKER_WAIT_TIMEOUT_MS: { schema: int(1, 60_000), default: "1000", description: "How long one WAIT for WORKER_WAIT_REPLICAS may take." },
   EVENT_DEDUPE_SECONDS: {
     schema: int(1, 30 * 86_400),
     default: "86400",
@@ -331,6 +342,12 @@ const VARS = {
     schema: int(1, 100_000),
     default: "50",
     description: "Most open graphql-ws connections from one client address, per API process.",
+  },
+  WS_MAX_BUFFERED_BYTES: {
+    schema: int(16_384, 67_108_864),
+    default: "262144",
+    description:
+      "Most bytes waiting to be sent on one graphql-ws connection; a client that reads slower than its changes arrive is closed with 1013 (try again later) past it.",
   },
   CORS_ORIGINS: {
     schema: z
@@ -477,6 +494,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     workerBlockMs: v.WORKER_BLOCK_MS!,
     workerLeaseMs: v.WORKER_LEASE_MS!,
     workerMaxDeliveries: v.WORKER_MAX_DELIVERIES!,
+    workerWaitReplicas: v.WORKER_WAIT_REPLICAS!,
+    workerWaitTimeoutMs: v.WORKER_WAIT_TIMEOUT_MS!,
     eventDedupeMs: v.EVENT_DEDUPE_SECONDS! * 1_000,
     sweepIntervalMs: v.SWEEP_INTERVAL_MS!,
     gameServerTimeoutMs: v.GAME_SERVER_TIMEOUT_MS!,
@@ -494,6 +513,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }),
     wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS!,
     wsMaxConnectionsPerAddress: v.WS_MAX_CONNECTIONS_PER_ADDRESS!,
+    wsMaxBufferedBytes: v.WS_MAX_BUFFERED_BYTES!,
     trustProxyHops: v.TRUST_PROXY_HOPS!,
     corsOrigins: (v.CORS_ORIGINS as string[] | undefined) ?? [],
     rateLimits: Object.freeze({

@@ -24,6 +24,12 @@ export const LIMITS = Object.freeze({
   reportedEvents: 500,
   eventFields: 32,
   eventFieldLength: 1_024,
+  /**
+   * Parsed graphql-ws documents kept for reuse (least recently used go first), and their query
+   * text in all: distinct queries only churn the cache, they never grow it.
+   */
+  cachedDocuments: 1_000,
+  cachedDocumentChars: 4_000_000,
 });
 
 /**

@@ -54,6 +54,7 @@ export interface ApiServerDeps {
     query: QueryLimits | null;
     wsMaxSubscriptions: number;
     wsMaxConnectionsPerAddress: number;
+    wsMaxBufferedBytes: number;
     trustProxyHops: number;
     /** CORS_ORIGINS (see originPolicy). */
     corsOrigins: readonly string[];
@@ -114,6 +115,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       maxPayloadBytes: limits.maxBodyBytes,
       maxSubscriptions: limits.wsMaxSubscriptions,
       maxConnectionsPerAddress: limits.wsMaxConnectionsPerAddress,
+      maxBufferedBytes: limits.wsMaxBufferedBytes,
       trustProxyHops: limits.trustProxyHops,
       originAllowed: origins.allowed,
     },

@@ -12,7 +12,9 @@ import {
   type ValidationRule,
   visit,
 } from "graphql";
+import { LRUCache } from "lru-cache";
 import { ErrorCode } from "../domain/errors.js";
+import { LIMITS } from "../domain/limits.js";
 
 /** What one operation may be, on every transport (QUERY_MAX_* in the environment). */
 export interface QueryLimits {
@@ -123,7 +125,20 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | nu
     },
   };
 
+  // Valid graphql-ws documents by query text, as Apollo keeps them for HTTP: 10,000 lobby
+  // watchers of one query share one parsed document instead of holding 10,000 (with their
+  // token locations, ~20 KB each), and a query is parsed and validated once.
+  const documents = new LRUCache<string, DocumentNode>({
+    max: LIMITS.cachedDocuments,
+    maxSize: LIMITS.cachedDocumentChars,
+    sizeCalculation: (_doc, query) => Math.max(1, query.length),
+  });
+
   return {
+    /** Documents kept for reuse now (bounded by LIMITS.cachedDocuments). */
+    get cachedDocuments() {
+      return documents.size;
+    },
     /** For Apollo Server: its parse options, validation rules and plugins. */
     parseOptions: { maxTokens: limits.maxTokens } as { maxTokens?: number },
     validationRules: rules,
@@ -134,6 +149,11 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | nu
      * errors to answer with (parse, validation and limit refusals alike). Never throws.
      */
     checkOperation(query: string, variables?: Record<string, unknown> | null): { document: DocumentNode } | { errors: GraphQLError[] } {
+      const known = documents.get(query);
+      if (known) {
+        const overBudget = costErrors(known, variables ?? undefined);
+        return overBudget.length > 0 ? { errors: overBudget } : { document: known };
+      }
       let document: DocumentNode;
       try {
         document = parse(query, { maxTokens: limits.maxTokens });
@@ -149,6 +169,7 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | nu
             }),
       );
       if (errors.length > 0) return { errors };
+      documents.set(query, document);
       const overBudget = costErrors(document, variables ?? undefined);
       return overBudget.length > 0 ? { errors: overBudget } : { document };
     },
@@ -160,6 +181,7 @@ export type QueryGuard = ReturnType<typeof createQueryGuard>;
 /** No query limits at all: the benchmark's baseline (never from the environment). */
 function unguarded(schema: GraphQLSchema) {
   return {
+    cachedDocuments: 0,
     parseOptions: {} as { maxTokens?: number },
     validationRules: [] as ValidationRule[],
     plugins: [] as ApolloServerPlugin[],

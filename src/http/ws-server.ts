@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST } from "graphql";
+import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
@@ -10,6 +10,7 @@ import { clientAddress } from "./client-address.js";
 import type { QueryGuard } from "./query-guard.js";
 import { tokenParam } from "./connection-params.js";
 import type { RateLimits } from "../ratelimit/rate-limits.js";
+import { createSharedFrames, shareKey } from "./shared-frames.js";
 
 /** Close codes of the graphql-ws socket this server sends itself (graphql-ws adds its own for protocol errors). */
 export const WS_CLOSE = {
@@ -23,6 +24,11 @@ export const WS_CLOSE = {
   TOKEN_EXPIRED: 4401,
   /** A frame larger than HTTP_MAX_BODY_BYTES (the ws library's own code). */
   MESSAGE_TOO_BIG: 1009,
+  /**
+   * The client read slower than its changes came: more than WS_MAX_BUFFERED_BYTES waited to be
+   * sent (reason "Too slow: …"). graphql-ws clients retry it; resync by `version` after.
+   */
+  TOO_SLOW: 1013,
 } as const;
 
 /** Who is on a connection, decided once when it opens. */
@@ -37,6 +43,8 @@ export interface WsLimits {
   maxPayloadBytes: number;
   maxSubscriptions: number;
   maxConnectionsPerAddress: number;
+  /** Bytes waiting on one socket past which it is closed with TOO_SLOW. */
+  maxBufferedBytes: number;
   trustProxyHops: number;
   /** Whether a browser page of this Origin may open a socket (CORS_ORIGINS; `host`: the upgrade's Host, for the API's own pages). */
   originAllowed: (origin: string | undefined, host?: string) => boolean;
@@ -112,9 +120,14 @@ export function attachGraphqlWs(deps: {
   };
   const expired = (e: Extra) => e.caller?.expiresAt != null && Date.now() >= e.caller.expiresAt;
 
+  const shared = createSharedFrames(formatError, {
+    maxBufferedBytes: limits.maxBufferedBytes,
+    tooSlow: (socket) => socket.close(WS_CLOSE.TOO_SLOW, `Too slow: over ${limits.maxBufferedBytes} bytes waited to be sent; reconnect`),
+  });
   const server = useServer<Record<string, unknown>, Extra>(
     {
       schema,
+      subscribe: (args) => shared.subscribe(args, subscribe) as ReturnType<typeof subscribe>,
       onConnect: async (ctx) => {
         const e = state(ctx);
         // Refused with 4401 and the reason: graphql-ws clients do not retry it (its own 4403 they retry, reasonless).
@@ -192,7 +205,10 @@ export function attachGraphqlWs(deps: {
         }
         e.operations.set(id, { name: payload.operationName, type });
         const contextValue: GqlContext = { actor: null, gameServerTypes: [], ...e.caller, service, clientAddress: e.address, limits: rateLimits };
-        return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+        const args: ExecutionArgs = { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+        if (type !== "subscription") return args;
+        const key = shareKey(payload.query, payload.variables, payload.operationName, checked.document, JSON.stringify(e.caller?.actor ?? null));
+        return shared.register(args, { socket: extraOf(ctx).socket, id, key });
       },
       // A subscription is counted once its resolver has answered: a stream is ok, a result is its refusal.
       onOperation: async (ctx, id, payload, _args, pending) => {

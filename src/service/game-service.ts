@@ -194,6 +194,9 @@ export function createGameService(deps: GameServiceDeps) {
 
     /** Live changes for gameChanged; see watchChanges. */
     watch: (p: WatchParams) => watchChanges(ctx.bus, catalog, p),
+
+    /** Whether the changes made so far have reached `replicas` replicas (see GameStore.replicated). */
+    changesReplicated: (replicas: number, timeoutMs: number) => store.replicated(replicas, timeoutMs),
   };
 }
 

@@ -141,11 +141,11 @@ export function createPartyOps(ctx: ServiceContext) {
       // Subscribed before the check, so no change between the check and the subscription is missed.
       const source = bus.subscribe<PartyChangeMessage>([bus.topics.party(id)]);
       const party = visibleTo(await store.getParty(ref, now()).catch(async (err: unknown) => {
-        await source.return?.();
+        await source.return();
         throw err;
       }), actor);
       if (!party) {
-        await source.return?.();
+        await source.return();
         throw partyNotFound(id);
       }
       let finished = false;
@@ -161,13 +161,13 @@ export function createPartyOps(ctx: ServiceContext) {
             if (c.previousMemberIds.includes(actor.id)) {
               // Out of the party: to them it is gone, and they learn nothing of it any more.
               finished = true;
-              void source.return?.();
+              void source.return();
               return { done: false, value: { ...c, kind: ChangeKind.DELETED, party: null } };
             }
           }
         },
-        return: (v?: unknown) => source.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined }),
-        throw: (e?: unknown) => source.throw?.(e) ?? Promise.reject(e),
+        return: () => source.return(),
+        throw: (e?: unknown) => source.throw(e),
         [Symbol.asyncIterator]: () => watcher,
       };
       return watcher;

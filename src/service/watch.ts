@@ -1,4 +1,5 @@
 import { type ChangeBus, changeMatchesStates } from "../bus/change-bus.js";
+import { LISTEN, type Watcher } from "../bus/watcher.js";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { GameChangeMessage, GameState } from "../domain/game.js";
 import type { Catalog } from "../domain/game-type.js";
@@ -14,7 +15,7 @@ export interface WatchParams {
  * Picks the narrowest topics for a watcher (one game, one type, or every type) and
  * filters by state; watchers of a type do not see hosted games before their host connected. Throws BAD_USER_INPUT / UNKNOWN_GAME_TYPE before subscribing.
  */
-export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): AsyncIterableIterator<GameChangeMessage> {
+export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): Watcher<GameChangeMessage> {
   let topicNames: string[];
   if (p.id) {
     const ref = parseGameId(p.id);
@@ -35,26 +36,30 @@ export function watchChanges(bus: ChangeBus, catalog: Catalog, p: WatchParams): 
   return filterIterator(source, (c) => inLobby(c) && changeMatchesStates(c, p.states));
 }
 
-/** Keeps return() wired through, so an ended subscription unsubscribes from the bus. */
-function filterIterator<T>(source: AsyncIterableIterator<T>, keep: (v: T) => boolean): AsyncIterableIterator<T> {
+/** Keeps return() and listening wired through, so an ended subscription unsubscribes from the bus. */
+export function filterIterator<T>(source: Watcher<T>, keep: (v: T) => boolean): Watcher<T> {
   return {
+    [LISTEN]: (onMessage, onEnd) => source[LISTEN]((v) => keep(v) && onMessage(v), onEnd),
     async next() {
       for (;;) {
         const r = await source.next();
         if (r.done || keep(r.value)) return r;
       }
     },
-    return: (v?: unknown) => source.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined }),
-    throw: (e?: unknown) => source.throw?.(e) ?? Promise.reject(e),
+    return: () => source.return(),
+    throw: (e?: unknown) => source.throw(e),
     [Symbol.asyncIterator]() {
       return this;
     },
   };
 }
 
-function emptyIterator<T>(): AsyncIterableIterator<T> {
+function emptyIterator<T>(): Watcher<T> {
   return {
     next: async () => ({ done: true, value: undefined }),
+    return: async () => ({ done: true, value: undefined }),
+    throw: async (e?: unknown) => Promise.reject(e),
+    [LISTEN]: (_onMessage, onEnd) => onEnd(),
     [Symbol.asyncIterator]() {
       return this;
     },

@@ -225,6 +225,13 @@ export interface GameStore extends GameLifecycleStore, ControlOutbox, PartyStore
   countByState(gameType: string): Promise<Record<GameState, number>>;
   /** Readiness: resolves when the backend answers. */
   ping(): Promise<void>;
+  /**
+   * Waits until this client's writes so far have reached `replicas` replicas of every master
+   * they went to (Redis WAIT), at most `timeoutMs`; false when they had not by then. A master
+   * with fewer replicas connected is held to those it has. True at once without replicas to
+   * wait for (embedded mode). BACKEND_UNAVAILABLE when unreachable.
+   */
+  replicated(replicas: number, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
+import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
 import { createEventHandler } from "./event-handler.js";
-import type { EventStream } from "../stream/event-stream.js";
-import { createStreamConsumer } from "./stream-consumer.js";
+import type { EventStream, StreamEntry } from "../stream/event-stream.js";
+import { createStreamConsumer, type EntryResult } from "./stream-consumer.js";
 import { createStreamWatch } from "./stream-watch.js";
 import { createOutboxRunner } from "./outbox-runner.js";
 import { createSweeper } from "./sweeper.js";
@@ -15,6 +16,9 @@ export interface WorkerSettings {
   /** The stream lease's lifetime without renewal: how soon a standby takes over from a dead worker. */
   leaseMs: number;
   maxDeliveries: number;
+  /** Replicas a batch's writes must reach before it is acknowledged; 0: not waited for. */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
   sweepIntervalMs: number;
 }
 
@@ -41,7 +45,7 @@ export function createWorker({ service, stream, settings, metrics, logger, strea
   const consumer = createStreamConsumer({
     stream,
     consumer: settings.consumerName,
-    handle: createEventHandler(service, metrics, log, (types) => watch.sawTypes(types)),
+    handle: replicatedBeforeAck(createEventHandler(service, metrics, log, (types) => watch.sawTypes(types)), service, settings, log),
     batchSize: settings.batchSize,
     blockMs: settings.blockMs,
     leaseMs: settings.leaseMs,
@@ -84,3 +88,35 @@ export function createWorker({ service, stream, settings, metrics, logger, strea
 }
 
 export type Worker = ReturnType<typeof createWorker>;
+
+/**
+ * With WORKER_WAIT_REPLICAS, a batch is acknowledged only once its writes reached that many
+ * replicas: Redis replicates asynchronously, and a master that dies with a write not yet sent on
+ * would otherwise take an acknowledged entry's effect with it (the stream forgets the entry, the
+ * promoted replica never saw it). Short of it, every applied entry of the batch is retried in
+ * place — applying it again finds it applied (the game's last entry) and publishes it once more.
+ */
+function replicatedBeforeAck(
+  handle: (entries: StreamEntry[]) => Promise<EntryResult[]>,
+  service: GameService,
+  settings: WorkerSettings,
+  log: Logger,
+): (entries: StreamEntry[]) => Promise<EntryResult[]> {
+  const replicas = settings.waitReplicas ?? 0;
+  if (replicas <= 0) return handle;
+  const timeoutMs = settings.waitTimeoutMs ?? 1_000;
+  return async (entries) => {
+    const results = await handle(entries);
+    let error: unknown = null;
+    try {
+      if (!(await service.changesReplicated(replicas, timeoutMs))) {
+        error = new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, `The batch's writes did not reach ${replicas} replica(s) within ${timeoutMs} ms.`);
+      }
+    } catch (err) {
+      error = err;
+    }
+    if (error === null) return results;
+    log.warn({ err: error, entries: entries.length }, "a batch's writes are not replicated yet; applying it again before acknowledging");
+    return results.map((r) => (r.status === "done" ? { status: "retry", error, transient: true } : r));
+  };
+}

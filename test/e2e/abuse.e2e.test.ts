@@ -212,3 +212,56 @@ describe("failing fast while Redis is down", () => {
     expect((await gql(t.url, "{ games { totalCount } }")).errors).toBeUndefined();
   }, 30_000);
 });
+
+/**
+ * A reader that stops reading must not make the server buffer changes for it without end: past
+ * WS_MAX_BUFFERED_BYTES unsent its socket is closed with 1013, and nothing more is queued for it.
+ */
+describe("a graphql-ws client that stops reading (production mode, embedded)", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { NODE_ENV: "production", WS_MAX_BUFFERED_BYTES: "16384", WS_MAX_SUBSCRIPTIONS: "20" } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("is closed with 1013 once its unsent changes pass the bound, and is sent no more", async () => {
+    const host = await tokenFor("host");
+    const created = await gql<{ createGame: { id: string } }>(t.url, `mutation { createGame(input: { gameType: "party-quiz" }) { id } }`, {}, host);
+    const id = created.data!.createGame.id;
+    const topic = t.app.backends.bus.topics.gameType("party-quiz");
+    const before = t.app.backends.bus.localSubscribers(topic);
+
+    const socket = new WebSocket(t.wsUrl, "graphql-transport-ws");
+    const frames: string[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    socket.on("message", (data) => frames.push(data.toString()));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init", payload: {} }));
+    await waitFor(() => frames.some((f) => f.includes("connection_ack")), "connection_ack");
+    const SUBS = 20;
+    for (let i = 0; i < SUBS; i++) {
+      socket.send(JSON.stringify({ id: String(i), type: "subscribe", payload: { query: `subscription { gameChanged(gameType: "party-quiz") { version game { ${FIELDS} } } }` } }));
+    }
+    await waitFor(() => t.app.backends.bus.localSubscribers(topic) === before + SUBS, "20 watchers");
+    // The client stops reading: what the server sends piles up in the kernel's buffers, then in the server's.
+    (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+
+    const labels = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`l${i}`, `${"x".repeat(240)}${i}`]));
+    const UPDATES = 60; // ~20 × 9 KB per update: well past the kernel's buffers (a few MB) and the bound.
+    for (let n = 0; n < UPDATES; n++) {
+      const r = await gql(t.url, `mutation($id: ID!, $l: JSON) { updateGame(id: $id, input: { labels: $l }) { version } }`, { id, l: { ...labels, n } }, host);
+      expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    }
+    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    const { code, reason } = await closed;
+    expect(code).toBe(1013);
+    expect(reason).toMatch(/^Too slow/);
+    const nexts = frames.filter((f) => f.startsWith('{"id"') && f.includes('"type":"next"'));
+    // What was queued before the bound was reached arrived in order; the rest was never queued.
+    expect(nexts.length).toBeGreaterThan(0);
+    expect(nexts.length).toBeLessThan(UPDATES * SUBS);
+    await waitFor(() => t.app.backends.bus.localSubscribers(topic) === before, "the watchers released");
+  }, 60_000);
+});

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { EventType } from "../../src/domain/game-events.js";
 import { GameState } from "../../src/domain/game.js";
 import type { GameChangedSubscription } from "../generated/graphql.js";
-import { codeOf, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
+import { codeOf, subscribe, type TestApp, tokenFor, waitFor, wsClient } from "../support/app.js";
 import { apiClient, type ApiClient, ok } from "../support/api-client.js";
 import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
 import { serverCatalog } from "../support/server-catalog.js";
@@ -109,5 +109,42 @@ describe.each(bothModes())("gameChanged over graphql-ws ($name)", (mode) => {
     const m = await malformed.next();
     expect(codeOf(m)).toBe("BAD_USER_INPUT");
     expect(m.errors![0]!.message).toMatch(/not a game id/);
+  });
+
+  // Subscribers of the same selection share one execution and one serialization of each change:
+  // what each gets must still be exactly its own selection, variables and viewer.
+  it("gives each of many subscribers exactly its own selection, variables and viewer, however many share one", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "lobby", capacity: 4, visibility: "PRIVATE" } }, alice))).createGame;
+    const topic = topics().game(g.id);
+    const SHORT = /* GraphQL */ `subscription Short($id: ID) { gameChanged(id: $id) { version game { freeSeats } } }`;
+    const CODE = /* GraphQL */ `subscription Code($id: ID) { gameChanged(id: $id) { version game { joinCode } } }`;
+    const open = async (query: string, vars: Record<string, unknown>, token?: string) => {
+      const client = wsClient(t.wsUrl, token);
+      clients.push(client);
+      return subscribe<{ gameChanged: Record<string, unknown> }>(client, query, vars);
+    };
+    const before = t.app.backends.bus.localSubscribers(topic);
+    const many = await Promise.all(Array.from({ length: 30 }, () => open(SHORT, { id: g.id })));
+    const full = await open(GAME_CHANGED, { id: g.id }, bob);
+    const [hostCode, bobCode, anonymousCode] = await Promise.all([open(CODE, { id: g.id }, alice), open(CODE, { id: g.id }, bob), open(CODE, { id: g.id })]);
+    await waitFor(() => t.app.backends.bus.localSubscribers(topic) === before + 34, "34 watchers");
+    const code = (await ok(api.game({ id: g.id }, alice))).game!.joinCode;
+    expect(code).toMatch(/\S/);
+
+    await ok(api.updateGame({ id: g.id, input: { labels: { map: "dust" } } }, alice));
+    for (const m of await Promise.all(many.map((s) => s.next()))) expect(m).toEqual({ data: { gameChanged: { version: 2, game: { freeSeats: 3 } } } });
+    expect((await full.next()).data!.gameChanged).toMatchObject({ kind: "UPDATED", version: 2, game: { id: g.id, freeSeats: 3, server: null } });
+    expect((await hostCode.next()).data!.gameChanged).toEqual({ version: 2, game: { joinCode: code } });
+    expect((await bobCode.next()).data!.gameChanged).toEqual({ version: 2, game: { joinCode: null } });
+    expect((await anonymousCode.next()).data!.gameChanged).toEqual({ version: 2, game: { joinCode: null } });
+  });
+
+  it("lets an ended subscription go at once, while it still waits for its first change", async () => {
+    const g = (await ok(api.createGame({ input: { gameType: "lobby" } }, alice))).createGame;
+    const topic = topics().game(g.id);
+    const sub = await watch({ id: g.id }, topic);
+    const watching = t.app.backends.bus.localSubscribers(topic);
+    await sub.close();
+    await waitFor(() => t.app.backends.bus.localSubscribers(topic) === watching - 1, "the watcher released");
   });
 });

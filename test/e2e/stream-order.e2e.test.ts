@@ -8,7 +8,7 @@ import { waitFor } from "../support/app.js";
 import { streamDrained } from "../support/stream-drained.js";
 import { type RedisCluster, startRedisCluster } from "../support/redis-cluster.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
-import { buildScenario, replay, SCENARIO_TYPE, scenarioCatalog, scenarioCatalogFile, snapshotOf } from "../support/stream-scenario.js";
+import { buildScenario, replay, SCENARIO_TYPE, scenarioCatalog, scenarioCatalogFile, snapshotOf, writeScenario } from "../support/stream-scenario.js";
 
 const GAMES = 200;
 const PER_GAME = 103;
@@ -98,16 +98,7 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
     const streamKey = `${prefix}:game_event_stream`;
     const scenario = buildScenario({ games: GAMES, perGame: PER_GAME, seed, idPrefix: prefix });
     const store = createRedisStore({ redis, prefix, catalog: scenarioCatalog() });
-    for (const g of scenario.games) await store.create(g);
-    const ids: string[] = [];
-    for (let i = 0; i < scenario.entries.length; i += 2_000) {
-      const p = redis.pipeline();
-      for (const e of scenario.entries.slice(i, i + 2_000)) p.xadd(streamKey, "*", ...Object.entries(e).flat());
-      for (const [err, id] of (await p.exec())!) {
-        if (err) throw err;
-        ids.push(id as string);
-      }
-    }
+    const ids = await writeScenario(redis, store, scenario, streamKey);
     expect(scenario.entries.length).toBeGreaterThanOrEqual(20_000);
     return { prefix, streamKey, scenario, store, ids };
   }

@@ -5,7 +5,7 @@ import { ErrorCode } from "../../src/domain/errors.js";
 import { Visibility } from "../../src/domain/game.js";
 import { GAME_TOMBSTONE_MS } from "../../src/store/deadlines.js";
 import { createRedisStore } from "../../src/store/redis/redis-store.js";
-import { DUEL, joinCmd, leaveCmd, makeGame, player, testCatalog } from "../support/games.js";
+import { DUEL, filterOf, joinCmd, leaveCmd, makeGame, player, sortOf, testCatalog } from "../support/games.js";
 import { randomPrefix } from "../support/redis-server.js";
 import { expectCode } from "./contract-support.js";
 import { useRedisServer } from "./redis-fixture.js";
@@ -83,6 +83,11 @@ describe("Redis store specifics", () => {
     const g = makeGame({ players: [player("alice"), player(odd)], labels: { mode: odd } });
     await store.create(g);
     await store.join(joinCmd(g, "bob"));
+    // A listed game comes back from the script as one cjson-encoded string.
+    const listed = (await store.list({ filter: filterOf(), sort: sortOf(), first: 10, after: null })).items.find((i) => i.game.id === g.id)!.game;
+    expect(listed.players.map((p) => p.id)).toEqual(["alice", odd, "bob"]);
+    expect(listed.labels).toEqual({ mode: odd });
+    expect(listed).toEqual(await store.get(g));
     const change = await store.leave(leaveCmd(g, odd));
     expect(change.game.players.map((p) => p.id)).toEqual(["alice", "bob"]);
     await store.leave(leaveCmd(g, "bob"));

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { createMemoryBus } from "../../src/bus/memory-bus.js";
 import { parseCatalog } from "../../src/config/catalog.js";
@@ -178,4 +179,19 @@ export async function replay(s: Scenario, entryIds: readonly string[]): Promise<
     }
   }
   return store;
+}
+
+/** Creates the scenario's games through `store` and XADDs its entries to `streamKey`; resolves their entry ids in order. */
+export async function writeScenario(redis: Pick<Redis, "pipeline">, store: GameStore, s: Scenario, streamKey: string): Promise<string[]> {
+  for (const g of s.games) await store.create(g);
+  const ids: string[] = [];
+  for (let i = 0; i < s.entries.length; i += 2_000) {
+    const p = redis.pipeline();
+    for (const e of s.entries.slice(i, i + 2_000)) p.xadd(streamKey, "*", ...Object.entries(e).flat());
+    for (const [err, id] of (await p.exec())!) {
+      if (err) throw err;
+      ids.push(id as string);
+    }
+  }
+  return ids;
 }

@@ -319,6 +319,10 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       if (closed) throw new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The store is closed.");
     },
 
+    async replicated() {
+      return true;
+    },
+
     async close() {
       closed = true;
     },

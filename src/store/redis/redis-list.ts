@@ -16,7 +16,8 @@ export interface RedisListDeps {
   budget: SearchBudget;
 }
 
-type Row = [id: string, score: string, tie: string, hash: string[]];
+/** `hash`: the game's HGETALL as a JSON array (`{}` when the hash is missing: cjson's empty table). */
+type Row = [id: string, score: string, tie: string, hash: string];
 type Reply = [count: number, capped: number, more: number, endScore: string, endTie: string, endId: string, ...rows: Row[]];
 
 /** Where the rows start in a list reply. */
@@ -42,9 +43,10 @@ export function createRedisList({ keys, run, catalog, budget }: RedisListDeps): 
     const [count, capped, more, endScore, endTie, endId] = reply;
     const items: PageItem[] = [];
     for (let i = ROWS; i < reply.length; i++) {
-      const [id, score, tie, flat] = reply[i] as Row;
+      const [id, score, tie, packed] = reply[i] as Row;
+      const flat: unknown = JSON.parse(packed);
       // A hash gone missing under its index entry would be a bug; never hand out a half game.
-      if (flat.length > 0) items.push({ game: decodeGame(flat), cursor: keyOf(score, tie, id) });
+      if (Array.isArray(flat) && flat.length > 0) items.push({ game: decodeGame(flat as string[]), cursor: keyOf(score, tie, id) });
     }
     return {
       items,

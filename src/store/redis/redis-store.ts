@@ -1,4 +1,4 @@
-import { isCluster, type RedisClient } from "../../redis/client.js";
+import { commandTimeoutOf, isCluster, type RedisClient } from "../../redis/client.js";
 import { ErrorCode, MatchmakerError } from "../../domain/errors.js";
 import type { Catalog, LabelKind } from "../../domain/game-type.js";
 import { ALL_STATES, ChangeKind, freeSeats, type GameChangeRecord, type GameRecord, type GameState, type Visibility } from "../../domain/game.js";
@@ -16,6 +16,8 @@ import { DEFAULT_REDIS_SEARCH_BUDGET, type SearchBudget, searchBudget } from "..
 import { changeOf, detailOf, guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
 import { registerScripts, type ScriptName } from "./scripts.js";
+
+const REPLICA_COUNT_TTL_MS = 5_000;
 
 export interface RedisStoreOptions {
   /** Used as is and never closed by the store: its owner closes it. */
@@ -49,6 +51,17 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
     return json;
   };
   let closed = false;
+
+  /** Replicas connected to each master, as ROLE last said (read again every few seconds, and after a WAIT fell short). */
+  const replicaCounts = new WeakMap<object, { connected: number; at: number }>();
+  const connectedReplicas = async (n: RedisClient): Promise<number> => {
+    const known = replicaCounts.get(n);
+    if (known && Date.now() - known.at < REPLICA_COUNT_TTL_MS) return known.connected;
+    const role = (await n.call("ROLE")) as [string, unknown, unknown[]?];
+    const connected = role[0] === "master" ? (role[2]?.length ?? 0) : 0;
+    replicaCounts.set(n, { connected, at: Date.now() });
+    return connected;
+  };
 
   // Runs a mutation script on the game's fixed keys (+ extraKeys); a refusal throws, OK comes back as the reply.
   const runMutation = async (name: ScriptName, ref: GameRef, extraKeys: string[], args: string[]): Promise<ScriptReply> => {
@@ -185,6 +198,33 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
         if (redis.status !== "ready") throw new Error("the Redis Cluster client is not ready");
         await Promise.all(redis.nodes("master").map((n) => n.ping()));
       });
+    },
+
+    async replicated(replicas: number, timeoutMs: number) {
+      if (replicas <= 0) return true;
+      // WAIT counts the writes of the connection it is sent on: each master's own connection,
+      // the one the scripts went over. A master this client wrote nothing to answers at once.
+      // A master this client is not connected to (a dead one, until the slots are refreshed)
+      // took none of the batch's writes: its scripts would have failed.
+      const masters = isCluster(redis) ? redis.nodes("master").filter((n) => n.status === "ready") : [redis];
+      // Within the command timeout, so a WAIT that runs out answers instead of timing out.
+      const limit = commandTimeoutOf(redis);
+      const waitMs = Math.max(1, Math.floor(limit === undefined ? timeoutMs : Math.min(timeoutMs, limit * 0.8)));
+      const reached = await guarded(() =>
+        Promise.all(
+          masters.map(async (n) => {
+            // A master with fewer replicas than asked — one just promoted by a failover, its old
+            // master gone — is held to the ones it has, or the worker would stop (or wait out
+            // every timeout) until an operator brings a replica back.
+            const want = Math.min(replicas, await connectedReplicas(n));
+            if (want === 0) return true;
+            const acked = (await n.call("WAIT", want, waitMs)) as number;
+            if (acked < want) replicaCounts.delete(n);
+            return acked >= want;
+          }),
+        ),
+      );
+      return reached.every(Boolean);
     },
 
     async close() {
