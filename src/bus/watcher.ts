@@ -35,7 +35,15 @@ export function createWatcher<T>(engine: PubSubEngine, topicNames: readonly stri
 
   const deliver = (m: T) => {
     if (!running) return;
-    if (push) return push(m);
+    if (push) {
+      // One listener failing must not stop the engine's loop over the others (nor reach ioredis).
+      try {
+        push(m);
+      } catch (err) {
+        void stop(err);
+      }
+      return;
+    }
     const pull = pulls.shift();
     if (pull) pull({ value: m, done: false });
     else queued.push(m);

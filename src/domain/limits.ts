@@ -25,11 +25,12 @@ export const LIMITS = Object.freeze({
   eventFields: 32,
   eventFieldLength: 1_024,
   /**
-   * Parsed graphql-ws documents kept for reuse (least recently used go first), and their query
-   * text in all: distinct queries only churn the cache, they never grow it.
+   * Parsed graphql-ws subscription documents kept for reuse (least recently used go first), and
+   * their query text in all (a parsed document takes ~80–120 bytes of heap per character, so
+   * ~30 MB at most): distinct queries only churn the cache, they never grow it.
    */
   cachedDocuments: 1_000,
-  cachedDocumentChars: 4_000_000,
+  cachedDocumentChars: 250_000,
 });
 
 /**

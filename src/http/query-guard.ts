@@ -169,7 +169,8 @@ export function createQueryGuard(schema: GraphQLSchema, limits: QueryLimits | nu
             }),
       );
       if (errors.length > 0) return { errors };
-      documents.set(query, document);
+      // Subscriptions only: they are what many clients send alike and hold for long.
+      if (document.definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === "subscription")) documents.set(query, document);
       const overBudget = costErrors(document, variables ?? undefined);
       return overBudget.length > 0 ? { errors: overBudget } : { document };
     },

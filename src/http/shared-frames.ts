@@ -134,12 +134,16 @@ function pushFrames(source: Watcher<unknown>, sub: SharedSubscription, payloadOf
   ended.catch(() => {});
   /** Payloads still executing, in delivery order; null when none. */
   let pending: Promise<void> | null = null;
+  /** Set once the subscription ended (completed, returned, its source gone): nothing is sent after. */
+  let done = false;
   const write = (payload: Buffer) => {
-    if (socket.readyState === socket.OPEN) socket.send(frame(payload), TEXT);
+    if (!done && socket.readyState === socket.OPEN) socket.send(frame(payload), TEXT);
   };
-  source[LISTEN](
+  // Listened to on the first next(): graphql-ws pulls only a subscription it kept, so one
+  // completed before it started is sent nothing (its changes wait in the watcher till then).
+  const listen = () => source[LISTEN](
     (event) => {
-      if (socket.readyState !== socket.OPEN) return;
+      if (done || socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > limits.maxBufferedBytes) return limits.tooSlow(socket);
       const payload = payloadOf(event);
       if (Buffer.isBuffer(payload) && pending === null) return write(payload);
@@ -156,21 +160,32 @@ function pushFrames(source: Watcher<unknown>, sub: SharedSubscription, payloadOf
       );
     },
     (err) => {
-      const done = () => settle(err);
-      if (pending) pending.then(done, done);
-      else done();
+      const finish = () => settle(err);
+      if (pending) pending.then(finish, finish);
+      else finish();
     },
   );
+  // graphql-ws calls return() without awaiting it: an unsubscribe that fails must not reject.
+  const end = async () => {
+    done = true;
+    await source.return().catch(() => {});
+    settle();
+  };
+  let listening = false;
   const iterator = {
-    next: () => ended,
+    next: () => {
+      if (!listening && !done) {
+        listening = true;
+        listen();
+      }
+      return ended;
+    },
     return: async () => {
-      await source.return();
-      settle();
+      await end();
       return { done: true as const, value: undefined };
     },
     throw: async (e?: unknown) => {
-      await source.return();
-      settle();
+      await end();
       throw e;
     },
     [Symbol.asyncIterator]() {

@@ -195,8 +195,10 @@ export function createGameService(deps: GameServiceDeps) {
     /** Live changes for gameChanged; see watchChanges. */
     watch: (p: WatchParams) => watchChanges(ctx.bus, catalog, p),
 
-    /** Whether the changes made so far have reached `replicas` replicas (see GameStore.replicated). */
-    changesReplicated: (replicas: number, timeoutMs: number) => store.replicated(replicas, timeoutMs),
+    /** A mark for changesReplicated, taken before the changes to wait for. */
+    replicationMark: () => store.replicationMark(),
+    /** Whether the changes made since `mark` have reached `replicas` replicas (see GameStore.replicated). */
+    changesReplicated: (replicas: number, timeoutMs: number, mark: number) => store.replicated(replicas, timeoutMs, mark),
   };
 }
 

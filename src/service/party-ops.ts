@@ -1,4 +1,5 @@
 import type { PartyChangeMessage } from "../bus/change-bus.js";
+import { LISTEN, type Watcher } from "../bus/watcher.js";
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
 import { type Actor, ChangeKind } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
@@ -135,7 +136,7 @@ export function createPartyOps(ctx: ServiceContext) {
      * one that removes them (or ends the party), after which the subscription completes.
      * PARTY_NOT_FOUND for a non-member.
      */
-    async watchParty(actor: Actor | null, id: string): Promise<AsyncIterableIterator<PartyChangeMessage>> {
+    async watchParty(actor: Actor | null, id: string): Promise<Watcher<PartyChangeMessage>> {
       if (!actor) throw new MatchmakerError(ErrorCode.UNAUTHENTICATED, "partyChanged needs a player token.");
       const ref = refOf(id);
       // Subscribed before the check, so no change between the check and the subscription is missed.
@@ -150,20 +151,31 @@ export function createPartyOps(ctx: ServiceContext) {
       }
       let finished = false;
       const isIn = (c: PartyChangeMessage) => actor.admin || (c.party?.members.some((m) => m.id === actor.id) ?? false);
-      const watcher: AsyncIterableIterator<PartyChangeMessage> = {
+      /** What the member sees of a change: it, their own removal as the party's end, or nothing. */
+      const seen = (c: PartyChangeMessage): PartyChangeMessage | null => {
+        if (isIn(c)) return c;
+        if (!c.previousMemberIds.includes(actor.id)) return null;
+        // Out of the party: to them it is gone, and they learn nothing of it any more (the
+        // caller ends the watch once this last message is on its way).
+        finished = true;
+        return { ...c, kind: ChangeKind.DELETED, party: null };
+      };
+      const watcher: Watcher<PartyChangeMessage> = {
+        [LISTEN]: (onMessage, onEnd) =>
+          source[LISTEN]((c) => {
+            if (finished) return;
+            const m = seen(c);
+            if (m) onMessage(m);
+            if (finished) void source.return();
+          }, onEnd),
         async next() {
           if (finished) return { done: true, value: undefined };
           for (;;) {
             const r = await source.next();
             if (r.done) return r;
-            const c = r.value;
-            if (isIn(c)) return r;
-            if (c.previousMemberIds.includes(actor.id)) {
-              // Out of the party: to them it is gone, and they learn nothing of it any more.
-              finished = true;
-              void source.return();
-              return { done: false, value: { ...c, kind: ChangeKind.DELETED, party: null } };
-            }
+            const m = seen(r.value);
+            if (finished) void source.return();
+            if (m) return { done: false, value: m };
           }
         },
         return: () => source.return(),

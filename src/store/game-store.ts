@@ -225,13 +225,16 @@ export interface GameStore extends GameLifecycleStore, ControlOutbox, PartyStore
   countByState(gameType: string): Promise<Record<GameState, number>>;
   /** Readiness: resolves when the backend answers. */
   ping(): Promise<void>;
+  /** A mark to pass to {@link replicated}: taken before the writes that are to be waited for. */
+  replicationMark(): number;
   /**
-   * Waits until this client's writes so far have reached `replicas` replicas of every master
-   * they went to (Redis WAIT), at most `timeoutMs`; false when they had not by then. A master
-   * with fewer replicas connected is held to those it has. True at once without replicas to
-   * wait for (embedded mode). BACKEND_UNAVAILABLE when unreachable.
+   * Waits until this client's writes since `mark` have reached `replicas` replicas of every
+   * master they went to (Redis WAIT), at most `timeoutMs`; false when they had not by then, or
+   * when a connection was lost since `mark` (writes on it may be gone with its master). A
+   * master with fewer replicas connected is held to those it has. True at once without
+   * replicas to wait for (embedded mode). BACKEND_UNAVAILABLE when unreachable.
    */
-  replicated(replicas: number, timeoutMs: number): Promise<boolean>;
+  replicated(replicas: number, timeoutMs: number, mark: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

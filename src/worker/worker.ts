@@ -104,13 +104,16 @@ function replicatedBeforeAck(
 ): (entries: StreamEntry[]) => Promise<EntryResult[]> {
   const replicas = settings.waitReplicas ?? 0;
   if (replicas <= 0) return handle;
-  const timeoutMs = settings.waitTimeoutMs ?? 1_000;
+  // WAIT holds its connection — the one the lease is renewed on, when they share a Redis —
+  // so it may take at most a third of the lease.
+  const timeoutMs = Math.max(1, Math.min(settings.waitTimeoutMs ?? 1_000, Math.floor(settings.leaseMs / 3)));
   return async (entries) => {
+    const mark = service.replicationMark();
     const results = await handle(entries);
     let error: unknown = null;
     try {
-      if (!(await service.changesReplicated(replicas, timeoutMs))) {
-        error = new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, `The batch's writes did not reach ${replicas} replica(s) within ${timeoutMs} ms.`);
+      if (!(await service.changesReplicated(replicas, timeoutMs, mark))) {
+        error = new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, `The batch's writes did not reach ${replicas} replica(s) within ${timeoutMs} ms, or a connection was lost meanwhile.`);
       }
     } catch (err) {
       error = err;

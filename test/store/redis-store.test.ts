@@ -94,6 +94,27 @@ describe("Redis store specifics", () => {
     expect((await store.get(g))!.players.map((p) => p.id)).toEqual(["alice"]);
   });
 
+  // WORKER_WAIT_REPLICAS: WAIT counts the writes of the connection it is sent on.
+  it("does not vouch for writes made on a connection that was lost since the mark", async () => {
+    const redis = new Redis(fixture.server().url);
+    try {
+      const { store } = newStore(redis);
+      const mark = store.replicationMark();
+      await store.create(makeGame());
+      // No replica at all: held to the none it has.
+      expect(await store.replicated(1, 100, mark)).toBe(true);
+      const id = (await redis.client("ID")) as number;
+      const closed = new Promise((r) => redis.once("close", r));
+      await fixture.client().client("KILL", "ID", String(id));
+      await closed;
+      await new Promise((r) => redis.once("ready", r));
+      expect(await store.replicated(1, 100, mark)).toBe(false);
+      expect(await store.replicated(1, 100, store.replicationMark())).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("registers its scripts under versioned names and never closes the caller's client", async () => {
     const { store } = newStore();
     const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };

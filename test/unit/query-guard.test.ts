@@ -27,14 +27,16 @@ describe("graphql-ws documents kept for reuse", () => {
     expect(guard.cachedDocuments).toBe(LIMITS.cachedDocuments);
   });
 
-  it("never keeps a refused document, and still checks the cost of a kept one per call", () => {
+  it("never keeps a refused document, nor a query or mutation, and checks each call's cost", () => {
     const guard = createQueryGuard(schema, { ...limits, maxCost: 500 }, true);
     expect("errors" in guard.checkOperation(`subscription { gameChanged { nope } }`)).toBe(true);
     expect(guard.cachedDocuments).toBe(0);
     const page = `query P($n: Int) { games(first: $n) { edges { node { id players { id name } } } } }`;
     expect("document" in guard.checkOperation(page, { n: 1 })).toBe(true);
-    expect(guard.cachedDocuments).toBe(1);
     const big = guard.checkOperation(page, { n: 100 });
     expect("errors" in big && big.errors[0]!.extensions.code).toBe("BAD_USER_INPUT");
+    expect(guard.cachedDocuments).toBe(0);
+    expect("document" in guard.checkOperation(watch(1))).toBe(true);
+    expect(guard.cachedDocuments).toBe(1);
   });
 });

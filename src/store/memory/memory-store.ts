@@ -319,6 +319,8 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       if (closed) throw new MatchmakerError(ErrorCode.BACKEND_UNAVAILABLE, "The store is closed.");
     },
 
+    replicationMark: () => 0,
+
     async replicated() {
       return true;
     },

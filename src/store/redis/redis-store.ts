@@ -52,6 +52,25 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
   };
   let closed = false;
 
+  // Connections lost since the store was made. WAIT counts the writes of the connection it is
+  // sent on, so a write on a connection since lost (its master dead, or the same client
+  // reconnected) is one WAIT can no longer vouch for.
+  let disruptions = 0;
+  const lost = () => void (disruptions += 1);
+  if (isCluster(redis)) {
+    const watched = new WeakSet<object>();
+    const watch = (n: RedisClient) => {
+      if (watched.has(n)) return;
+      watched.add(n);
+      n.on("close", lost);
+    };
+    for (const n of redis.nodes("all")) watch(n);
+    redis.on("+node", watch);
+    redis.on("-node", lost);
+  } else {
+    redis.on("close", lost);
+  }
+
   /** Replicas connected to each master, as ROLE last said (read again every few seconds, and after a WAIT fell short). */
   const replicaCounts = new WeakMap<object, { connected: number; at: number }>();
   const connectedReplicas = async (n: RedisClient): Promise<number> => {
@@ -200,8 +219,11 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
       });
     },
 
-    async replicated(replicas: number, timeoutMs: number) {
+    replicationMark: () => disruptions,
+
+    async replicated(replicas: number, timeoutMs: number, mark: number) {
       if (replicas <= 0) return true;
+      if (disruptions !== mark) return false;
       // WAIT counts the writes of the connection it is sent on: each master's own connection,
       // the one the scripts went over. A master this client wrote nothing to answers at once.
       // A master this client is not connected to (a dead one, until the slots are refreshed)
@@ -224,7 +246,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
           }),
         ),
       );
-      return reached.every(Boolean);
+      return reached.every(Boolean) && disruptions === mark;
     },
 
     async close() {
