@@ -43,7 +43,13 @@ export const toSeat = (p: PlayerRecord): Seat => ({ player: p, joinedAt: new Dat
 
 /** The node stays a record: Game's field resolvers finish it with the caller in view. */
 export function toConnection(page: Page): Omit<GameConnection, "edges"> & { edges: { cursor: string; node: GameRecord }[] } {
-  const edges = page.items.map((it) => ({ cursor: encodeCursor(it.cursor), node: it.game }));
+  // Encoded when read: a page whose selection has no `cursor` does not pay for 20 of them.
+  const edges = page.items.map((it) => ({
+    node: it.game,
+    get cursor() {
+      return encodeCursor(it.cursor);
+    },
+  }));
   return {
     edges,
     totalCount: page.totalCount,

@@ -55,10 +55,19 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
   // Connections lost since the store was made. WAIT counts the writes of the connection it is
   // sent on, so a write on a connection since lost (its master dead, or the same client
   // reconnected) is one WAIT can no longer vouch for.
+  // Watched only once a mark is asked for (the worker with WORKER_WAIT_REPLICAS), and no more
+  // after close(): the client is the caller's, shared by other users.
   let disruptions = 0;
+  let watching: (() => void) | null = null;
   const lost = () => void (disruptions += 1);
-  if (isCluster(redis)) {
-    const watched = new WeakSet<object>();
+  const watchConnections = () => {
+    if (watching) return;
+    if (!isCluster(redis)) {
+      redis.on("close", lost);
+      watching = () => redis.off("close", lost);
+      return;
+    }
+    const watched = new Set<RedisClient>();
     const watch = (n: RedisClient) => {
       if (watched.has(n)) return;
       watched.add(n);
@@ -67,9 +76,12 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
     for (const n of redis.nodes("all")) watch(n);
     redis.on("+node", watch);
     redis.on("-node", lost);
-  } else {
-    redis.on("close", lost);
-  }
+    watching = () => {
+      redis.off("+node", watch);
+      redis.off("-node", lost);
+      for (const n of watched) n.off("close", lost);
+    };
+  };
 
   /** Replicas connected to each master, as ROLE last said (read again every few seconds, and after a WAIT fell short). */
   const replicaCounts = new WeakMap<object, { connected: number; at: number }>();
@@ -219,7 +231,10 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
       });
     },
 
-    replicationMark: () => disruptions,
+    replicationMark: () => {
+      watchConnections();
+      return disruptions;
+    },
 
     async replicated(replicas: number, timeoutMs: number, mark: number) {
       if (replicas <= 0) return true;
@@ -251,6 +266,8 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
 
     async close() {
       closed = true;
+      watching?.();
+      watching = null;
     },
   };
 }
