@@ -18,6 +18,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer } from "ws";
+import { projectBenchEnv } from "./project-env.js";
 
 export type FanOutServerKind = "project" | "bare-ws";
 
@@ -45,22 +46,12 @@ async function startProject(games: number): Promise<Started> {
   ]);
   const redisUrl = process.env.BENCH_REDIS_URL;
   const prefix = `fanout${process.pid}`;
-  const env = loadEnv({
-    NODE_ENV: "production",
-    JWT_SECRET: FANOUT_SECRET,
-    LOG_LEVEL: "silent",
-    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, EVENT_STREAM_KEY: `${prefix}:stream` } : {}),
-    // The repository's sample catalog (npm run bench runs from its root).
-    MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml",
-    // Every subscriber connection sends its own X-Forwarded-For (10.a.b.c) and the driver's
-    // mutations come from 1,000 addresses behind the same trusted hop: the shipped per-address
-    // budgets (connections, subscriptions, operations, mutations) apply as shipped and are not reached.
-    TRUST_PROXY_HOPS: "1",
-    REDIS_COMMAND_TIMEOUT_MS: "30000",
-    // The one budget raised: updateGame per player. Each game's creator changes it several times
-    // a second (100 changes/s over BENCH_FANOUT_GAMES games), far above the shipped 60/60.
-    RATE_LIMIT_UPDATE: "9999999/60",
-  });
+  // Every subscriber connection sends its own X-Forwarded-For (10.a.b.c) and the driver's
+  // mutations come from 1,000 addresses behind the trusted hop: the shipped per-address budgets
+  // (connections, subscriptions, operations, mutations) apply and are not reached. The one budget
+  // raised: updateGame per player — each game's creator changes it several times a second (100
+  // changes/s over BENCH_FANOUT_GAMES games), far above the shipped 60/60.
+  const env = loadEnv(projectBenchEnv({ secret: FANOUT_SECRET, prefix, redisUrl, overrides: { RATE_LIMIT_UPDATE: "9999999/60" } }));
   const app = await createApp(env, createLogger("silent"), { api: true, worker: false });
   const t = Date.now();
   const records = Array.from({ length: games }, (_, i) => lobbyGame(i, t));

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { signToken } from "../src/auth/jwt.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { FANOUT_SECRET, FANOUT_TYPE, type FanOutServerKind } from "./fanout-server.js";
-import { graphqlClient } from "./http-load.js";
+import { graphqlClient, percentile } from "./http-load.js";
 
 const SERVER = fileURLToPath(new URL("./fanout-server.js", import.meta.url));
 const CLIENT = fileURLToPath(new URL("./fanout-client.js", import.meta.url));
@@ -82,7 +82,6 @@ export interface FanOutResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clock = () => performance.timeOrigin + performance.now();
-const percentile = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN);
 
 /** A forked bench process spoken to over IPC: { id, cmd } → { id, … } | { id, error }. */
 class Child {

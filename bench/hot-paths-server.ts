@@ -30,13 +30,12 @@ import { loadEnv } from "../src/config/env.js";
 import { type GameRecord, GameState, Visibility } from "../src/domain/game.js";
 import { createLogger } from "../src/logger.js";
 import { createApp } from "../src/main.js";
+import { projectBenchEnv, ROOMY_PLAYERS } from "./project-env.js";
 import { lobbyGame } from "./quickjoin.bench.js";
 
 export type ServerKind = "project" | "bare-games" | "trivial" | "trivial-jwt";
 
 export const BENCH_SECRET = "bench-secret-for-the-hot-paths-0123456789";
-/** Every limit as shipped, but the bench players' own budgets, which 200 fast loops would spend at once. */
-const ROOMY_PLAYERS = Object.fromEntries(["CREATE", "QUICK_JOIN", "JOIN", "UPDATE", "PARTY", "WRONG_CODES"].map((n) => [`RATE_LIMIT_${n}`, "9999999/60"]));
 
 const BARE_GAMES_SDL = /* GraphQL */ `
   scalar JSON
@@ -77,20 +76,8 @@ async function start(kind: ServerKind, games: number): Promise<{ port: number; g
   if (kind === "project") {
     const redisUrl = process.env.BENCH_REDIS_URL;
     const prefix = `hot${process.pid}`;
-    const env = loadEnv({
-      NODE_ENV: "production",
-      JWT_SECRET: BENCH_SECRET,
-      LOG_LEVEL: "silent",
-      ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, EVENT_STREAM_KEY: `${prefix}:stream` } : {}),
-      // The repository's sample catalog (npm run bench runs from its root).
-      MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml",
-      // Requests come from 1,000 addresses behind one trusted proxy hop (see the load generator).
-      TRUST_PROXY_HOPS: "1",
-      // 200 loops keep the process saturated, so a command can wait longer than the shipped 1 s
-      // fail-fast timeout for its reply to be read; throughput, not fail-fast, is measured here.
-      REDIS_COMMAND_TIMEOUT_MS: "30000",
-      ...ROOMY_PLAYERS,
-    });
+    // Requests come from 1,000 addresses behind the trusted proxy hop (see the load generator).
+    const env = loadEnv(projectBenchEnv({ secret: BENCH_SECRET, prefix, redisUrl, overrides: ROOMY_PLAYERS }));
     const app = await createApp(env, createLogger("silent"), { api: true, worker: false });
     for (let i = 0; i < records.length; i += 500) await Promise.all(records.slice(i, i + 500).map((g) => app.backends.store.create(g)));
     const { port } = await app.api!.listen(0, "127.0.0.1");

@@ -71,3 +71,7 @@ export async function rate(concurrency: number, ms: number, op: (loop: number) =
 }
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The value at fraction `p` of an ascending list (NaN when empty). */
+export const percentile = (sorted: ArrayLike<number>, p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : Number.NaN;

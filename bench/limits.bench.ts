@@ -4,6 +4,8 @@ import { loadEnv } from "../src/config/env.js";
 import { createLogger } from "../src/logger.js";
 import { type App, createApp } from "../src/main.js";
 import { randomPrefix, startRedisServer } from "../test/support/redis-server.js";
+import { median } from "./http-load.js";
+import { ROOMY_PLAYERS } from "./project-env.js";
 import { lobbyGame } from "./quickjoin.bench.js";
 
 const SECRET = "bench-secret-for-the-limits-0123456789";
@@ -16,7 +18,6 @@ const LEAVE = `mutation LeaveGame($id: ID!) { leaveGame(id: $id) { id } }`;
 // they are never refused (each call still takes its point in Redis, as with the defaults). The
 // per-address budgets stay the shipped ones: requests come from 1,000 addresses (behind one
 // trusted proxy hop), each well within them, as a busy deployment's players would.
-const ROOMY_PLAYERS = Object.fromEntries(["CREATE", "QUICK_JOIN", "JOIN", "UPDATE", "PARTY", "WRONG_CODES"].map((n) => [`RATE_LIMIT_${n}`, "9999999/60"]));
 const ADDRESSES = 1_000;
 let nextAddress = 0;
 const address = () => {
@@ -56,7 +57,6 @@ async function rate(concurrency: number, ms: number, op: (loop: number) => Promi
   return (done * 1_000) / (Date.now() - started);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * The cost of the abuse limits on the normal path: two API servers on one Redis, the same

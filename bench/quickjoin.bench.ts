@@ -8,6 +8,7 @@ import { newGameId } from "../src/domain/ids.js";
 import type { QuickJoinParams } from "../src/service/game-service.js";
 import type { GameStore } from "../src/store/game-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { percentile } from "./http-load.js";
 import { redisService } from "./redis-service.js";
 
 const TYPE = "party-quiz";
@@ -56,8 +57,6 @@ async function populate(store: GameStore, n: number): Promise<GameRecord[]> {
   }
   return games;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 /** Sequential latency of `op` (each followed by an untimed `undo`), then pairs/s with `concurrency` loops. */
 async function measure(

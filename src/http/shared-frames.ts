@@ -63,7 +63,8 @@ function selectsViewerField(document: DocumentNode): boolean {
  * event's payload is executed and serialized once per {@link shareKey} (kept with the event, so
  * it goes when the event does) and each subscriber's frame is its id around those bytes. A
  * source that can be listened to (the bus's watchers) is fanned out by plain calls as each change
- * arrives; a socket with more than `maxBufferedBytes` unsent is closed rather than buffered.
+ * arrives (every subscription's source is a bus watcher); a socket with more than
+ * `maxBufferedBytes` unsent is closed rather than buffered.
  */
 export function createSharedFrames(formatError: Formatter, limits: FrameLimits) {
   const payloads = new WeakMap<object, Map<string, Payload>>();
@@ -93,15 +94,19 @@ export function createSharedFrames(formatError: Formatter, limits: FrameLimits) 
     /**
      * graphql-ws's `subscribe`: for registered args, an iterator that writes frames itself and
      * yields nothing (graphql-ws then sends `complete` when it ends); other args go to graphql-js.
+     * Rejects for a source that is not a bus watcher (a resolver bug: no resolver returns one).
      */
     async subscribe(args: ExecutionArgs, fallback: (args: ExecutionArgs) => unknown): Promise<unknown> {
       const sub = registered.get(args);
       if (!sub) return fallback(args);
       const source = await createSourceEventStream(args);
       if (!(Symbol.asyncIterator in source)) return source;
-      const payload = (event: unknown) => payloadOf(event as object, args, sub.key);
-      if (isWatcher(source)) return pushFrames(source, sub, payload, limits);
-      return writeFrames(source as AsyncGenerator<unknown>, sub, payload);
+      if (!isWatcher(source)) {
+        // Every subscription resolver hands out a bus watcher (ChangeBus.subscribe), which can be pushed.
+        await (source as Partial<AsyncIterator<unknown>>).return?.();
+        throw new Error("A subscription resolver returned a plain async iterator, not a bus Watcher.");
+      }
+      return pushFrames(source, sub, (event) => payloadOf(event as object, args, sub.key), limits);
     },
   };
 }
@@ -193,30 +198,4 @@ function pushFrames(source: Watcher<unknown>, sub: SharedSubscription, payloadOf
     },
   };
   return iterator;
-}
-
-/** Sends each event's shared payload as this subscription's `next` frame, one at a time (as graphql-ws does). */
-function writeFrames(source: AsyncGenerator<unknown>, sub: SharedSubscription, payloadOf: (event: unknown) => Payload): AsyncGenerator<never> {
-  const frame = framer(sub.id);
-  const send = (bytes: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      // As graphql-ws's own socket: nothing is sent once the socket is closing.
-      if (sub.socket.readyState !== sub.socket.OPEN) return resolve();
-      sub.socket.send(bytes, TEXT, (err) => (err ? reject(err) : resolve()));
-    });
-  async function* frames(): AsyncGenerator<never> {
-    for await (const event of source) {
-      const payload = payloadOf(event);
-      await send(frame(Buffer.isBuffer(payload) ? payload : await payload));
-    }
-  }
-  const it = frames();
-  // Ending the iterator (client `complete`, socket closed) ends the source at once, even while
-  // it waits for its next event: the bus subscription is released now, not at the next event.
-  const end = it.return.bind(it);
-  it.return = (value?: unknown) => {
-    void source.return(undefined);
-    return end(value as never);
-  };
-  return it;
 }
