@@ -27,8 +27,9 @@ async function main(): Promise<void> {
     const w = await workerBench({ entries, games, scenario });
     console.log(`  raw XREADGROUP + batched XACK: ${Math.round(w.rawPerSecond).toLocaleString("en")} entries/s`);
     console.log(`  matchmaker worker (apply + publish + ack): ${Math.round(w.workerPerSecond).toLocaleString("en")} events/s`);
-    const target = scenario === "lifecycle" ? 0.36 : 0;
-    console.log(`  ratio: ${w.ratio.toFixed(2)}× the raw loop${target ? ` (target ≥ ${target}×)${w.ratio >= target ? "" : " — below target"}` : ""}`);
+    // The life-cycle mix's floor is the design before the lease; every-entry-a-change is issue 10's goal.
+    const target = scenario === "lifecycle" ? 0.36 : 0.3;
+    console.log(`  ratio: ${w.ratio.toFixed(2)}× the raw loop (target ≥ ${target}×)${w.ratio >= target ? "" : " — below target"}`);
   }
   const kills = Number(process.env.BENCH_TAKEOVER_KILLS ?? 10);
   if (kills > 0 && runs("takeover")) {

@@ -277,6 +277,14 @@ export interface EventCommand {
   now: number;
 }
 
+/** applyEvents: not applied because an earlier event of the same game in the batch failed; retry it after that one. */
+export class EventHeldError extends Error {
+  constructor(readonly gameId: string) {
+    super(`event for game "${gameId}" held back behind an earlier one that failed`);
+    this.name = "EventHeldError";
+  }
+}
+
 export type EventOutcome =
   /** The game changed: version bumped by 1, publish this change. */
   | { status: "applied"; change: GameChangeRecord }
@@ -319,6 +327,15 @@ export interface GameLifecycleStore {
    * even activity) for an illegal state move.
    */
   applyEvent(cmd: EventCommand): Promise<EventOutcome>;
+  /**
+   * applyEvent for many events at once (the worker's batch), each game's in the order given:
+   * one promise per command, in order, each settling as soon as its part of the batch is
+   * done (so its change can go out while the rest is applied). A refusal rejects that
+   * command alone; a command that failed otherwise holds its game's later commands back
+   * unapplied (each rejected with EventHeldError), so nothing is applied past an event that
+   * must be retried. A call that failed rejects the commands it carried (BACKEND_UNAVAILABLE).
+   */
+  applyEvents(cmds: readonly EventCommand[]): Promise<EventOutcome>[];
   /**
    * Activity only (gameplay, heartbeat) for many games of one type in one step: each
    * existing game's expiry restarts from `now`; no version bump, nothing to publish.

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Metrics } from "../metrics.js";
 import type { GameService } from "../service/game-service.js";
-import type { ActivityOutcome } from "../store/game-store.js";
+import { type ActivityOutcome, EventHeldError } from "../store/game-store.js";
 import type { StreamEntry } from "../stream/event-stream.js";
 import { EventType, type GameServerEvent, parseGameEvent } from "../domain/game-events.js";
 import type { EntryResult } from "./stream-consumer.js";
@@ -21,9 +21,10 @@ const KNOWN_TYPES = new Set<string>(Object.values(EventType));
 type Indexed = { index: number; event: GameServerEvent };
 
 /**
- * Turns a batch of stream entries into effects through the GameService. Entries of one
- * game are applied in stream order and different games concurrently (ioredis pipelines
- * the scripts); each carries its stream id, so the store applies it at most once per game. Activity-only entries (the bulk of a game server's stream) are folded
+ * Turns a batch of stream entries into effects through the GameService. The changes go to
+ * the store as one batch (a script call per ~100 events of a type on Redis), each game's
+ * in stream order; each carries its stream id, so the store applies it at most once per
+ * game. Activity-only entries (the bulk of a game server's stream) are folded
  * into one store call per game type, run alongside the rest: every effect in the batch
  * counts as activity at the same moment, so their place in the order does not matter.
  * Never throws: every entry gets a result.
@@ -63,14 +64,36 @@ export function createEventHandler(
     return { status: "retry", error: err, transient };
   }
 
-  async function applyOne(event: GameServerEvent, entryId: string): Promise<EntryResult> {
-    try {
-      const r = await service.applyGameEvent(event, entryId);
-      count(event.type, r.status);
-      return { status: "done" };
-    } catch (err) {
-      return failure(event, err);
-    }
+  /** A game's entries of the batch (not activity-only), in one service call; each game's in stream order. */
+  async function applyChanges(entries: StreamEntry[], items: Indexed[], results: EntryResult[]): Promise<void> {
+    if (items.length === 0) return;
+    const settled = await service.applyGameEvents(items.map(({ index, event }) => ({ event, entryId: entries[index]!.id })));
+    // Applying a game's later events past one that must be retried would reorder them: the
+    // store holds them back, and so does this (an entry held behind a retry is retried too).
+    const holding = new Map<string, unknown>();
+    items.forEach(({ index, event }, k) => {
+      const held = holding.get(event.gameId);
+      if (held !== undefined) {
+        count(event.type, "retried");
+        results[index] = { status: "retry", error: held, transient: true };
+        return;
+      }
+      const r = settled[k]!;
+      if (r.status === "fulfilled") {
+        count(event.type, r.value.status);
+        results[index] = { status: "done" };
+        return;
+      }
+      if (r.reason instanceof EventHeldError) {
+        count(event.type, "retried");
+        results[index] = { status: "retry", error: r.reason, transient: true };
+        holding.set(event.gameId, r.reason);
+        return;
+      }
+      const result = failure(event, r.reason);
+      if (result.status === "retry") holding.set(event.gameId, result.error ?? new Error("retry"));
+      results[index] = result;
+    });
   }
 
   async function applyActivity(
@@ -105,7 +128,7 @@ export function createEventHandler(
 
   return async function handle(entries: StreamEntry[]): Promise<EntryResult[]> {
     const results: EntryResult[] = new Array(entries.length);
-    const byGame = new Map<string, Indexed[]>();
+    const changes: Indexed[] = [];
     const activity = new Map<string, Indexed[]>();
     const removedAt = new Map<string, number>();
     const push = (map: Map<string, Indexed[]>, key: string, item: Indexed) => {
@@ -118,7 +141,7 @@ export function createEventHandler(
       if (parsed.ok) {
         const item = { index, event: parsed.event };
         if (ACTIVITY_ONLY.has(parsed.event.type)) push(activity, parsed.event.gameType, item);
-        else push(byGame, parsed.event.gameId, item);
+        else changes.push(item);
         if (parsed.event.type === EventType.GAME_REMOVED) removedAt.set(parsed.event.gameId, index);
       } else if (parsed.reason === "unknown_type") {
         count("unknown", "ignored");
@@ -131,24 +154,11 @@ export function createEventHandler(
       }
     });
     const types = new Set<string>();
-    for (const q of byGame.values()) types.add(q[0]!.event.gameType);
+    for (const { event } of changes) types.add(event.gameType);
     for (const t of activity.keys()) types.add(t);
     await Promise.all([
       sawTypes?.(types),
-      ...[...byGame.values()].map(async (queue) => {
-        let held: unknown = null;
-        for (const { index, event } of queue) {
-          // Applying a game's later events past one that must be retried would reorder them.
-          if (held !== null) {
-            count(event.type, "retried");
-            results[index] = { status: "retry", error: held, transient: true };
-            continue;
-          }
-          const r = await applyOne(event, entries[index]!.id);
-          if (r.status === "retry") held = r.error;
-          results[index] = r;
-        }
-      }),
+      applyChanges(entries, changes, results),
       ...[...activity].map(([gameType, items]) => applyActivity(gameType, items, removedAt, results)),
     ]);
     flush();

@@ -14,6 +14,7 @@ import {
   tables,
   timedCatalog,
 } from "../support/games.js";
+import { describeEventBatch } from "./contract-event-batch.js";
 import { describeEvents } from "./contract-events.js";
 import { snapshotIds, type StoreFactory, useStore } from "./contract-support.js";
 import { createAt, eventCmd, refOf, seatFreed, T0, timeout } from "./lifecycle-support.js";
@@ -21,6 +22,7 @@ import { createAt, eventCmd, refOf, seatFreed, T0, timeout } from "./lifecycle-s
 /** Deadlines, the due list and expiry (and, via describeEvents, applyEvent), on an explicit clock. */
 export function describeLifecycle(factory: StoreFactory): void {
   describeEvents(factory);
+  describeEventBatch(factory);
   const store = useStore(factory, { catalog: timedCatalog });
 
   describe("deadlines", () => {

@@ -26,6 +26,7 @@ import type {
   ListQuery,
   UpdateCommand,
 } from "../game-store.js";
+import { EventHeldError } from "../game-store.js";
 import { cloneRecord } from "./clone.js";
 import { DeadlineIndex } from "./deadline-index.js";
 import { applyEffect, freeSeatsOf } from "./event-effects.js";
@@ -158,6 +159,30 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     return g;
   };
 
+  /** applyEvent, throwing synchronously (applyEvents tells a failure at once from it). */
+  function applyEventNow(cmd: EventCommand): EventOutcome {
+    const { ref, eventId, entryId, now } = cmd;
+    const g = find(ref);
+    if (!g) {
+      if (tombstones.seen(ref.gameType, ref.id, now)) return { status: "gone" };
+      throw gameNotFound(ref.id);
+    }
+    const last = lastEntry.get(g.id);
+    if (entryId !== null && last !== undefined && compareEntryIds(entryId, last) <= 0) {
+      // The last applied entry again: its worker may have died before publishing (event-n.lua likewise).
+      return entryId === last ? { status: "replayed", change: change(ChangeKind.UPDATED, g, g.state) } : { status: "duplicate" };
+    }
+    if (eventId !== null && eventIds.seen(ref.gameType, eventId, now)) return { status: "duplicate" };
+    const previous = g.state;
+    // Throws before anything is written (the event id included) when the move is illegal.
+    const changed = applyEffect(g, cmd.effect, now);
+    if (eventId !== null) eventIds.remember(ref.gameType, eventId, now);
+    if (entryId !== null) lastEntry.set(g.id, entryId);
+    if (changed) bump(g, now);
+    touch(g, now);
+    return changed ? { status: "applied", change: change(ChangeKind.UPDATED, g, previous) } : { status: "unchanged" };
+  }
+
   return {
     ...createMemoryOutbox(),
     ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, parties, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
@@ -246,27 +271,21 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
       return { ...page, items: page.items.map((it) => ({ game: copy(it.game), cursor: it.cursor })) };
     },
 
-    async applyEvent(cmd: EventCommand): Promise<EventOutcome> {
-      const { ref, eventId, entryId, now } = cmd;
-      const g = find(ref);
-      if (!g) {
-        if (tombstones.seen(ref.gameType, ref.id, now)) return { status: "gone" };
-        throw gameNotFound(ref.id);
-      }
-      const last = lastEntry.get(g.id);
-      if (entryId !== null && last !== undefined && compareEntryIds(entryId, last) <= 0) {
-        // The last applied entry again: its worker may have died before publishing (event-n.lua likewise).
-        return entryId === last ? { status: "replayed", change: change(ChangeKind.UPDATED, g, g.state) } : { status: "duplicate" };
-      }
-      if (eventId !== null && eventIds.seen(ref.gameType, eventId, now)) return { status: "duplicate" };
-      const previous = g.state;
-      // Throws before anything is written (the event id included) when the move is illegal.
-      const changed = applyEffect(g, cmd.effect, now);
-      if (eventId !== null) eventIds.remember(ref.gameType, eventId, now);
-      if (entryId !== null) lastEntry.set(g.id, entryId);
-      if (changed) bump(g, now);
-      touch(g, now);
-      return changed ? { status: "applied", change: change(ChangeKind.UPDATED, g, previous) } : { status: "unchanged" };
+    applyEvent: async (cmd: EventCommand) => applyEventNow(cmd),
+
+    applyEvents(cmds: readonly EventCommand[]) {
+      // A refusal (a MatchmakerError, thrown before any write) settles its event alone;
+      // anything else holds the game's later events back, as events-n.lua does.
+      const held = new Set<string>();
+      return cmds.map((cmd): Promise<EventOutcome> => {
+        if (held.has(cmd.ref.id)) return Promise.reject(new EventHeldError(cmd.ref.id));
+        try {
+          return Promise.resolve(applyEventNow(cmd));
+        } catch (err) {
+          if (!(err instanceof MatchmakerError)) held.add(cmd.ref.id);
+          return Promise.reject(err);
+        }
+      });
     },
 
     async recordActivity(gameType: string, ids: readonly string[], now: number) {

@@ -23,14 +23,14 @@ export async function guarded<T>(op: () => Promise<T>): Promise<T> {
 }
 
 /**
- * A mutation script's answer: {code, hash, previousState, extra?} on success;
- * {code, detail?} otherwise (see ScriptCode).
+ * A mutation script's answer: {code, game, previousState, extra?} on success, the game's
+ * record fields packed as a JSON array (record.lua); {code, detail?} otherwise (see ScriptCode).
  */
-export type ScriptReply = [number, (string[] | string)?, string?, string[]?];
+export type ScriptReply = [number, string?, string?, string[]?];
 
-/** The change a successful script reply describes. Throws on a malformed hash (a bug). */
+/** The change a successful script reply describes. Throws on a malformed game (a bug). */
 export function changeOf(reply: ScriptReply, kind: ChangeKind): GameChangeRecord {
-  const game = decodeGame(reply[1] as string[]);
+  const game = decodeGame(JSON.parse(reply[1]!) as string[]);
   const previousState = (reply[2] ?? null) as GameState | null;
   return { kind, gameId: game.id, gameType: game.gameType, version: game.version, previousState, game };
 }

@@ -23,6 +23,10 @@ export enum ScriptCode {
   GONE = 6,
   /** applyEvent: the entry is the game's last applied one; nothing written, the game as it stands returned. */
   REPLAYED = 7,
+  /** applyEvents: an earlier event of the same game in the batch failed; this one was not applied. */
+  HELD = 8,
+  /** applyEvents: applying this event raised an error (detail: its message); the game's later events are held. */
+  FAILED = 9,
   NOT_FOUND = -1,
   WRONG_JOIN_CODE = -2,
   ALREADY_JOINED = -3,

@@ -15,6 +15,7 @@ export type ScriptName =
   | "delete"
   | "list"
   | "event"
+  | "events"
   | "expire"
   | "activity"
   | "quickjoin"
@@ -38,6 +39,7 @@ const scriptFiles: Record<ScriptName, string> = {
   delete: "delete-8.lua",
   list: "list-n.lua",
   event: "event-n.lua",
+  events: "events-n.lua",
   expire: "expire-8.lua",
   activity: "activity-n.lua",
   quickjoin: "quickjoin-n.lua",
@@ -80,9 +82,15 @@ interface LoadedScript {
 
 function load(name: ScriptName): LoadedScript {
   const file = scriptFiles[name];
-  const body = readFileSync(new URL(file, LUA_DIR), "utf8").replace(INCLUDE, (_, inc: string) =>
-    readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), "utf8"),
-  );
+  // Includes may include others; each goes in once, where it is first named.
+  const seen = new Set<string>();
+  const expand = (text: string): string =>
+    text.replace(INCLUDE, (_, inc: string) => {
+      if (seen.has(inc)) return "";
+      seen.add(inc);
+      return expand(readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), "utf8"));
+    });
+  const body = expand(readFileSync(new URL(file, LUA_DIR), "utf8"));
   const count = /-(\d+)\.lua$/.exec(file)?.[1];
   return {
     // The version in the name keeps two releases sharing a client from running each other's script.

@@ -10,7 +10,7 @@
     ARGV[6] most live games the creator may have of the type ("0" = no cap)   ARGV[7] creator id (unused: the set is theirs)
     ARGV[8 .. 7+#static] score per static index, in KEYS order ("" = createdAt)
     ARGV[8+#static ..] field, value pairs of the hash (built by TypeScript, incl. id and state)
-  Output: {0, hash as flat field/value list} (no previous state) | {CODE.ID_TAKEN} | {CODE.CODE_TAKEN}
+  Output: {0, the game packed (record.lua)} (no previous state) | {CODE.ID_TAKEN} | {CODE.CODE_TAKEN}
           | {CODE.TOO_MANY_GAMES, cap}
 ]]
 -- @include game

@@ -15,6 +15,7 @@
   Output: {count, capped (0|1), hasNext (0|1), end score, end tie, end id ("" = no end cursor),
            {id, score, tie or "", the hash's record fields (no ix…) as a JSON array of fields and values}...}
 ]]
+-- @include record
 -- @include search-iter
 -- @include search-near
 local P = cjson.decode(ARGV[1])
@@ -160,24 +161,10 @@ if last then
 end
 -- The record's fields only: the index bookkeeping (`ix…`, see game.lua) is a third of a hash's
 -- bytes and no reader needs it.
-local function recordFields(flat)
-  local out = {}
-  for i = 1, #flat, 2 do
-    local f = flat[i]
-    if string.sub(f, 1, 2) ~= "ix" then
-      out[#out + 1] = f
-      out[#out + 1] = flat[i + 1]
-    end
-  end
-  return out
-end
-
 for i = 1, math.min(#found, first) do
   local k = found[i]
   local tie = ""
   if k.t then tie = fmt(k.t) end
-  -- A game as one string (its HGETALL as a JSON array), not ~45 bulk replies: the client turns
-  -- each bulk reply into a string of its own, and one native JSON.parse is far cheaper.
-  out[#out + 1] = { k.id, fmt(k.s), tie, cjson.encode(recordFields(redis.call("HGETALL", ARGV[4] .. k.id))) }
+  out[#out + 1] = { k.id, fmt(k.s), tie, packRecord(redis.call("HGETALL", ARGV[4] .. k.id)) }
 end
 return out

@@ -69,4 +69,4 @@ insertGame(ARGV[10], ARGV[11], 12, 15, 15 + nStatic, ARGV[8])
 local newId = gameKey:sub(#ARGV[9] + 1)
 if ARGV[12] ~= "0" then trackCreated(KEYS[10], newId) end
 markPartySeated(KEYS[11], ARGV[14], newId, ARGV[7])
-return { CODE.CREATED, redis.call("HGETALL", gameKey) }
+return { CODE.CREATED, packRecord(redis.call("HGETALL", gameKey)) }

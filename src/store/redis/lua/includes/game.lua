@@ -12,8 +12,10 @@
   leaves the tombstone; the `ix` prefix is theirs alone: list-n leaves such fields out); `waitIx` (the type's waiting-for-host index) exactly while a
   hosted game's host has not connected; `seq`, the last stream entry applied (event-n).
   QUICK_JOINABLE, PUBLIC and FREE_WEIGHT come from quick-join.ts the same way,
-  TOMBSTONE_MS from deadlines.ts.
+  TOMBSTONE_MS from deadlines.ts. Replies carry a game packed as one string (record.lua).
 ]]
+-- @include record
+-- Not constant: events-n points it at each event's game in turn.
 local gameKey = KEYS[1]
 local freeKey = KEYS[2]
 local deadlineKey = KEYS[8]
@@ -249,19 +251,19 @@ local function removeGame(g)
   if g.ixGone then redis.call("SET", g.ixGone, "1", "PX", TOMBSTONE_MS) end
 end
 
--- previousState is the state before the change (nil on create).
+-- The game as stored, packed (record.lua); previousState is the state before the change (nil on create).
 local function okReply(previousState)
-  return { CODE.OK, redis.call("HGETALL", gameKey), previousState }
+  return { CODE.OK, packRecord(redis.call("HGETALL", gameKey)), previousState }
 end
 
--- okReply from `g`, for scripts that keep it in step with their writes (saves reading the hash back).
+-- The game `g` packed, for scripts that keep it in step with their writes (saves reading the hash back).
 local function flatten(g)
   local flat = {}
   for field, value in pairs(g) do
     flat[#flat + 1] = field
     flat[#flat + 1] = value
   end
-  return flat
+  return packRecord(flat)
 end
 
 -- The last state of a removed game, carrying the removal's version and time.

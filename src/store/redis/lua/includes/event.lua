@@ -1,0 +1,109 @@
+--[[
+  One game-server event (an EventEffect) applied to the game at `gameKey` (game.lua), for
+  event-n (one event) and events-n (a batch). Records the activity; with an event id key,
+  remembers the id for the dedupe window in the same step; with a stream entry id,
+  remembers it as the game's last applied entry (field `seq`), so a redelivered entry —
+  one at or before it — is a duplicate. A refusal writes nothing, the ids included.
+  applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombstoneKey, eventKey):
+    window: dedupe window in ms (used when eventKey is given); entryId "" = not from the stream;
+    a: the effect's arguments, per kind:
+      transition:    a[1] table JSON   a[2] result JSON ("" = none)   a[3] "1" = confirm every seat
+                     a[4] seat reservation ms (for seats waiting on a host that has just connected)
+      removePlayer:  a[1] player id    a[2] seatFreed HostTables JSON
+      confirmPlayer: a[1] player id
+      mergeLabels:   a[1] label entries JSON (see writeLabels; positions index the call's KEYS)
+      touch:         nothing
+  Returns {0, hash, previous state} | {CODE.UNCHANGED} | {CODE.DUPLICATE} | {CODE.REPLAYED, hash, state}
+          | {CODE.GONE} | {CODE.NOT_FOUND} | {CODE.INVALID_TRANSITION, state}
+  TypeScript twin: applyEvent in memory-store.ts (with applyEffect in event-effects.ts).
+]]
+
+-- Each returns whether something visible changed (and whether the game must be read back),
+-- or a refusal reply before any write. They keep `g` in step with what they write.
+local eventEffects = {}
+
+function eventEffects.transition(g, a, now)
+  local to = cjson.decode(a[1])[g.state]
+  if not to then return { CODE.INVALID_TRANSITION, g.state } end
+  local changed = false
+  if to ~= g.state then
+    redis.call("HSET", gameKey, "state", to)
+    moveState(g, to)
+    g.state = to
+    changed = true
+  end
+  if connectHost(g, now, a[4]) then changed = true end
+  -- TypeScript writes results as canonical JSON, so equal text means the same result.
+  if a[2] ~= "" and a[2] ~= g.result then
+    redis.call("HSET", gameKey, "result", a[2])
+    g.result = a[2]
+    changed = true
+  end
+  if a[3] == "1" then
+    for _, id in ipairs(cjson.decode(g.pids)) do
+      if g["r:" .. id] then
+        redis.call("HDEL", gameKey, "r:" .. id)
+        g["r:" .. id] = nil
+        changed = true
+      end
+    end
+  end
+  return changed
+end
+
+function eventEffects.removePlayer(g, a)
+  local id = a[1]
+  -- The creator's seat is never freed by a disconnect: the game goes instead, when it expires.
+  if id == g.creatorId or not g["p:" .. id] then return false end
+  -- No row: this state keeps its roster (a finished game).
+  if not hostRows(g, a[2])[g.state] then return false end
+  removePlayers(g, { id }, a[2])
+  -- A freed seat moves more than `g` mirrors: read the game back.
+  return true, true
+end
+
+function eventEffects.confirmPlayer(g, a)
+  local id = a[1]
+  if not g["p:" .. id] or not g["r:" .. id] then return false end
+  redis.call("HDEL", gameKey, "r:" .. id)
+  g["r:" .. id] = nil
+  return true
+end
+
+function eventEffects.mergeLabels(g, a)
+  return writeLabels(g, cjson.decode(a[1]), false)
+end
+
+function eventEffects.touch()
+  return false
+end
+
+local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombstoneKey, eventKey)
+  local g = readGame()
+  if not g then
+    if redis.call("EXISTS", tombstoneKey) == 1 then return { CODE.GONE } end
+    return { CODE.NOT_FOUND }
+  end
+  if entryId ~= "" and g.seq and not entryAfter(entryId, g.seq) then
+    -- The last applied entry again: its worker may have died before publishing the change.
+    if entryId == g.seq then return { CODE.REPLAYED, flatten(g), g.state } end
+    return { CODE.DUPLICATE }
+  end
+  if eventKey and redis.call("EXISTS", eventKey) == 1 then return { CODE.DUPLICATE } end
+  local effect = eventEffects[kind]
+  if not effect then error("unknown event effect " .. tostring(kind)) end
+  local previousState = g.state
+  local changed, reload = effect(g, a, now)
+  if type(changed) == "table" then return changed end
+
+  if eventKey then redis.call("SET", eventKey, "1", "PX", window) end
+  if entryId ~= "" then
+    redis.call("HSET", gameKey, "seq", entryId)
+    g.seq = entryId
+  end
+  if reload then g = readGame() end
+  if changed then bump(g, now) end
+  touchLoaded(g, now, timeoutsJson)
+  if changed then return { CODE.OK, flatten(g), previousState } end
+  return { CODE.UNCHANGED }
+end
