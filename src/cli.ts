@@ -9,6 +9,7 @@ import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
 import { createLogger } from "./logger.js";
 import { createWorkerServer } from "./http/worker-server.js";
 import { createApp, StartupError } from "./main.js";
+import { SIMULATE_USAGE, simulateCommand } from "./cli-simulate.js";
 
 const USAGE = `Usage: matchmaker <command>
 
@@ -18,6 +19,8 @@ Commands:
   all        api and worker in one process (what npm start runs)
   token      print a dev player token: token --sub alice --name Alice [--admin] [--expires 12h]
   schema     print the GraphQL schema (SDL)
+  simulate   replay a ticket matchmaking queue of the catalog and print waits and match quality:
+             ${SIMULATE_USAGE}
   --version  print the version
 `;
 
@@ -112,6 +115,9 @@ async function run(argv: string[]): Promise<void> {
       return token(rest);
     case "schema":
       process.stdout.write(printSchemaSdl(await buildGameSchema()));
+      return;
+    case "simulate":
+      process.stdout.write(simulateCommand(rest, loadEnv().gameTypesPath));
       return;
     case "--version":
     case "-v":

@@ -17,6 +17,7 @@
  *       seatReservationSeconds: 30    # optional; default 30
  *       regions: [eu, us]             # optional; [] or absent = any region
  *       hostLeaves, quickJoin         # optional; see catalog-matchmaking.ts
+ *       queues                        # optional; ticket matchmaking queues, see catalog-queues.ts
  *
  * Validation reports every problem at once, each with file, YAML path and line.
  */
@@ -29,6 +30,7 @@ import { jsonDepth, LIMITS } from "../domain/limits.js";
 import { GameState, stateFromWireName, WIRE_STATE_NAME } from "../domain/game.js";
 import { createCatalog, type Catalog, type GameTypeDef } from "../domain/game-type.js";
 import { matchmakingDef, matchmakingKeys } from "./catalog-matchmaking.js";
+import { queueFitProblems, queueKeys, queuesDef } from "./catalog-queues.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 
 /** Original matchmaker's expiries (docs/game-server-contract.md §5), in seconds. */
@@ -94,6 +96,7 @@ const gameTypeSchema = z.strictObject({
   seatReservationSeconds: count(1, 3600).optional(),
   regions: z.array(z.string().regex(NAME, nameMsg)).optional(),
   ...matchmakingKeys,
+  ...queueKeys,
 });
 type GameTypeInput = z.infer<typeof gameTypeSchema>;
 
@@ -198,6 +201,9 @@ export function parseCatalog(text: string, file: string): Catalog {
     if (given("serverUrl") && !given("socketUrl")) report(at("socketUrl"), "is required when serverUrl is set (players need an address to connect to)");
     if (t.regions && new Set(t.regions).size !== t.regions.length) report(at("regions"), "lists a region more than once");
     if (t.settings) for (const message of checkSettingsSchema(t.settings)) report(at("settings"), message);
+    if (t.queues && t.minPlayers !== undefined && t.maxPlayers !== undefined) {
+      for (const p of queueFitProblems(t.queues, t.minPlayers, t.maxPlayers)) report(at(...p.path), p.message);
+    }
     if (parsed.success && problems.length === before) defs.push(toDef(parsed.data));
   });
   if (problems.length > 0) throw fail();
@@ -235,6 +241,7 @@ function toDef(t: GameTypeInput): GameTypeDef {
     seatReservationSeconds: t.seatReservationSeconds ?? DEFAULT_SEAT_RESERVATION_SECONDS,
     regions: t.regions ?? [],
     ...matchmakingDef(t),
+    queues: queuesDef(t),
   };
 }
 

@@ -20,6 +20,9 @@ export enum ErrorCode {
   TOO_MANY_GAMES = "TOO_MANY_GAMES",
   PARTY_NOT_FOUND = "PARTY_NOT_FOUND",
   PARTY_FULL = "PARTY_FULL",
+  TICKET_NOT_FOUND = "TICKET_NOT_FOUND",
+  /** A player of the ticket already has a live ticket in the queue (details: ticketId). */
+  TICKET_ALREADY_QUEUED = "TICKET_ALREADY_QUEUED",
   BACKEND_UNAVAILABLE = "BACKEND_UNAVAILABLE",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
 }

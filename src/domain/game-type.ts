@@ -1,4 +1,5 @@
 import type { GameState } from "./game.js";
+import type { QueueConfig } from "./tickets/queue.js";
 
 export type LabelKind = "string" | "number";
 
@@ -44,6 +45,8 @@ export interface GameTypeDef {
   regions: string[];
   hostLeaves: HostLeaves;
   quickJoin: QuickJoinConfig;
+  /** Skill-based ticket matchmaking queues (catalog key `queues`); absent or [] = none. */
+  queues?: readonly QueueConfig[];
 }
 
 export interface Catalog {

@@ -20,6 +20,9 @@ function randomString(alphabet: string, length: number): string {
   return out;
 }
 
+/** 16 characters of the id alphabet: 80 bits, so an id that is its own invitation cannot be guessed. Never throws. */
+export const randomIdPart = (): string => randomString(ID_ALPHABET, RANDOM_LENGTH);
+
 /** Game ids carry their type (`<type>_<random>`) so any id finds its Redis slot without a lookup. */
 export function newGameId(gameType: string): string {
   return `${gameType}_${randomString(ID_ALPHABET, RANDOM_LENGTH)}`;

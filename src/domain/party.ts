@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomIdPart } from "./ids.js";
 import { badInput, ErrorCode, MatchmakerError } from "./errors.js";
 import type { Actor, PlayerRecord } from "./game.js";
 
@@ -40,16 +40,12 @@ export interface PartyRef {
   id: string;
 }
 
-const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-/** 16 characters of 32: 80 bits, so a party id is its own invitation and cannot be guessed. */
-const PARTY_ID_RANDOM = 16;
 const PARTY_ID_PATTERN = /^party_([a-z0-9][a-z0-9-]{0,31})_([0-9a-z]{16})$/;
 
 /** Party ids carry their type (`party_<type>_<random>`) so any id finds its Redis slot without a lookup. */
 export function newPartyId(gameType: string): string {
-  let r = "";
-  for (let i = 0; i < PARTY_ID_RANDOM; i++) r += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
-  return `party_${gameType}_${r}`;
+  // A party id is its own invitation: unguessable.
+  return `party_${gameType}_${randomIdPart()}`;
 }
 
 /** Splits a party id; null for anything this service could not have issued. Never throws. */

@@ -4,6 +4,7 @@ import type { Cursor, Page } from "../domain/paging.js";
 import type { HostLeaves, QuickJoinPreference } from "../domain/game-type.js";
 import type { HostTables, StateTable } from "../domain/state-machine.js";
 import type { PartyRecord, PartyRef } from "../domain/party.js";
+import type { TicketStore } from "./ticket-store.js";
 
 export type { HostTables, StateTable } from "../domain/state-machine.js";
 
@@ -167,7 +168,7 @@ export interface ControlOutbox {
  * Every mutation is atomic: it applies fully or throws a MatchmakerError and writes
  * nothing. Each successful mutation bumps `version` by exactly 1 and returns the change.
  */
-export interface GameStore extends GameLifecycleStore, ControlOutbox, PartyStore {
+export interface GameStore extends GameLifecycleStore, ControlOutbox, PartyStore, TicketStore {
   /**
    * Stores a new game (version 1). A private game's join code is registered for
    * findByCode; a code another live game of the type holds rejects with

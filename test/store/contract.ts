@@ -10,6 +10,7 @@ import { describeMutations } from "./contract-mutations.js";
 import { describeQuickJoin } from "./contract-quickjoin.js";
 import { describeListProperty } from "./contract-property.js";
 import { describeSearch } from "./contract-search.js";
+import { describeTickets } from "./contract-tickets.js";
 import type { StoreFactory } from "./contract-support.js";
 
 export type { StoreFactory, StoreFixture, StoreOptions } from "./contract-support.js";
@@ -32,5 +33,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeQuickJoin(factory);
     describeCreatorCap(factory);
     describeParties(factory);
+    describeTickets(factory);
   });
 }

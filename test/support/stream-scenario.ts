@@ -13,6 +13,7 @@ import { createGameService } from "../../src/service/game-service.js";
 import type { GameStore } from "../../src/store/game-store.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { createMemoryEventStream } from "../../src/stream/memory-event-stream.js";
+import { mulberry32 } from "../../src/domain/tickets/prng.js";
 
 /**
  * A backlog as game servers of the original generation write it, for order tests: many games
@@ -45,16 +46,7 @@ export function scenarioCatalogFile(): string {
 }
 
 /** Small, fast, seeded PRNG (mulberry32): the same seed gives the same backlog. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const rng = mulberry32;
 
 export interface Scenario {
   games: GameRecord[];

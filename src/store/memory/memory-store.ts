@@ -36,6 +36,7 @@ import { SearchIndex } from "./search-index.js";
 import { createMemoryMatchmaking, seat, seatAll } from "./matchmaking.js";
 import { createMemoryOutbox } from "./outbox.js";
 import { createMemoryParties } from "./parties.js";
+import { createMemoryTickets } from "./tickets.js";
 
 export interface MemoryStoreOptions {
   /** State timeouts per game type (a type it lacks gets no state timeout: expiresAt null). */
@@ -185,6 +186,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
 
   return {
     ...createMemoryOutbox(),
+    ...createMemoryTickets((game) => change(ChangeKind.CREATED, insert(game), null)),
     ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, parties, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
     ...parties.store,
 

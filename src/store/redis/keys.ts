@@ -63,6 +63,11 @@ export interface RedisKeys {
   tombstone(type: string, id: string): string;
   /** Marker that event `eventId` of this type was applied; expires with the dedupe window. Any text is encoded (lone surrogate: BAD_USER_INPUT). */
   eventId(type: string, eventId: string): string;
+  /** Hash holding one matchmaking ticket (expires ENDED_TICKET_KEPT_MS after it ended). */
+  ticket(type: string, id: string): string;
+  ticketPrefix(type: string): string;
+  /** One queue's keys: players' live tickets (hash), searching tickets (sorted set by enqueue time), its feed (stream) and the feed's floor. */
+  queueKeys(type: string, queueId: string): { players: string; searching: string; feed: string; floor: string };
   /**
    * The fixed KEYS every mutation script takes: game hash, free index, the state indexes
    * in ALL_STATES order, then the deadline index.
@@ -119,6 +124,16 @@ export function createKeys(prefix: string): RedisKeys {
     },
     // Producer-chosen text: encoded like labels so any id is one unambiguous key.
     eventId: (type, eventId) => `${base(type)}:evt:${enc(eventId)}`,
+    ticket: (type, id) => {
+      assertKeyPart(id, "Ticket id");
+      return `${base(type)}:ticket:${id}`;
+    },
+    ticketPrefix: (type) => `${base(type)}:ticket:`,
+    queueKeys: (type, queueId) => {
+      assertKeyPart(queueId, "Queue id");
+      const q = `${base(type)}:queue:${queueId}`;
+      return { players: `${q}:players`, searching: `${q}:searching`, feed: `${q}:feed`, floor: `${q}:feed-floor` };
+    },
     gameScriptKeys: (type, id) => [
       game(type, id),
       freeIndex(type),

@@ -10,6 +10,7 @@ import { createKeys } from "./keys.js";
 import { createRedisLifecycle } from "./lifecycle.js";
 import { capArg, createRedisMatchmaking, partyArg } from "./matchmaking.js";
 import { createRedisParties, partyGuardArgs } from "./parties.js";
+import { createRedisTickets } from "./tickets.js";
 import { createRedisList } from "./redis-list.js";
 import { createRedisOutbox } from "./outbox.js";
 import { DEFAULT_REDIS_SEARCH_BUDGET, type SearchBudget, searchBudget } from "../search-budget.js";
@@ -126,6 +127,7 @@ export function createRedisStore({ redis, prefix, catalog, eventDedupeMs = DEFAU
   return {
     ...createRedisMatchmaking({ redis, keys, run, catalog, timeoutsJson, runMutation, newGameArgs }),
     ...createRedisParties({ redis, keys, run }),
+    ...createRedisTickets({ redis, keys, run, timeoutsJson, newGameArgs }),
 
     async create(game, opts) {
       const n = newGameArgs(game);

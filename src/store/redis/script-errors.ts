@@ -45,6 +45,8 @@ export enum ScriptCode {
   PARTY_GONE = -13,
   /** join, quickJoin with a party, partyPut, partyDelete: the party is not at the version it was read at (detail: its version); nothing written. */
   PARTY_CHANGED = -14,
+  /** ticketEnqueue: a player of the ticket has a live ticket in the queue (detail: its id); nothing written. */
+  TICKET_QUEUED = -15,
 }
 
 /** What the caller knows that the script's answer does not carry (only needed for some codes). */

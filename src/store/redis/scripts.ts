@@ -4,6 +4,8 @@ import { ALL_STATES, GameState, Visibility } from "../../domain/game.js";
 import { PARTY_IDLE_MS } from "../../domain/party.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
 import { CREATED_GAMES_TRACKED_MS, GAME_TOMBSTONE_MS } from "../deadlines.js";
+import { TicketStatus } from "../../domain/tickets/ticket-record.js";
+import { ENDED_TICKET_KEPT_MS, TICKET_FEED_KEPT_MS } from "../ticket-store.js";
 import { ScriptCode } from "./script-errors.js";
 
 /** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
@@ -23,7 +25,11 @@ export type ScriptName =
   | "evict"
   | "outboxTake"
   | "partyPut"
-  | "partyDelete";
+  | "partyDelete"
+  | "ticketEnqueue"
+  | "ticketEnd"
+  | "ticketCommit"
+  | "ticketFeed";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
@@ -48,6 +54,10 @@ const scriptFiles: Record<ScriptName, string> = {
   outboxTake: "outbox-take-2.lua",
   partyPut: "party-put-1.lua",
   partyDelete: "party-delete-1.lua",
+  ticketEnqueue: "ticket-enqueue-5.lua",
+  ticketEnd: "ticket-end-n.lua",
+  ticketCommit: "ticket-commit-n.lua",
+  ticketFeed: "ticket-feed-2.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
@@ -72,6 +82,10 @@ const prelude = [
   `local CREATED_TRACKED_MS = ${CREATED_GAMES_TRACKED_MS}`,
   `local PARTY_IDLE_MS = ${PARTY_IDLE_MS}`,
   `local ENDED = ${JSON.stringify(GameState.ENDED)}`,
+  `local SEARCHING = ${JSON.stringify(TicketStatus.SEARCHING)}`,
+  `local MATCHED = ${JSON.stringify(TicketStatus.MATCHED)}`,
+  `local ENDED_KEPT_MS = ${ENDED_TICKET_KEPT_MS}`,
+  `local FEED_KEPT_MS = ${TICKET_FEED_KEPT_MS}`,
 ].join("\n");
 
 interface LoadedScript {

@@ -15,6 +15,7 @@
   TOMBSTONE_MS from deadlines.ts. Replies carry a game packed as one string (record.lua).
 ]]
 -- @include record
+-- @include entry-ids
 -- Not constant: events-n points it at each event's game in turn.
 local gameKey = KEYS[1]
 local freeKey = KEYS[2]
@@ -42,15 +43,6 @@ local function encodeList(t)
   return cjson.encode(t)
 end
 
--- Whether stream entry id `a` comes after `b` (both "<ms>-<seq>"); TypeScript twin:
--- compareEntryIds in entry-ids.ts. Compared as numbers, part by part.
-local function entryAfter(a, b)
-  local am, as = string.match(a, "^(%d+)-(%d+)$")
-  local bm, bs = string.match(b, "^(%d+)-(%d+)$")
-  am, bm = tonumber(am), tonumber(bm)
-  if am ~= bm then return am > bm end
-  return tonumber(as) > tonumber(bs)
-end
 
 -- Epoch ms as an integer string (tostring would switch to exponent notation).
 local function msText(n)

@@ -1,0 +1,136 @@
+import type { GameChangeRecord, GameRecord } from "../../domain/game.js";
+import { matcherView, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
+import { ticketErrors } from "../ticket-errors.js";
+import { ENDED_TICKET_KEPT_MS, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
+
+/** A searching ticket's place in enqueue order, as searchingTickets' cursor. */
+const positionOf = (t: TicketRecord) => `${String(t.enqueuedAt).padStart(15, "0")}:${t.id}`;
+
+interface FeedItem {
+  seq: number;
+  at: number;
+  entry: TicketFeedEntry;
+}
+
+/**
+ * Tickets in memory (embedded mode), the twin of the Redis ticket scripts: the same
+ * refusals, one outcome per ticket. `createGame` stores a match's game inside the same
+ * synchronous step (JavaScript runs it to the end before anything else), which is what makes
+ * commitMatch atomic here.
+ */
+export function createMemoryTickets(createGame: (game: GameRecord) => GameChangeRecord): TicketStore {
+  const tickets = new Map<string, TicketRecord>();
+  /** Ended tickets by when they end for good (insertion order = end order). */
+  const ended = new Map<string, number>();
+  /** Per queue: player id → their live ticket's id. */
+  const live = new Map<string, Map<string, string>>();
+  const feeds = new Map<string, { items: FeedItem[]; trimmedTo: number }>();
+  let seq = 0;
+
+  const queueKey = (gameType: string, queueId: string) => `${gameType}\u0000${queueId}`;
+  const copy = (t: TicketRecord): TicketRecord => structuredClone(t);
+  const purge = (now: number) => {
+    for (const [id, until] of ended) {
+      if (until > now) break;
+      ended.delete(id);
+      tickets.delete(id);
+    }
+  };
+  const feed = (t: TicketRecord, now: number) => {
+    const key = queueKey(t.gameType, t.queueId);
+    let f = feeds.get(key);
+    if (!f) feeds.set(key, (f = { items: [], trimmedTo: 0 }));
+    const entry: TicketFeedEntry = t.status === TicketStatus.SEARCHING ? { kind: "searching", ticket: matcherView(t) } : { kind: "ended", id: t.id };
+    f.items.push({ seq: ++seq, at: now, entry });
+    let drop = 0;
+    while (drop < f.items.length && f.items[drop]!.at < now - TICKET_FEED_KEPT_MS) drop++;
+    if (drop > 0) f.trimmedTo = f.items.splice(0, drop).at(-1)!.seq;
+  };
+  /** Ends a searching ticket (caller checked it), in the same step as its other writes. */
+  const end = (t: TicketRecord, to: Partial<TicketRecord> & { status: TicketStatus }, now: number): TicketChange => {
+    const previousStatus = t.status;
+    Object.assign(t, to, { version: t.version + 1, updatedAt: now });
+    const players = live.get(queueKey(t.gameType, t.queueId));
+    for (const p of t.players) if (players?.get(p.id) === t.id) players.delete(p.id);
+    ended.set(t.id, now + ENDED_TICKET_KEPT_MS);
+    feed(t, now);
+    return { ticket: copy(t), previousStatus };
+  };
+
+  return {
+    async enqueueTicket(ticket) {
+      purge(ticket.enqueuedAt);
+      const key = queueKey(ticket.gameType, ticket.queueId);
+      let players = live.get(key);
+      if (!players) live.set(key, (players = new Map()));
+      for (const p of ticket.players) {
+        const other = players.get(p.id);
+        if (other !== undefined) throw ticketErrors.alreadyQueued(other);
+      }
+      if (tickets.has(ticket.id)) throw ticketErrors.idTaken();
+      const t = copy({ ...ticket, status: TicketStatus.SEARCHING, version: 1, updatedAt: ticket.enqueuedAt, match: null, reason: null });
+      tickets.set(t.id, t);
+      for (const p of t.players) players.set(p.id, t.id);
+      feed(t, t.enqueuedAt);
+      return { ticket: copy(t), previousStatus: null };
+    },
+
+    async getTicket(ref) {
+      const t = tickets.get(ref.id);
+      return t && t.gameType === ref.gameType ? copy(t) : null;
+    },
+
+    async cancelTicket(ref, actor, now) {
+      purge(now);
+      const t = tickets.get(ref.id);
+      if (!t || t.gameType !== ref.gameType) throw ticketErrors.notFound(ref.id);
+      if (!actor.admin && actor.id !== t.ownerId) throw ticketErrors.notOwner(ref.id);
+      if (t.status !== TicketStatus.SEARCHING) return { cancelled: false, ticket: copy(t) };
+      const reason = actor.id === t.ownerId ? "cancelled_by_owner" : "cancelled_by_admin";
+      return { cancelled: true, ticket: end(t, { status: TicketStatus.CANCELLED, reason }, now).ticket };
+    },
+
+    async endTickets(gameType, ends, now) {
+      return ends.map((e) => {
+        const t = tickets.get(e.id);
+        if (!t || t.gameType !== gameType || t.status !== TicketStatus.SEARCHING) return null;
+        if (e.version !== null && t.version !== e.version) return null;
+        return end(t, { status: e.status, reason: e.reason }, now);
+      });
+    },
+
+    async commitMatch(commit) {
+      const stale = commit.tickets
+        .filter((r) => {
+          const t = tickets.get(r.id);
+          return !t || t.gameType !== commit.gameType || t.queueId !== commit.queueId || t.status !== TicketStatus.SEARCHING || t.version !== r.version;
+        })
+        .map((r) => r.id);
+      if (stale.length > 0) return { status: "stale", stale };
+      // Throws before any write on an id collision: the caller proposes again with a fresh id.
+      const game = createGame(commit.game);
+      const match = { ...commit.match, gameId: game.gameId };
+      const changes = commit.tickets.map((r) => end(tickets.get(r.id)!, { status: TicketStatus.MATCHED, match }, commit.now));
+      return { status: "committed", game, tickets: changes };
+    },
+
+    async searchingTickets(gameType, queueId, after, limit) {
+      const all = [...tickets.values()]
+        .filter((t) => t.gameType === gameType && t.queueId === queueId && t.status === TicketStatus.SEARCHING)
+        .map((t) => ({ t, at: positionOf(t) }))
+        .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      const rest = after === null ? all : all.filter((x) => x.at > after);
+      const page = rest.slice(0, Math.max(1, Math.floor(limit)));
+      return { tickets: page.map((x) => matcherView(x.t)), next: rest.length > page.length ? page.at(-1)!.at : null };
+    },
+
+    async ticketFeed(gameType, queueId, cursor, limit) {
+      const f = feeds.get(queueKey(gameType, queueId)) ?? { items: [], trimmedTo: 0 };
+      const after = cursor === null ? NaN : Number(cursor);
+      // Unknown, or older than the feed reaches (entries after it may be gone): reload.
+      if (!Number.isSafeInteger(after) || after < f.trimmedTo || after > seq) return { kind: "reload", cursor: String(seq) };
+      const page = f.items.filter((i) => i.seq > after).slice(0, Math.max(1, Math.floor(limit)));
+      return { kind: "changes", entries: page.map((i) => i.entry), cursor: String(page.at(-1)?.seq ?? after) };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+--[[
+  Shared by the ticket scripts. A ticket hash: `j` the part that never changes (JSON written
+  by TypeScript at enqueue, never re-encoded here), `p` its player ids (JSON array), `o` its
+  owner, `s` status, `v` version, `u` updatedAt, and once it ended `m` (match JSON, written
+  by TypeScript) or `r` (reason). A queue: `players` hash (player id -> live ticket id),
+  `searching` sorted set (by enqueuedAt), `feed` stream (k = "s" searching with `t` id and
+  `w` the matcher view JSON, k = "e" ended with `t` id) trimmed to the `floor` entry id.
+  SEARCHING, MATCHED, ENDED_KEPT_MS and FEED_KEPT_MS come from ticket-record.ts and ticket-store.ts.
+]]
+
+-- Appends to the queue's feed and drops what is older than FEED_KEPT_MS (on Redis's clock,
+-- the one entry ids are made of), remembering the newest entry dropped as the floor: a reader
+-- whose cursor is below it may have missed that entry, and reloads.
+local function feedAdd(feedKey, floorKey, ...)
+  local t = redis.call("TIME")
+  local oldest = string.format("%.0f-0", math.max(0, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - FEED_KEPT_MS))
+  local dropped = redis.call("XREVRANGE", feedKey, "(" .. oldest, "-", "COUNT", 1)[1]
+  if dropped then
+    redis.call("XTRIM", feedKey, "MINID", oldest)
+    redis.call("SET", floorKey, dropped[1])
+  end
+  redis.call("XADD", feedKey, "*", ...)
+end
+
+-- Ends the searching ticket at `key` (hash fields given as a flat list: status, then
+-- the outcome field and value), frees its players' places in the queue, records it on the feed.
+local function endTicket(key, id, now, q, status, field, value)
+  local v = tonumber(redis.call("HGET", key, "v")) + 1
+  redis.call("HSET", key, "s", status, "v", v, "u", now, field, value)
+  for _, p in ipairs(cjson.decode(redis.call("HGET", key, "p"))) do
+    if redis.call("HGET", q.players, p) == id then redis.call("HDEL", q.players, p) end
+  end
+  redis.call("ZREM", q.searching, id)
+  redis.call("PEXPIRE", key, ENDED_KEPT_MS)
+  feedAdd(q.feed, q.floor, "k", "e", "t", id)
+end

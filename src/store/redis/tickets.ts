@@ -1,0 +1,200 @@
+import { ChangeKind, freeSeats, type GameRecord } from "../../domain/game.js";
+import type { Ticket } from "../../domain/tickets/ticket.js";
+import { matcherView, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
+import { ticketErrors } from "../ticket-errors.js";
+import { type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
+import type { RedisClient } from "../../redis/client.js";
+import type { RedisKeys } from "./keys.js";
+import { changeOf, guarded, type ScriptReply } from "./replies.js";
+import { ScriptCode, scriptError } from "./script-errors.js";
+import type { ScriptRunner } from "./scripts.js";
+
+export interface RedisTicketDeps {
+  redis: RedisClient;
+  keys: RedisKeys;
+  run: ScriptRunner;
+  timeoutsJson(type: string): string;
+  /** A new game's static index keys, their scores, and its hash fields (as create takes them). */
+  newGameArgs(game: GameRecord): { keys: string[]; scores: string[]; fields: string[] };
+}
+
+/** What never changes after enqueue: stored once as JSON (`j`), never re-encoded by Lua. */
+type Fixed = Pick<TicketRecord, "id" | "gameType" | "queueId" | "ownerId" | "players" | "partyId" | "rating" | "latencies" | "enqueuedAt">;
+
+/** A ticket hash (HGETALL) as the record. Throws on a malformed hash (a bug). */
+export function decodeTicket(flat: readonly string[]): TicketRecord {
+  const h: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  const fixed = JSON.parse(h.j!) as Fixed;
+  return {
+    ...fixed,
+    status: h.s as TicketStatus,
+    version: Number(h.v),
+    updatedAt: Number(h.u),
+    match: h.m === undefined ? null : (JSON.parse(h.m) as TicketRecord["match"]),
+    reason: h.r ?? null,
+  };
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The Redis half of the ticket store: one Lua script per step on the game type's slot, so a
+ * ticket's one outcome and a match's game are written together (see lua/ticket-*.lua).
+ */
+export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
+  const { redis, keys, run, timeoutsJson } = deps;
+
+  const ended = (reply: ScriptReply | [number, string[]], previousStatus: TicketStatus): TicketChange => ({
+    ticket: decodeTicket(reply[1] as unknown as string[]),
+    previousStatus,
+  });
+
+  async function getTicket(ref: { gameType: string; id: string }): Promise<TicketRecord | null> {
+    const flat = await guarded(() => redis.hgetall(keys.ticket(ref.gameType, ref.id)));
+    if (!flat.j) return null;
+    return decodeTicket(Object.entries(flat).flat());
+  }
+
+  return {
+    async enqueueTicket(ticket) {
+      const t: TicketRecord = { ...ticket, status: TicketStatus.SEARCHING, version: 1, updatedAt: ticket.enqueuedAt, match: null, reason: null };
+      const q = keys.queueKeys(t.gameType, t.queueId);
+      const fixed: Fixed = {
+        id: t.id,
+        gameType: t.gameType,
+        queueId: t.queueId,
+        ownerId: t.ownerId,
+        players: t.players,
+        partyId: t.partyId,
+        rating: t.rating,
+        latencies: t.latencies,
+        enqueuedAt: t.enqueuedAt,
+      };
+      const ids = t.players.map((p) => p.id);
+      const args = [t.id, String(t.enqueuedAt), JSON.stringify(fixed), JSON.stringify(ids), t.ownerId, JSON.stringify(matcherView(t)), ...ids];
+      const reply = (await guarded(() => run("ticketEnqueue", [keys.ticket(t.gameType, t.id), q.players, q.searching, q.feed, q.floor], args))) as ScriptReply;
+      if (reply[0] === ScriptCode.TICKET_QUEUED) throw ticketErrors.alreadyQueued(String(reply[1]));
+      if (reply[0] === ScriptCode.ID_TAKEN) throw ticketErrors.idTaken();
+      if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], t.id, undefined);
+      return { ticket: t, previousStatus: null };
+    },
+
+    getTicket,
+
+    async cancelTicket(ref, actor, now) {
+      const current = await getTicket(ref);
+      if (!current) throw ticketErrors.notFound(ref.id);
+      const q = keys.queueKeys(ref.gameType, current.queueId);
+      const args = [String(now), "", TicketStatus.CANCELLED, actor.id === current.ownerId ? "cancelled_by_owner" : "cancelled_by_admin", actor.id, actor.admin ? "1" : "0"];
+      const [reply] = (await guarded(() => run("ticketEnd", [q.players, q.searching, q.feed, q.floor, keys.ticket(ref.gameType, ref.id)], args))) as [number, string[]][];
+      if (reply![0] === ScriptCode.NOT_FOUND) throw ticketErrors.notFound(ref.id);
+      if (reply![0] === ScriptCode.NOT_CREATOR) throw ticketErrors.notOwner(ref.id);
+      if (reply![0] === ScriptCode.VERSION_CONFLICT) return { cancelled: false, ticket: decodeTicket(reply![1]) };
+      return { cancelled: true, ticket: decodeTicket(reply![1]) };
+    },
+
+    async endTickets(gameType, ends, now) {
+      if (ends.length === 0) return [];
+      // Every end of one call must be of one queue (its keys); group them.
+      const tickets = await Promise.all(ends.map((e) => getTicket({ gameType, id: e.id })));
+      const out: (TicketChange | null)[] = ends.map(() => null);
+      const byQueue = new Map<string, number[]>();
+      tickets.forEach((t, i) => {
+        if (!t) return;
+        const list = byQueue.get(t.queueId);
+        if (list) list.push(i);
+        else byQueue.set(t.queueId, [i]);
+      });
+      await Promise.all(
+        [...byQueue].map(async ([queueId, indexes]) => {
+          const q = keys.queueKeys(gameType, queueId);
+          const args = [String(now)];
+          for (const i of indexes) {
+            const e = ends[i]!;
+            args.push(e.version === null ? "" : String(e.version), e.status, e.reason, "", "0");
+          }
+          const replies = (await guarded(() =>
+            run("ticketEnd", [q.players, q.searching, q.feed, q.floor, ...indexes.map((i) => keys.ticket(gameType, ends[i]!.id))], args),
+          )) as [number, string[]][];
+          indexes.forEach((i, k) => {
+            if (replies[k]![0] === ScriptCode.OK) out[i] = ended(replies[k]!, TicketStatus.SEARCHING);
+          });
+        }),
+      );
+      return out;
+    },
+
+    async commitMatch(commit) {
+      const { gameType, queueId, game } = commit;
+      const q = keys.queueKeys(gameType, queueId);
+      const n = deps.newGameArgs(game);
+      const scriptKeys = [
+        ...keys.gameScriptKeys(gameType, game.id),
+        q.players,
+        q.searching,
+        q.feed,
+        q.floor,
+        ...commit.tickets.map((t) => keys.ticket(gameType, t.id)),
+        ...n.keys,
+      ];
+      const args = [
+        String(commit.now),
+        timeoutsJson(gameType),
+        JSON.stringify({ ...commit.match, gameId: game.id }),
+        String(commit.tickets.length),
+        ...commit.tickets.map((t) => String(t.version)),
+        String(game.createdAt),
+        String(freeSeats(game)),
+        ...n.scores,
+        ...n.fields,
+      ];
+      const reply = (await guarded(() => run("ticketCommit", scriptKeys, args))) as [number, ...unknown[]];
+      if (reply[0] === ScriptCode.VERSION_CONFLICT) return { status: "stale", stale: reply.slice(1) as string[] };
+      if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], game.id, undefined);
+      const change = changeOf([ScriptCode.OK, reply[1] as string], ChangeKind.CREATED);
+      const tickets = (reply[2] as string[][]).map((flat) => ({ ticket: decodeTicket(flat), previousStatus: TicketStatus.SEARCHING }));
+      return { status: "committed", game: change, tickets };
+    },
+
+    async searchingTickets(gameType, queueId, after, limit) {
+      const q = keys.queueKeys(gameType, queueId);
+      const n = Math.max(1, Math.floor(limit));
+      // The cursor is the last ticket's (enqueuedAt, id): members of one score come in id order.
+      const [score, lastId] = after === null ? ["-inf", ""] : [after.slice(0, after.indexOf(":")), after.slice(after.indexOf(":") + 1)];
+      const ids: { id: string; score: string }[] = [];
+      for (let offset = 0; ids.length < n; ) {
+        const page = await guarded(() => redis.zrange(q.searching, score, "+inf", "BYSCORE", "LIMIT", offset, n + 1, "WITHSCORES"));
+        for (let i = 0; i < page.length; i += 2) {
+          const id = page[i]!;
+          if (page[i + 1] === score && compareText(id, lastId) <= 0) continue;
+          ids.push({ id, score: page[i + 1]! });
+        }
+        if (page.length < 2 * (n + 1)) break;
+        offset += n + 1;
+      }
+      const more = ids.length > n;
+      const chosen = ids.slice(0, n);
+      const views = await guarded(() => Promise.all(chosen.map((c) => redis.hmget(keys.ticket(gameType, c.id), "s", "w"))));
+      const tickets = views.filter(([status, w]) => status === TicketStatus.SEARCHING && w).map(([, w]) => JSON.parse(w!) as Ticket);
+      const last = chosen.at(-1);
+      return { tickets, next: more && last ? `${last.score}:${last.id}` : null };
+    },
+
+    async ticketFeed(gameType, queueId, cursor, limit) {
+      const q = keys.queueKeys(gameType, queueId);
+      const reply = (await guarded(() => run("ticketFeed", [q.feed, q.floor], [cursor ?? "", String(Math.max(1, Math.floor(limit)))]))) as [
+        string,
+        string | [string, string[]][],
+      ];
+      if (reply[0] === "reload") return { kind: "reload", cursor: reply[1] as string };
+      const raw = reply[1] as [string, string[]][];
+      const entries: TicketFeedEntry[] = raw.map(([, fields]) => {
+        const f: Record<string, string> = {};
+        for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+        return f.k === "s" ? { kind: "searching", ticket: JSON.parse(f.w!) as Ticket } : { kind: "ended", id: f.t! };
+      });
+      return { kind: "changes", entries, cursor: raw.at(-1)?.[0] ?? cursor! };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Actor, GameChangeRecord, GameRecord } from "../domain/game.js";
+import type { Ticket } from "../domain/tickets/ticket.js";
+import type { TicketChange, TicketMatch, TicketRecord, TicketRef, TicketStatus } from "../domain/tickets/ticket-record.js";
+
+/** How long an ended ticket can still be read (`matchTicket`), and the feed keeps its end. */
+export const ENDED_TICKET_KEPT_MS = 3_600_000;
+/** How far back a queue's feed reaches; a matcher that fell further behind reloads the pool. */
+export const TICKET_FEED_KEPT_MS = 600_000;
+
+/** A proposed match to commit: the tickets at the versions it was made from, and its new game. */
+export interface MatchCommit {
+  gameType: string;
+  queueId: string;
+  tickets: readonly { id: string; version: number }[];
+  /** The new game with every ticket's players seated (version 1), built by the service. */
+  game: GameRecord;
+  /** How the match is made up; `gameId` is the game's. */
+  match: Omit<TicketMatch, "gameId">;
+  now: number;
+}
+
+export type CommitOutcome =
+  /** The game is stored and every ticket is MATCHED to it, in one step. */
+  | { status: "committed"; game: GameChangeRecord; tickets: TicketChange[] }
+  /** Nothing written: these tickets are no longer SEARCHING at the version proposed. */
+  | { status: "stale"; stale: string[] };
+
+/** The end of a searching ticket other than a match: a timeout (by the matcher) or a cancel. */
+export interface TicketEnd {
+  id: string;
+  /** The version it was read at; null = whatever it is now (a cancel by its owner). */
+  version: number | null;
+  status: TicketStatus.TIMED_OUT | TicketStatus.CANCELLED;
+  reason: string;
+}
+
+/** One entry of a queue's feed: a ticket started searching (its matcher view), or stopped. */
+export type TicketFeedEntry = { kind: "searching"; ticket: Ticket } | { kind: "ended"; id: string };
+
+export type TicketFeedPage =
+  /** What changed after the cursor, oldest first; `cursor` continues after it. */
+  | { kind: "changes"; entries: TicketFeedEntry[]; cursor: string }
+  /** The cursor is older than the feed reaches (or null): reload the pool with searchingTickets, then go on from `cursor`. */
+  | { kind: "reload"; cursor: string };
+
+/**
+ * Where tickets live, next to their games (same backend, same type slot), so a match is
+ * committed in one atomic step with the game it creates. Every method rejects with
+ * BACKEND_UNAVAILABLE when the backend is away; refusals are MatchmakerErrors.
+ */
+export interface TicketStore {
+  /**
+   * Stores a new SEARCHING ticket (version 1). Refuses TICKET_ALREADY_QUEUED (details:
+   * ticketId) when one of its players has a live ticket in the queue; nothing written.
+   */
+  enqueueTicket(ticket: TicketRecord): Promise<TicketChange>;
+  /** The ticket, searching or ended within ENDED_TICKET_KEPT_MS; null otherwise. */
+  getTicket(ref: TicketRef): Promise<TicketRecord | null>;
+  /**
+   * Cancels a SEARCHING ticket for its owner (or an admin). Either it wins (`cancelled`,
+   * the ticket CANCELLED, its players in no game) or it loses with the definite answer: the
+   * ticket as it ended (MATCHED with its game, TIMED_OUT, CANCELLED). TICKET_NOT_FOUND,
+   * FORBIDDEN (not the owner).
+   */
+  cancelTicket(ref: TicketRef, actor: Actor, now: number): Promise<{ cancelled: boolean; ticket: TicketRecord }>;
+  /** Ends tickets (timeouts) that are still SEARCHING at their version: one result each, null = stale (nothing written). */
+  endTickets(gameType: string, ends: readonly TicketEnd[], now: number): Promise<(TicketChange | null)[]>;
+  /** Commits a proposed match in one atomic step, or nothing (see CommitOutcome). */
+  commitMatch(commit: MatchCommit): Promise<CommitOutcome>;
+  /** Every SEARCHING ticket of the queue, `limit` at a time, by enqueue time (cursor null = from the start). */
+  searchingTickets(gameType: string, queueId: string, after: string | null, limit: number): Promise<{ tickets: Ticket[]; next: string | null }>;
+  /** The queue's feed after `cursor` (null = from now on: answers reload), at most `limit` entries. */
+  ticketFeed(gameType: string, queueId: string, cursor: string | null, limit: number, now: number): Promise<TicketFeedPage>;
+}

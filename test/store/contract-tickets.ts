@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../../src/domain/errors.js";
+import { GameState } from "../../src/domain/game.js";
+import { newTicketId, type TicketRecord, TicketStatus } from "../../src/domain/tickets/ticket-record.js";
+import type { MatchCommit, TicketFeedEntry, TicketStore } from "../../src/store/ticket-store.js";
+import { DUEL, makeGame, player } from "../support/games.js";
+import { expectCode, type StoreFactory, useStore } from "./contract-support.js";
+
+const T0 = 1_900_000_000_000;
+const admin = { id: "ops", name: "Ops", admin: true };
+const as = (id: string) => ({ id, name: id, admin: false });
+
+function ticketOf(players: string[], overrides: Partial<TicketRecord> = {}): TicketRecord {
+  return {
+    id: newTicketId(DUEL),
+    gameType: DUEL,
+    queueId: "ranked",
+    status: TicketStatus.SEARCHING,
+    version: 1,
+    ownerId: players[0]!,
+    players: players.map((id) => ({ id, name: `Player ${id}` })),
+    partyId: null,
+    rating: 1500.123456789,
+    latencies: { eu: 20.5 },
+    enqueuedAt: T0,
+    updatedAt: T0,
+    match: null,
+    reason: null,
+    ...overrides,
+  };
+}
+
+/** A match of `tickets` as the service would commit it: a new game with all their players seated. */
+function commitOf(tickets: TicketRecord[], now = T0 + 1_000, versions?: number[]): MatchCommit {
+  const players = tickets.flatMap((t) => t.players.map((p) => player(p.id, now)));
+  const game = makeGame({ gameType: DUEL, creatorId: players[0]!.id, players, capacity: players.length, state: GameState.FULL, createdAt: now });
+  return {
+    gameType: DUEL,
+    queueId: tickets[0]!.queueId,
+    tickets: tickets.map((t, i) => ({ id: t.id, version: versions?.[i] ?? t.version })),
+    game,
+    match: { teams: tickets.map((t) => t.players.map((p) => p.id)), teamRatings: tickets.map((t) => t.rating), teamDifference: 0, ratingSpread: 0, region: "eu" },
+    now,
+  };
+}
+
+async function feedAfter(store: TicketStore, cursor: string, now = T0 + 5_000): Promise<{ entries: TicketFeedEntry[]; cursor: string }> {
+  const page = await store.ticketFeed(DUEL, "ranked", cursor, 100, now);
+  if (page.kind !== "changes") throw new Error("expected changes, got a reload");
+  return page;
+}
+
+/** Tickets: one live ticket per player and queue, exactly one outcome each, matches committed with their game. */
+export function describeTickets(factory: StoreFactory): void {
+  const store = useStore(factory);
+
+  describe("tickets", () => {
+    it("stores a searching ticket and refuses a second live one of any of its players in the queue", async () => {
+      const t = ticketOf(["alice", "bob"]);
+      const stored = await store().enqueueTicket(t);
+      expect(stored).toEqual({ ticket: t, previousStatus: null });
+      expect(await store().getTicket(t)).toEqual(t);
+      const err = await expectCode(store().enqueueTicket(ticketOf(["carol", "bob"])), ErrorCode.TICKET_ALREADY_QUEUED);
+      expect(err.details).toEqual({ ticketId: t.id });
+      // Another queue is another search.
+      await store().enqueueTicket(ticketOf(["bob"], { queueId: "casual" }));
+      expect(await store().getTicket({ gameType: DUEL, id: newTicketId(DUEL) })).toBeNull();
+    });
+
+    it("cancels for the owner or an admin once, and answers definitely after", async () => {
+      const t = ticketOf(["alice"]);
+      await store().enqueueTicket(t);
+      await expectCode(store().cancelTicket(t, as("mallory"), T0 + 1), ErrorCode.FORBIDDEN);
+      const won = await store().cancelTicket(t, as("alice"), T0 + 2);
+      expect(won).toEqual({ cancelled: true, ticket: { ...t, status: TicketStatus.CANCELLED, version: 2, updatedAt: T0 + 2, reason: "cancelled_by_owner" } });
+      expect(await store().cancelTicket(t, admin, T0 + 3)).toEqual({ cancelled: false, ticket: won.ticket });
+      // The player is free to search again.
+      await store().enqueueTicket(ticketOf(["alice"]));
+      await expectCode(store().cancelTicket({ gameType: DUEL, id: newTicketId(DUEL) }, admin, T0), ErrorCode.TICKET_NOT_FOUND);
+    });
+
+    it("commits a match with its game in one step: the game stored with every player, each ticket MATCHED to it", async () => {
+      const a = ticketOf(["alice"]);
+      const b = ticketOf(["bob", "bea"]);
+      await store().enqueueTicket(a);
+      await store().enqueueTicket(b);
+      const commit = commitOf([a, b]);
+      const out = await store().commitMatch(commit);
+      if (out.status !== "committed") throw new Error("expected a commit");
+      expect(out.game.game).toMatchObject({ id: commit.game.id, version: 1, state: GameState.FULL });
+      expect(out.game.game.players.map((p) => p.id)).toEqual(["alice", "bob", "bea"]);
+      expect(await store().get({ gameType: DUEL, id: commit.game.id })).toEqual(out.game.game);
+      const match = { ...commit.match, gameId: commit.game.id };
+      expect(out.tickets).toEqual([
+        { ticket: { ...a, status: TicketStatus.MATCHED, version: 2, updatedAt: commit.now, match }, previousStatus: TicketStatus.SEARCHING },
+        { ticket: { ...b, status: TicketStatus.MATCHED, version: 2, updatedAt: commit.now, match }, previousStatus: TicketStatus.SEARCHING },
+      ]);
+      // The same proposal again, and a cancel after the match: each answered with the outcome that stands.
+      expect(await store().commitMatch(commitOf([a, b]))).toEqual({ status: "stale", stale: [a.id, b.id] });
+      expect(await store().cancelTicket(a, as("alice"), T0 + 2_000)).toEqual({ cancelled: false, ticket: out.tickets[0]!.ticket });
+      await store().enqueueTicket(ticketOf(["bea"]));
+    });
+
+    it("writes nothing for a proposal whose ticket was cancelled or changed since it was read", async () => {
+      const a = ticketOf(["alice"]);
+      const b = ticketOf(["bob"]);
+      await store().enqueueTicket(a);
+      await store().enqueueTicket(b);
+      await store().cancelTicket(b, as("bob"), T0 + 1);
+      const commit = commitOf([a, b]);
+      expect(await store().commitMatch(commit)).toEqual({ status: "stale", stale: [b.id] });
+      expect(await store().commitMatch(commitOf([a], T0 + 2, [7]))).toEqual({ status: "stale", stale: [a.id] });
+      expect(await store().get({ gameType: DUEL, id: commit.game.id })).toBeNull();
+      expect(await store().getTicket(a)).toEqual(a);
+    });
+
+    it("times tickets out only at the version the matcher read", async () => {
+      const a = ticketOf(["alice"]);
+      const b = ticketOf(["bob"]);
+      await store().enqueueTicket(a);
+      await store().enqueueTicket(b);
+      const ends = await store().endTickets(
+        DUEL,
+        [
+          { id: a.id, version: 1, status: TicketStatus.TIMED_OUT, reason: "no_one_within_window" },
+          { id: b.id, version: 3, status: TicketStatus.TIMED_OUT, reason: "no_one_within_window" },
+          { id: newTicketId(DUEL), version: 1, status: TicketStatus.TIMED_OUT, reason: "pool_too_small" },
+        ],
+        T0 + 60_000,
+      );
+      expect(ends).toEqual([
+        { ticket: { ...a, status: TicketStatus.TIMED_OUT, version: 2, updatedAt: T0 + 60_000, reason: "no_one_within_window" }, previousStatus: TicketStatus.SEARCHING },
+        null,
+        null,
+      ]);
+      expect(await store().getTicket(b)).toEqual(b);
+    });
+
+    it("pages through the searching tickets by enqueue time, ties included, ended ones left out", async () => {
+      const all = Array.from({ length: 25 }, (_, i) => ticketOf([`p${i}`], { enqueuedAt: T0 + Math.floor(i / 10) }));
+      for (const t of all) await store().enqueueTicket(t);
+      await store().cancelTicket(all[3]!, admin, T0 + 5);
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const page = await store().searchingTickets(DUEL, "ranked", after, 7);
+        seen.push(...page.tickets.map((t) => t.id));
+        expect(page.tickets.every((t) => t.version === 1 && t.playerIds.length === 1 && t.rating === 1500.123456789)).toBe(true);
+        after = page.next;
+      } while (after !== null);
+      const expected = all.filter((_, i) => i !== 3).sort((x, y) => x.enqueuedAt - y.enqueuedAt || (x.id < y.id ? -1 : 1));
+      expect(seen).toEqual(expected.map((t) => t.id));
+    });
+
+    it("feeds a queue's changes after a cursor, and asks a reader without one to reload first", async () => {
+      const first = await store().ticketFeed(DUEL, "ranked", null, 100, T0);
+      expect(first.kind).toBe("reload");
+      const a = ticketOf(["alice"]);
+      const b = ticketOf(["bob"]);
+      await store().enqueueTicket(a);
+      await store().enqueueTicket(b);
+      await store().cancelTicket(a, as("alice"), T0 + 1);
+      const page = await feedAfter(store(), first.cursor);
+      expect(page.entries).toEqual([
+        { kind: "searching", ticket: { id: a.id, version: 1, playerIds: ["alice"], rating: a.rating, latencies: a.latencies, enqueuedAt: T0 } },
+        { kind: "searching", ticket: { id: b.id, version: 1, playerIds: ["bob"], rating: b.rating, latencies: b.latencies, enqueuedAt: T0 } },
+        { kind: "ended", id: a.id },
+      ]);
+      expect((await feedAfter(store(), page.cursor)).entries).toEqual([]);
+      expect((await store().ticketFeed(DUEL, "ranked", "not-a-cursor", 100, T0)).kind).toBe("reload");
+    });
+
+    it("gives each ticket one outcome when commits of overlapping matches and cancels race", async () => {
+      const tickets = Array.from({ length: 12 }, (_, i) => ticketOf([`r${i}`]));
+      for (const t of tickets) await store().enqueueTicket(t);
+      // Every pair (i, i+1) proposed at once — each ticket in two proposals — and every third ticket cancelled meanwhile.
+      const commits = tickets.slice(0, -1).map((t, i) => store().commitMatch(commitOf([t, tickets[i + 1]!])));
+      const cancels = tickets.filter((_, i) => i % 3 === 0).map((t) => store().cancelTicket(t, as(t.ownerId), T0 + 500));
+      const [outcomes, cancelled] = await Promise.all([Promise.all(commits), Promise.all(cancels)]);
+      const matchedIn = new Map<string, string>();
+      for (const o of outcomes) {
+        if (o.status !== "committed") continue;
+        for (const c of o.tickets) {
+          expect(matchedIn.has(c.ticket.id), `${c.ticket.id} in two games`).toBe(false);
+          matchedIn.set(c.ticket.id, o.game.gameId);
+        }
+      }
+      for (const c of cancelled) {
+        // A cancel that won leaves the ticket in no game; one that lost names the game it is in.
+        if (c.cancelled) expect(matchedIn.has(c.ticket.id)).toBe(false);
+        else expect(c.ticket).toMatchObject({ status: TicketStatus.MATCHED, match: { gameId: matchedIn.get(c.ticket.id) } });
+      }
+      for (const t of tickets) {
+        const now = (await store().getTicket(t))!;
+        expect(now.status === TicketStatus.MATCHED).toBe(matchedIn.has(t.id));
+      }
+      expect(matchedIn.size).toBeGreaterThan(0);
+    });
+  });
+}
