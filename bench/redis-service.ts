@@ -9,7 +9,7 @@ import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { createRedisEventStream } from "../src/stream/redis-event-stream.js";
 
 /** The GameService on Redis as the app wires it (silent logs), for benches that call it in process. */
-export function redisService(redis: RedisClient, catalog: Catalog, opts: { prefix: string; streamMaxLen?: number }) {
+export function redisService(redis: RedisClient, catalog: Catalog, opts: { prefix: string; streamMaxLen?: number; now?: () => number }) {
   const logger = pino({ level: "silent" });
   const store = createRedisStore({ redis, prefix: opts.prefix, catalog });
   const bus = createRedisBus(redis, opts.prefix);
@@ -22,6 +22,7 @@ export function redisService(redis: RedisClient, catalog: Catalog, opts: { prefi
     gameServers: createHttpGameServerClient({ timeoutMs: 1_000, logger }),
     validateSettings: (type, input) => createSettingsValidator(type)(input),
     logger,
+    now: opts.now,
   });
   return { store, bus, stream, service };
 }

@@ -6,9 +6,10 @@ import { limitsBench } from "./limits.bench.js";
 import { quickJoinBench } from "./quickjoin.bench.js";
 import { searchBench } from "./search.bench.js";
 import { takeoverBench } from "./takeover.bench.js";
+import { ticketsBench } from "./tickets.bench.js";
 import { type Scenario, workerBench } from "./worker.bench.js";
 
-const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity", "fan-out"] as const;
+const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity", "fan-out", "tickets"] as const;
 
 /**
  * `npm run bench`: figures as ratios against a baseline measured in the same run.
@@ -57,6 +58,28 @@ async function main(): Promise<void> {
   if (runs("search")) await search(sizes);
   if (runs("capacity")) await capacity();
   if (runs("fan-out")) await fanOut();
+  if (runs("tickets")) await tickets();
+}
+
+/** The ticket matcher on Redis (issue goal: ≥ 10,000 tickets matched per second) and the pure tick's cost by pool size. */
+async function tickets(): Promise<void> {
+  const n = Number(process.env.BENCH_TICKETS ?? 100_000);
+  console.log(`ticket matcher, ${n.toLocaleString("en")} 1v1 tickets (ratings normal 1500 ± 300, window ±50 + 25/s up to ±400) matched in process on Redis:`);
+  const r = await ticketsBench({ tickets: n });
+  const goal = 10_000;
+  console.log(
+    `  ${Math.round(r.matchedPerSecond).toLocaleString("en")} tickets matched/s (goal ≥ ${goal.toLocaleString("en")}/s)${r.matchedPerSecond >= goal ? "" : " — below goal"}; ` +
+      `${r.matched.toLocaleString("en")} matched, ${r.timedOut} timed out, over ${r.ticks} ticks; ticks to match p50 ${r.ticksToMatch.p50}, p99 ${r.ticksToMatch.p99}`,
+  );
+  const base = r.perTick[0]!;
+  for (const t of r.perTick) {
+    const growth = t.ms / base.ms;
+    const bound = (t.seeds * Math.log2(t.waiting)) / (base.seeds * Math.log2(base.waiting));
+    console.log(
+      `  one tick at ${t.waiting.toLocaleString("en")} waiting: ${t.ms.toFixed(2)} ms for ${t.seeds} seeds (${t.examinedPerSeed.toFixed(1)} candidates/seed); ` +
+        `${growth.toFixed(2)}× the 1k tick (seeds × log N allows ${bound.toFixed(2)}×)${growth <= bound * 1.5 ? "" : " — grows faster than seeds × log N"}`,
+    );
+  }
 }
 
 /** One Redis master's ceiling (its own CPU per operation) and a 3-master cluster splitting the load by type (issue 10). */

@@ -205,6 +205,7 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
           waitReplicas: env.workerWaitReplicas,
           waitTimeoutMs: env.workerWaitTimeoutMs,
           sweepIntervalMs: env.sweepIntervalMs,
+          matchTickMs: env.matchTickMs,
         },
       })
     : null;

@@ -131,6 +131,39 @@ export function createMetrics(opts: { operationNames?: readonly string[] } = {})
       labelNames: ["game_type", "stream_seen"] as const,
       registers,
     }),
+    // Ticket matchmaking: game_type and queue come from the catalog, reasons and outcomes from
+    // fixed lists (TimeoutReason, TicketStatus): every label is bounded.
+    ticketsWaiting: new Gauge({
+      name: "matchmaker_tickets_waiting",
+      help: "Searching tickets in this worker's pool of a queue after its last tick.",
+      labelNames: ["game_type", "queue"] as const,
+      registers,
+    }),
+    ticketsEnded: new Counter({
+      name: "matchmaker_tickets_ended_total",
+      help: "Tickets that stopped searching, by outcome (MATCHED, TIMED_OUT, CANCELLED) and, for timeouts, the rule that failed most.",
+      labelNames: ["game_type", "queue", "outcome", "reason"] as const,
+      registers,
+    }),
+    ticketWait: new Histogram({
+      name: "matchmaker_ticket_wait_seconds",
+      help: "Time from enqueue to match of matched tickets.",
+      labelNames: ["game_type", "queue"] as const,
+      buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    matchFailures: new Counter({
+      name: "matchmaker_match_attempt_failures_total",
+      help: "Seed attempts that formed no match, by the rule that failed most (no_one_within_window, no_region, party_size, pool_too_small).",
+      labelNames: ["game_type", "queue", "reason"] as const,
+      registers,
+    }),
+    staleProposals: new Counter({
+      name: "matchmaker_match_proposals_stale_total",
+      help: "Proposed matches not committed because a ticket was cancelled or matched elsewhere meanwhile.",
+      labelNames: ["game_type", "queue"] as const,
+      registers,
+    }),
     leaseEvents: new Counter({
       name: "matchmaker_worker_lease_events_total",
       help: "Stream lease changes of this worker: acquired (it became the active consumer), lost, released (at shutdown).",

@@ -1,6 +1,7 @@
 import type { PubSubEngine } from "graphql-subscriptions";
 import { ChangeKind, type GameChangeMessage, type GameChangeRecord, type GameState, Visibility } from "../domain/game.js";
 import type { PartyRecord } from "../domain/party.js";
+import type { TicketChange } from "../domain/tickets/ticket-record.js";
 import { createWatcher, LISTEN, type Watcher } from "./watcher.js";
 
 /** One change of a party, as its members' subscriptions get it. */
@@ -20,6 +21,7 @@ export function topics(prefix: string) {
     game: (gameId: string) => `${prefix}:changes:game:${gameId}`,
     gameType: (gameType: string) => `${prefix}:changes:type:${gameType}`,
     party: (partyId: string) => `${prefix}:changes:party:${partyId}`,
+    ticket: (ticketId: string) => `${prefix}:changes:ticket:${ticketId}`,
   };
 }
 
@@ -34,6 +36,8 @@ export interface ChangeBus {
   publish(change: GameChangeRecord): Promise<void>;
   /** Publishes one change of a party on its topic (its members watch it). */
   publishParty(change: PartyChangeMessage): Promise<void>;
+  /** Publishes a matchmaking ticket's change on the ticket's topic. */
+  publishTicket(change: TicketChange): Promise<void>;
   /** Every message on any of the topics, as plain JSON (times in epoch ms); pulled, or pushed once listened to. */
   subscribe<T = GameChangeMessage>(topicNames: string[]): Watcher<T>;
   readonly topics: ReturnType<typeof topics>;
@@ -46,13 +50,13 @@ export interface ChangeBusDeps {
   engine: PubSubEngine;
   prefix: string;
   /** Sends one change to several topics; defaults to engine.publish per topic. */
-  send?: (topicNames: string[], message: GameChangeMessage | PartyChangeMessage) => Promise<unknown>;
+  send?: (topicNames: string[], message: GameChangeMessage | PartyChangeMessage | TicketChange) => Promise<unknown>;
   /** Releases what the engine holds (connections); called once. */
   onClose?: () => Promise<void>;
 }
 
 export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps): ChangeBus {
-  const deliver = send ?? ((names: string[], message: GameChangeMessage | PartyChangeMessage) => Promise.all(names.map((n) => engine.publish(n, message))));
+  const deliver = send ?? ((names: string[], message: GameChangeMessage | PartyChangeMessage | TicketChange) => Promise.all(names.map((n) => engine.publish(n, message))));
   const t = topics(prefix);
   let closing: Promise<void> | null = null;
   const watchers = new Map<string, number>();
@@ -76,6 +80,9 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
     },
     async publishParty(change) {
       await deliver([t.party(change.partyId)], change);
+    },
+    async publishTicket(change) {
+      await deliver([t.ticket(change.ticket.id)], change);
     },
     subscribe<T>(topicNames: string[]) {
       const source = createWatcher<T>(engine, topicNames);

@@ -108,9 +108,10 @@ const friendly: z.core.$ZodErrorMap = (iss) => {
     case "invalid_type":
       return iss.input === undefined ? "is required" : `must be ${iss.expected === "record" ? "a mapping" : `a ${iss.expected}`}`;
     case "too_small":
-      return iss.origin === "number" ? `must be >= ${iss.minimum}` : iss.origin === "string" ? "must not be empty" : undefined;
+      // gt(0) is exclusive: "must be > 0", not the ">= 0" that 0 itself would pass.
+      return iss.origin === "number" ? `must be ${iss.inclusive === false ? ">" : ">="} ${iss.minimum}` : iss.origin === "string" ? "must not be empty" : undefined;
     case "too_big":
-      return iss.origin === "number" ? `must be <= ${iss.maximum}` : undefined;
+      return iss.origin === "number" ? `must be ${iss.inclusive === false ? "<" : "<="} ${iss.maximum}` : undefined;
     case "invalid_value":
       return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_key":

@@ -64,6 +64,7 @@ export interface Env {
   workerWaitTimeoutMs: number;
   eventDedupeMs: number;
   sweepIntervalMs: number;
+  matchTickMs: number;
   gameServerTimeoutMs: number;
   gameServerRetries: number;
   shutdownTimeoutMs: number;
@@ -301,6 +302,11 @@ const VARS = {
     description: "How long an applied event_id is remembered, so a redelivered event is not applied twice.",
   },
   SWEEP_INTERVAL_MS: { schema: int(10, 600_000), default: "1000", description: "How often the worker looks for expired games and seats, in ms." },
+  MATCH_TICK_MS: {
+    schema: int(50, 60_000),
+    default: "1000",
+    description: "How often the worker runs each ticket queue's matcher (one tick: catch up with the queue, time out, form and commit matches), in ms.",
+  },
   GAME_SERVER_RETRIES: {
     schema: int(0, 10),
     default: "2",
@@ -498,6 +504,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     workerWaitTimeoutMs: v.WORKER_WAIT_TIMEOUT_MS!,
     eventDedupeMs: v.EVENT_DEDUPE_SECONDS! * 1_000,
     sweepIntervalMs: v.SWEEP_INTERVAL_MS!,
+    matchTickMs: v.MATCH_TICK_MS!,
     gameServerTimeoutMs: v.GAME_SERVER_TIMEOUT_MS!,
     gameServerRetries: v.GAME_SERVER_RETRIES!,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS!,

@@ -2,6 +2,7 @@ import { registerEnumType } from "type-graphql";
 import { SortDirection, SortField } from "../domain/filter.js";
 import { ChangeKind, GameState, Visibility } from "../domain/game.js";
 import { HostLeaves, QuickJoinPreference } from "../domain/game-type.js";
+import { TicketStatus } from "../domain/tickets/ticket-record.js";
 
 registerEnumType(GameState, {
   name: "GameState",
@@ -32,4 +33,9 @@ registerEnumType(SortField, {
 });
 registerEnumType(SortDirection, { name: "SortDirection" });
 
-export { ChangeKind, GameState, HostLeaves, QuickJoinPreference, SortDirection, SortField, Visibility };
+registerEnumType(TicketStatus, {
+  name: "MatchTicketStatus",
+  description: "SEARCHING until exactly one outcome: MATCHED (into a new game), TIMED_OUT (with a reason) or CANCELLED.",
+});
+
+export { ChangeKind, GameState, HostLeaves, QuickJoinPreference, SortDirection, SortField, TicketStatus, Visibility };

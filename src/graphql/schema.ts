@@ -7,11 +7,12 @@ import { GameResolver } from "./game.resolver.js";
 import { GameTypeResolver } from "./game-type.resolver.js";
 import { QuickJoinResolver } from "./quick-join.resolver.js";
 import { PartyChangeResolver, PartyResolver } from "./party.resolver.js";
+import { TicketChangeResolver, TicketResolver } from "./ticket.resolver.js";
 
 /** The code-first schema; `matchmaker schema` prints it to schema.graphql. */
 export function buildGameSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [GameResolver, GameTypeResolver, GameChangeResolver, GameEventResolver, QuickJoinResolver, PartyResolver, PartyChangeResolver],
+    resolvers: [GameResolver, GameTypeResolver, GameChangeResolver, GameEventResolver, QuickJoinResolver, PartyResolver, PartyChangeResolver, TicketResolver, TicketChangeResolver],
     authChecker,
     validate: false,
     // Every subscription brings its own `subscribe` (ChangeBus topics chosen per watcher), so

@@ -12,6 +12,8 @@ import { createLifecycleOps } from "./game-lifecycle.js";
 import { createJoinOps } from "./join-ops.js";
 import { createQuickJoinOps } from "./quick-join-ops.js";
 import { createPartyOps } from "./party-ops.js";
+import { createQueueMatcher, type QueueMatcher } from "./ticket-matcher.js";
+import { createTicketOps } from "./ticket-ops.js";
 import { createReportOps } from "./report-events.js";
 import { createSeating, SEAT_FREED } from "./seating.js";
 import { createServiceContext, type GameServiceDeps } from "./service-context.js";
@@ -61,6 +63,7 @@ export function createGameService(deps: GameServiceDeps) {
   const { store, catalog, gameServers, now, gameType, ref, publish, bestEffort } = ctx;
   const seating = createSeating(ctx);
   const parties = createPartyOps(ctx);
+  const tickets = createTicketOps(ctx, parties);
   // How long a join waits for a game another request is still creating on its game server.
   const creationWaitMs = deps.creationWaitMs ?? 10_000;
 
@@ -83,6 +86,13 @@ export function createGameService(deps: GameServiceDeps) {
     ...createReportOps(ctx),
     ...createJoinOps(ctx, seating, parties, creationWaitMs),
     ...createQuickJoinOps(ctx, seating, parties, creationWaitMs),
+    ...tickets,
+    /** The service's clock (epoch ms), for answers that depend on it (a ticket's wait and window). */
+    now,
+    /** One matcher per ticket queue of the catalog (the worker ticks them; see ticket-matcher.ts). Never throws. */
+    queueMatchers(): QueueMatcher[] {
+      return catalog.types.flatMap((type) => (type.queues ?? []).map((q) => createQueueMatcher(ctx, seating, tickets, type, q)));
+    },
     createParty: parties.createParty,
     getParty: parties.getParty,
     joinParty: parties.joinParty,

@@ -1,6 +1,6 @@
 import type { Actor, GameChangeRecord, GameRecord } from "../domain/game.js";
 import type { Ticket } from "../domain/tickets/ticket.js";
-import type { TicketChange, TicketMatch, TicketRecord, TicketRef, TicketStatus } from "../domain/tickets/ticket-record.js";
+import type { TicketChange, TicketMatch, TicketPlayer, TicketRecord, TicketRef, TicketStatus } from "../domain/tickets/ticket-record.js";
 
 /** How long an ended ticket can still be read (`matchTicket`), and the feed keeps its end. */
 export const ENDED_TICKET_KEPT_MS = 3_600_000;
@@ -34,8 +34,14 @@ export interface TicketEnd {
   reason: string;
 }
 
-/** One entry of a queue's feed: a ticket started searching (its matcher view), or stopped. */
-export type TicketFeedEntry = { kind: "searching"; ticket: Ticket } | { kind: "ended"; id: string };
+/** A searching ticket as a matcher pools it: its matcher view, and its players (a match's game seats them). */
+export interface PooledTicket {
+  ticket: Ticket;
+  players: TicketPlayer[];
+}
+
+/** One entry of a queue's feed: a ticket started searching, or stopped. */
+export type TicketFeedEntry = ({ kind: "searching" } & PooledTicket) | { kind: "ended"; id: string };
 
 export type TicketFeedPage =
   /** What changed after the cursor, oldest first; `cursor` continues after it. */
@@ -68,7 +74,7 @@ export interface TicketStore {
   /** Commits a proposed match in one atomic step, or nothing (see CommitOutcome). */
   commitMatch(commit: MatchCommit): Promise<CommitOutcome>;
   /** Every SEARCHING ticket of the queue, `limit` at a time, by enqueue time (cursor null = from the start). */
-  searchingTickets(gameType: string, queueId: string, after: string | null, limit: number): Promise<{ tickets: Ticket[]; next: string | null }>;
+  searchingTickets(gameType: string, queueId: string, after: string | null, limit: number): Promise<{ tickets: PooledTicket[]; next: string | null }>;
   /** The queue's feed after `cursor` (null = from now on: answers reload), at most `limit` entries. */
   ticketFeed(gameType: string, queueId: string, cursor: string | null, limit: number, now: number): Promise<TicketFeedPage>;
 }

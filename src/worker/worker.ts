@@ -8,6 +8,7 @@ import { createStreamConsumer, type EntryResult } from "./stream-consumer.js";
 import { createStreamWatch } from "./stream-watch.js";
 import { createOutboxRunner } from "./outbox-runner.js";
 import { createSweeper } from "./sweeper.js";
+import { createMatcherRunner } from "./matcher-runner.js";
 
 export interface WorkerSettings {
   consumerName: string;
@@ -20,6 +21,8 @@ export interface WorkerSettings {
   waitReplicas?: number;
   waitTimeoutMs?: number;
   sweepIntervalMs: number;
+  /** How often each ticket queue's matcher ticks (default 1 s). */
+  matchTickMs?: number;
 }
 
 export interface WorkerDeps {
@@ -65,6 +68,7 @@ export function createWorker({ service, stream, settings, metrics, logger, strea
     onExpiredWaitingForHost: (type, n) => watch.expiredWaitingForHost(type, n),
   });
   const outbox = createOutboxRunner({ service, intervalMs: settings.sweepIntervalMs, metrics, logger: log });
+  const matcher = createMatcherRunner({ service, intervalMs: settings.matchTickMs ?? 1_000, metrics, logger: log });
   metrics.streamGauges({ pending: () => stream.pendingCount(), lag: () => stream.lag(), active: () => consumer.lease !== null });
   let stopping: Promise<void> | null = null;
 
@@ -72,16 +76,18 @@ export function createWorker({ service, stream, settings, metrics, logger, strea
     consumer,
     sweeper,
     outbox,
+    matcher,
     async start() {
       await stream.ensureGroup();
       consumer.start();
       sweeper.start();
       outbox.start();
+      matcher.start();
       log.info({ stream: stream.key }, "worker started; it reads the stream while it holds the stream lease");
       void watch.checkAtStart();
     },
     stop() {
-      stopping ??= Promise.all([consumer.stop(), sweeper.stop(), outbox.stop()]).then(() => undefined);
+      stopping ??= Promise.all([consumer.stop(), sweeper.stop(), outbox.stop(), matcher.stop()]).then(() => undefined);
       return stopping;
     },
   };

@@ -19,6 +19,18 @@ export type CreateGameInput = {
   visibility?: Visibility | null | undefined;
 };
 
+export type EnqueueMatchTicketInput = {
+  gameType: string | number;
+  /** Required by a queue with a region rule; at most 32. */
+  latencies?: Array<RegionLatencyInput> | null | undefined;
+  /** A party you lead (createParty): its members at this moment are seated with you, all or none. Each member joined the party themselves; they find their seat through the party's game. Here: they search together, in one team. */
+  partyId?: string | number | null | undefined;
+  /** A queue of the game type (its catalog entry's `queues`). */
+  queue: string;
+  /** Your rating in the queue's rating attribute (for a party: its agreed rating). */
+  rating: number;
+};
+
 export type GameFilter = {
   gameType?: string | number | null | undefined;
   /** Also list hosted games whose host has not connected to the game server yet (hostConnected: false). Default false: the lobby lists only games a player can connect to. */
@@ -78,6 +90,13 @@ export type LabelFilter = {
   ne?: string | null | undefined;
 };
 
+/** SEARCHING until exactly one outcome: MATCHED (into a new game), TIMED_OUT (with a reason) or CANCELLED. */
+export type MatchTicketStatus =
+  | 'CANCELLED'
+  | 'MATCHED'
+  | 'SEARCHING'
+  | 'TIMED_OUT';
+
 /** What a game must match to be joined; the lobby's label semantics. */
 export type QuickJoinFilter = {
   /** Declared labels only; a game quickJoin creates gets every eq value. */
@@ -104,6 +123,13 @@ export type QuickJoinPreference =
   | 'FEWEST_FREE_SEATS'
   | 'MOST_FREE_SEATS'
   | 'OLDEST';
+
+/** A measured round trip to one region. */
+export type RegionLatencyInput = {
+  /** Milliseconds, ≥ 0. */
+  ms: number;
+  region: string;
+};
 
 export type SortDirection =
   | 'ASC'
@@ -219,6 +245,37 @@ export type SearchGamesQueryVariables = Exact<{
 
 
 export type SearchGamesQuery = { games: { totalCount: number, totalCountCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, region: string | null, freeSeats: number, labels: any, createdAt: string } }> } };
+
+export type TicketFieldsFragment = { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null };
+
+export type EnqueueTicketMutationVariables = Exact<{
+  input: EnqueueMatchTicketInput;
+}>;
+
+
+export type EnqueueTicketMutation = { enqueueMatchTicket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } };
+
+export type CancelTicketMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelTicketMutation = { cancelMatchTicket: { cancelled: boolean, ticket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } } };
+
+export type TicketQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TicketQuery = { matchTicket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } | null };
+
+export type TicketChangedSubscriptionVariables = Exact<{
+  id: string | number;
+  afterVersion?: number | null | undefined;
+}>;
+
+
+export type TicketChangedSubscription = { matchTicketChanged: { previousStatus: MatchTicketStatus | null, ticket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } } };
 
 export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null };
 

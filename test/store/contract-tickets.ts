@@ -144,8 +144,9 @@ export function describeTickets(factory: StoreFactory): void {
       let after: string | null = null;
       do {
         const page = await store().searchingTickets(DUEL, "ranked", after, 7);
-        seen.push(...page.tickets.map((t) => t.id));
-        expect(page.tickets.every((t) => t.version === 1 && t.playerIds.length === 1 && t.rating === 1500.123456789)).toBe(true);
+        seen.push(...page.tickets.map((t) => t.ticket.id));
+        expect(page.tickets.every((t) => t.ticket.version === 1 && t.ticket.playerIds.length === 1 && t.ticket.rating === 1500.123456789)).toBe(true);
+        expect(page.tickets.every((t) => t.players[0]!.name === `Player ${t.ticket.playerIds[0]}`)).toBe(true);
         after = page.next;
       } while (after !== null);
       const expected = all.filter((_, i) => i !== 3).sort((x, y) => x.enqueuedAt - y.enqueuedAt || (x.id < y.id ? -1 : 1));
@@ -162,8 +163,8 @@ export function describeTickets(factory: StoreFactory): void {
       await store().cancelTicket(a, as("alice"), T0 + 1);
       const page = await feedAfter(store(), first.cursor);
       expect(page.entries).toEqual([
-        { kind: "searching", ticket: { id: a.id, version: 1, playerIds: ["alice"], rating: a.rating, latencies: a.latencies, enqueuedAt: T0 } },
-        { kind: "searching", ticket: { id: b.id, version: 1, playerIds: ["bob"], rating: b.rating, latencies: b.latencies, enqueuedAt: T0 } },
+        { kind: "searching", ticket: { id: a.id, version: 1, playerIds: ["alice"], rating: a.rating, latencies: a.latencies, enqueuedAt: T0 }, players: a.players },
+        { kind: "searching", ticket: { id: b.id, version: 1, playerIds: ["bob"], rating: b.rating, latencies: b.latencies, enqueuedAt: T0 }, players: b.players },
         { kind: "ended", id: a.id },
       ]);
       expect((await feedAfter(store(), page.cursor)).entries).toEqual([]);

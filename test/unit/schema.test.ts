@@ -12,11 +12,11 @@ describe("schema.graphql", () => {
   it("keeps the names clients rely on", async () => {
     const schema = await buildGameSchema();
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields());
-    expect(fields("Query")).toEqual(expect.arrayContaining(["gameTypes", "gameType", "game", "games", "party"]));
+    expect(fields("Query")).toEqual(expect.arrayContaining(["gameTypes", "gameType", "game", "games", "party", "matchTicket"]));
     expect(fields("Mutation")).toEqual(
-      expect.arrayContaining(["createGame", "joinGame", "leaveGame", "updateGame", "deleteGame", "createParty", "joinParty", "leaveParty"]),
+      expect.arrayContaining(["createGame", "joinGame", "leaveGame", "updateGame", "deleteGame", "createParty", "joinParty", "leaveParty", "enqueueMatchTicket", "cancelMatchTicket"]),
     );
-    expect(fields("Subscription").sort()).toEqual(["gameChanged", "partyChanged"]);
+    expect(fields("Subscription").sort()).toEqual(["gameChanged", "matchTicketChanged", "partyChanged"]);
     expect(fields("GameConnection")).toEqual(expect.arrayContaining(["edges", "pageInfo", "totalCount"]));
   });
 });

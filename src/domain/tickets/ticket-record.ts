@@ -88,3 +88,6 @@ export function matcherView(t: TicketRecord): Ticket {
     enqueuedAt: t.enqueuedAt,
   };
 }
+
+/** What a matcher pools of a searching ticket: its view, and its players for the game a match seats. Never throws. */
+export const pooledOf = (t: TicketRecord): { ticket: Ticket; players: TicketPlayer[] } => ({ ticket: matcherView(t), players: t.players.map((p) => ({ ...p })) });

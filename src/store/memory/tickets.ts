@@ -1,5 +1,5 @@
 import type { GameChangeRecord, GameRecord } from "../../domain/game.js";
-import { matcherView, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
+import { pooledOf, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
 import { ENDED_TICKET_KEPT_MS, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
 
@@ -40,7 +40,7 @@ export function createMemoryTickets(createGame: (game: GameRecord) => GameChange
     const key = queueKey(t.gameType, t.queueId);
     let f = feeds.get(key);
     if (!f) feeds.set(key, (f = { items: [], trimmedTo: 0 }));
-    const entry: TicketFeedEntry = t.status === TicketStatus.SEARCHING ? { kind: "searching", ticket: matcherView(t) } : { kind: "ended", id: t.id };
+    const entry: TicketFeedEntry = t.status === TicketStatus.SEARCHING ? { kind: "searching", ...pooledOf(t) } : { kind: "ended", id: t.id };
     f.items.push({ seq: ++seq, at: now, entry });
     let drop = 0;
     while (drop < f.items.length && f.items[drop]!.at < now - TICKET_FEED_KEPT_MS) drop++;
@@ -121,7 +121,7 @@ export function createMemoryTickets(createGame: (game: GameRecord) => GameChange
         .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
       const rest = after === null ? all : all.filter((x) => x.at > after);
       const page = rest.slice(0, Math.max(1, Math.floor(limit)));
-      return { tickets: page.map((x) => matcherView(x.t)), next: rest.length > page.length ? page.at(-1)!.at : null };
+      return { tickets: page.map((x) => pooledOf(x.t)), next: rest.length > page.length ? page.at(-1)!.at : null };
     },
 
     async ticketFeed(gameType, queueId, cursor, limit) {

@@ -29,7 +29,8 @@ export type ScriptName =
   | "ticketEnqueue"
   | "ticketEnd"
   | "ticketCommit"
-  | "ticketFeed";
+  | "ticketFeed"
+  | "ticketPage";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
@@ -58,6 +59,7 @@ const scriptFiles: Record<ScriptName, string> = {
   ticketEnd: "ticket-end-n.lua",
   ticketCommit: "ticket-commit-n.lua",
   ticketFeed: "ticket-feed-2.lua",
+  ticketPage: "ticket-page-1.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);

@@ -1,8 +1,8 @@
 import { ChangeKind, freeSeats, type GameRecord } from "../../domain/game.js";
 import type { Ticket } from "../../domain/tickets/ticket.js";
-import { matcherView, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
+import { matcherView, type TicketChange, type TicketPlayer, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
-import { type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
+import type { PooledTicket, TicketFeedEntry, TicketStore } from "../ticket-store.js";
 import type { RedisClient } from "../../redis/client.js";
 import type { RedisKeys } from "./keys.js";
 import { changeOf, guarded, type ScriptReply } from "./replies.js";
@@ -36,7 +36,12 @@ export function decodeTicket(flat: readonly string[]): TicketRecord {
   };
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A stored matcher view (`w`: the view and the players) as the matcher pools it. Throws on malformed JSON (a bug). */
+function pooledFrom(w: string): PooledTicket {
+  const { players, ...ticket } = JSON.parse(w) as Ticket & { players: TicketPlayer[] };
+  return { ticket, players };
+}
 
 /**
  * The Redis half of the ticket store: one Lua script per step on the game type's slot, so a
@@ -72,7 +77,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
         enqueuedAt: t.enqueuedAt,
       };
       const ids = t.players.map((p) => p.id);
-      const args = [t.id, String(t.enqueuedAt), JSON.stringify(fixed), JSON.stringify(ids), t.ownerId, JSON.stringify(matcherView(t)), ...ids];
+      const args = [t.id, String(t.enqueuedAt), JSON.stringify(fixed), JSON.stringify(ids), t.ownerId, JSON.stringify({ ...matcherView(t), players: t.players }), ...ids];
       const reply = (await guarded(() => run("ticketEnqueue", [keys.ticket(t.gameType, t.id), q.players, q.searching, q.feed, q.floor], args))) as ScriptReply;
       if (reply[0] === ScriptCode.TICKET_QUEUED) throw ticketErrors.alreadyQueued(String(reply[1]));
       if (reply[0] === ScriptCode.ID_TAKEN) throw ticketErrors.idTaken();
@@ -159,26 +164,12 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
 
     async searchingTickets(gameType, queueId, after, limit) {
       const q = keys.queueKeys(gameType, queueId);
-      const n = Math.max(1, Math.floor(limit));
-      // The cursor is the last ticket's (enqueuedAt, id): members of one score come in id order.
-      const [score, lastId] = after === null ? ["-inf", ""] : [after.slice(0, after.indexOf(":")), after.slice(after.indexOf(":") + 1)];
-      const ids: { id: string; score: string }[] = [];
-      for (let offset = 0; ids.length < n; ) {
-        const page = await guarded(() => redis.zrange(q.searching, score, "+inf", "BYSCORE", "LIMIT", offset, n + 1, "WITHSCORES"));
-        for (let i = 0; i < page.length; i += 2) {
-          const id = page[i]!;
-          if (page[i + 1] === score && compareText(id, lastId) <= 0) continue;
-          ids.push({ id, score: page[i + 1]! });
-        }
-        if (page.length < 2 * (n + 1)) break;
-        offset += n + 1;
-      }
-      const more = ids.length > n;
-      const chosen = ids.slice(0, n);
-      const views = await guarded(() => Promise.all(chosen.map((c) => redis.hmget(keys.ticket(gameType, c.id), "s", "w"))));
-      const tickets = views.filter(([status, w]) => status === TicketStatus.SEARCHING && w).map(([, w]) => JSON.parse(w!) as Ticket);
-      const last = chosen.at(-1);
-      return { tickets, next: more && last ? `${last.score}:${last.id}` : null };
+      // The cursor is the last ticket's "<enqueuedAt>:<id>".
+      const at = after === null ? -1 : after.indexOf(":");
+      const args = [at < 0 ? "" : after!.slice(at + 1), at < 0 ? "" : after!.slice(0, at), String(Math.max(1, Math.floor(limit))), keys.ticketPrefix(gameType)];
+      const reply = (await guarded(() => run("ticketPage", [q.searching], args))) as (string | string[])[];
+      const next = reply.pop() as string[];
+      return { tickets: (reply as string[]).map(pooledFrom), next: next.length === 2 ? `${next[1]}:${next[0]}` : null };
     },
 
     async ticketFeed(gameType, queueId, cursor, limit) {
@@ -192,7 +183,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       const entries: TicketFeedEntry[] = raw.map(([, fields]) => {
         const f: Record<string, string> = {};
         for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-        return f.k === "s" ? { kind: "searching", ticket: JSON.parse(f.w!) as Ticket } : { kind: "ended", id: f.t! };
+        return f.k === "s" ? { kind: "searching", ...pooledFrom(f.w!) } : { kind: "ended", id: f.t! };
       });
       return { kind: "changes", entries, cursor: raw.at(-1)?.[0] ?? cursor! };
     },

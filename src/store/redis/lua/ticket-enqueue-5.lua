@@ -5,7 +5,7 @@
     KEYS[1] the ticket's hash, KEYS[2] the queue's players hash, KEYS[3] its searching set,
     KEYS[4] its feed, KEYS[5] the feed's floor
     ARGV[1] ticket id   ARGV[2] enqueuedAt   ARGV[3] the fixed part JSON   ARGV[4] player ids JSON
-    ARGV[5] owner id   ARGV[6] matcher view JSON   ARGV[7..] the player ids
+    ARGV[5] owner id   ARGV[6] what a matcher pools of it (JSON)   ARGV[7..] the player ids
   Output: {0} | {CODE.TICKET_QUEUED, the other ticket's id} | {CODE.ID_TAKEN}
   TypeScript twin: enqueueTicket in memory/tickets.ts.
 ]]

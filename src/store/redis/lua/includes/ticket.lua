@@ -1,12 +1,13 @@
 --[[
   Shared by the ticket scripts. A ticket hash: `j` the part that never changes (JSON written
-  by TypeScript at enqueue, never re-encoded here), `p` its player ids (JSON array), `o` its
-  owner, `s` status, `v` version, `u` updatedAt, and once it ended `m` (match JSON, written
+  by TypeScript at enqueue, never re-encoded here), `p` its player ids (JSON array), `w` what
+  a matcher pools of it (its view and players, JSON), `o` its owner, `s` status, `v` version, `u` updatedAt, and once it ended `m` (match JSON, written
   by TypeScript) or `r` (reason). A queue: `players` hash (player id -> live ticket id),
   `searching` sorted set (by enqueuedAt), `feed` stream (k = "s" searching with `t` id and
-  `w` the matcher view JSON, k = "e" ended with `t` id) trimmed to the `floor` entry id.
+  `w` as in the hash, k = "e" ended with `t` id) whose `floor` is the newest entry dropped.
   SEARCHING, MATCHED, ENDED_KEPT_MS and FEED_KEPT_MS come from ticket-record.ts and ticket-store.ts.
 ]]
+-- @include entry-ids
 
 -- Appends to the queue's feed and drops what is older than FEED_KEPT_MS (on Redis's clock,
 -- the one entry ids are made of), remembering the newest entry dropped as the floor: a reader
@@ -14,8 +15,10 @@
 local function feedAdd(feedKey, floorKey, ...)
   local t = redis.call("TIME")
   local oldest = string.format("%.0f-0", math.max(0, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - FEED_KEPT_MS))
-  local dropped = redis.call("XREVRANGE", feedKey, "(" .. oldest, "-", "COUNT", 1)[1]
-  if dropped then
+  -- The first entry tells in O(1) whether anything is due to go (the backwards seek is not cheap).
+  local first = redis.call("XRANGE", feedKey, "-", "+", "COUNT", 1)[1]
+  if first and entryAfter(oldest, first[1]) then
+    local dropped = redis.call("XREVRANGE", feedKey, "(" .. oldest, "-", "COUNT", 1)[1]
     redis.call("XTRIM", feedKey, "MINID", oldest)
     redis.call("SET", floorKey, dropped[1])
   end

@@ -1,0 +1,118 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { badInput } from "../domain/errors.js";
+import type { GameRecord } from "../domain/game.js";
+import { type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
+import { windowAt } from "../domain/tickets/window.js";
+import type { GqlContext } from "./context.js";
+import { GameType } from "./game-type.type.js";
+import { Game } from "./game.type.js";
+import { toGameType } from "./mappers.js";
+import { RateLimited } from "./rate-limit.js";
+import { EnqueueMatchTicketInput } from "./ticket.input.js";
+import { CancelMatchTicketResult, MatchTicket, MatchTicketChange, MatchTicketPlayer } from "./ticket.type.js";
+
+@Resolver(() => MatchTicket)
+export class TicketResolver {
+  @Query(() => MatchTicket, { nullable: true, description: "A ticket you are in; null for anyone else, and an hour after it ended." })
+  matchTicket(@Arg("id", () => ID) id: string, @Ctx() ctx: GqlContext): Promise<TicketRecord | null> {
+    return ctx.service.matchTicket(ctx.actor, id);
+  }
+
+  @Authorized()
+  @RateLimited("quickJoin")
+  @Mutation(() => MatchTicket, {
+    description:
+      "Starts searching for fair opponents in a queue, for you or the party you lead (TICKET_ALREADY_QUEUED while one of you searches there). " +
+      "Follow it with matchTicketChanged.",
+  })
+  enqueueMatchTicket(@Arg("input", () => EnqueueMatchTicketInput) input: EnqueueMatchTicketInput, @Ctx() ctx: GqlContext): Promise<TicketRecord> {
+    const latencies = input.latencies ? Object.fromEntries(input.latencies.map((l) => [l.region, l.ms])) : null;
+    if (input.latencies && latencies && Object.keys(latencies).length !== input.latencies.length) throw badInput("A region appears twice in latencies.");
+    return ctx.service.enqueueMatchTicket(ctx.actor!, { gameType: input.gameType, queue: input.queue, rating: input.rating, latencies, partyId: input.partyId });
+  }
+
+  @Authorized()
+  @RateLimited("quickJoin")
+  @Mutation(() => CancelMatchTicketResult, {
+    description: "Stops your search: either it wins (cancelled: true, nobody of the ticket is in a game) or it answers with the outcome that stands.",
+  })
+  cancelMatchTicket(@Arg("id", () => ID) id: string, @Ctx() ctx: GqlContext): Promise<{ cancelled: boolean; ticket: TicketRecord }> {
+    return ctx.service.cancelMatchTicket(ctx.actor!, id);
+  }
+
+  @FieldResolver(() => GameType)
+  gameType(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): GameType {
+    return toGameType(ctx.service.gameType(t.gameType)!);
+  }
+
+  @FieldResolver(() => String)
+  queue(@Root() t: TicketRecord): string {
+    return t.queueId;
+  }
+
+  @FieldResolver(() => [MatchTicketPlayer])
+  players(@Root() t: TicketRecord): MatchTicketPlayer[] {
+    return t.players.map((p) => ({ playerId: p.id, name: p.name }));
+  }
+
+  @FieldResolver(() => Date)
+  enqueuedAt(@Root() t: TicketRecord): Date {
+    return new Date(t.enqueuedAt);
+  }
+
+  @FieldResolver(() => Date)
+  updatedAt(@Root() t: TicketRecord): Date {
+    return new Date(t.updatedAt);
+  }
+
+  @FieldResolver(() => Number)
+  waitedSeconds(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): number {
+    const until = t.status === TicketStatus.SEARCHING ? ctx.service.now() : t.updatedAt;
+    return Math.max(0, until - t.enqueuedAt) / 1_000;
+  }
+
+  @FieldResolver(() => Number, { nullable: true })
+  window(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): number | null {
+    if (t.status !== TicketStatus.SEARCHING) return null;
+    const queue = ctx.service.gameType(t.gameType)?.queues?.find((q) => q.id === t.queueId);
+    return queue ? windowAt(queue, Math.max(0, ctx.service.now() - t.enqueuedAt)) : null;
+  }
+
+  @FieldResolver(() => Game, { nullable: true })
+  game(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): Promise<GameRecord | null> | null {
+    return t.match ? ctx.service.getGame(t.match.gameId) : null;
+  }
+
+  @FieldResolver(() => [[ID]], { nullable: true })
+  teams(@Root() t: TicketRecord): string[][] | null {
+    return t.match?.teams ?? null;
+  }
+
+  @FieldResolver(() => Number, { nullable: true })
+  teamDifference(@Root() t: TicketRecord): number | null {
+    return t.match?.teamDifference ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  region(@Root() t: TicketRecord): string | null {
+    return t.match?.region ?? null;
+  }
+}
+
+@Resolver(() => MatchTicketChange)
+export class TicketChangeResolver {
+  @Subscription(() => MatchTicketChange, {
+    description:
+      "A ticket's changes, for its players: first the ticket as it stands when its version is past afterVersion " +
+      "(pass the last version you saw when you reconnect: nothing is missed), then each change until it ends (that one is the last).",
+    subscribe: ({ args, context }) =>
+      (context as GqlContext).service.watchTicket((context as GqlContext).actor, args.id as string, (args.afterVersion as number | null) ?? null),
+  })
+  matchTicketChanged(
+    @Root() change: TicketChange,
+    @Arg("id", () => ID) _id: string,
+    @Arg("afterVersion", () => Int, { nullable: true }) _afterVersion: number | null,
+  ): TicketChange {
+    return change;
+  }
+}

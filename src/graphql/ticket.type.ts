@@ -1,0 +1,95 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { TicketStatus } from "./enums.js";
+import { Game } from "./game.type.js";
+import { GameType } from "./game-type.type.js";
+
+@ObjectType({ description: "A player of a ticket." })
+export class MatchTicketPlayer {
+  @Field(() => ID)
+  playerId!: string;
+
+  @Field(() => String)
+  name!: string;
+}
+
+/**
+ * A search for fair opponents in one queue of a game type, by a player or the party they lead.
+ * Resolvers return TicketRecords; the fields below are resolved in ticket.resolver.ts.
+ */
+@ObjectType({ description: "A search for fair opponents in one queue: SEARCHING until exactly one outcome." })
+export class MatchTicket {
+  @Field(() => ID, { description: "Unguessable (80 random bits); only the ticket's players (and admins) can read or follow it." })
+  id!: string;
+
+  @Field(() => GameType)
+  gameType!: GameType;
+
+  @Field(() => String, { description: "The queue's id in the game type's catalog entry." })
+  queue!: string;
+
+  @Field(() => TicketStatus)
+  status!: TicketStatus;
+
+  @Field(() => Int, { description: "1 when enqueued, +1 on every change." })
+  version!: number;
+
+  @Field(() => [MatchTicketPlayer], { description: "Who enqueued it first, then their party's other members." })
+  players!: MatchTicketPlayer[];
+
+  @Field(() => ID, { nullable: true })
+  partyId!: string | null;
+
+  @Field(() => Float)
+  rating!: number;
+
+  @Field(() => Date)
+  enqueuedAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  @Field(() => Float, { description: "Seconds searched so far, or until it ended." })
+  waitedSeconds!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "While SEARCHING: the rating half-width it accepts now (it widens with the wait, up to the queue's cap).",
+  })
+  window!: number | null;
+
+  @Field(() => Game, { nullable: true, description: "When MATCHED: the game, with server access for each of its players." })
+  game!: Game | null;
+
+  @Field(() => [[ID]], { nullable: true, description: "When MATCHED: the player ids of each team (one team for a group)." })
+  teams!: string[][] | null;
+
+  @Field(() => Float, { nullable: true, description: "When MATCHED: highest team rating − lowest (team ratings are party-size weighted means)." })
+  teamDifference!: number | null;
+
+  @Field(() => String, { nullable: true, description: "When MATCHED: the region chosen for everyone's latency; null without a region rule." })
+  region!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "When TIMED_OUT: the rule that failed most (no_one_within_window, no_region, party_size, pool_too_small); when CANCELLED: by whom.",
+  })
+  reason!: string | null;
+}
+
+@ObjectType()
+export class MatchTicketChange {
+  @Field(() => MatchTicket)
+  ticket!: MatchTicket;
+
+  @Field(() => TicketStatus, { nullable: true, description: "The status before this change; null for the ticket as it stood when the subscription began." })
+  previousStatus!: TicketStatus | null;
+}
+
+@ObjectType()
+export class CancelMatchTicketResult {
+  @Field(() => Boolean, { description: "true: the cancel won (nobody of the ticket is in a game); false: the ticket had already ended as it shows." })
+  cancelled!: boolean;
+
+  @Field(() => MatchTicket)
+  ticket!: MatchTicket;
+}

@@ -1,0 +1,211 @@
+import { ErrorCode } from "../domain/errors.js";
+import { type GameRecord, newGameRecord, Visibility } from "../domain/game.js";
+import type { GameTypeDef } from "../domain/game-type.js";
+import { newGameId } from "../domain/ids.js";
+import { type ProposedMatch, tick, type TickResult } from "../domain/tickets/matcher.js";
+import { TicketPool } from "../domain/tickets/pool.js";
+import type { QueueConfig } from "../domain/tickets/queue.js";
+import { TicketStatus } from "../domain/tickets/ticket-record.js";
+import type { PooledTicket } from "../store/ticket-store.js";
+import { isCode, type Seating } from "./seating.js";
+import type { ServiceContext } from "./service-context.js";
+import type { TicketOps } from "./ticket-ops.js";
+
+/** Feed entries and searching tickets read per call while a matcher catches up. */
+const PAGE = 1_000;
+
+export interface QueueTickStats {
+  /** Tickets in the pool after the tick (still searching). */
+  waiting: number;
+  matched: number;
+  timedOut: number;
+  /** Proposals that lost a race (a ticket cancelled or matched elsewhere meanwhile). */
+  stale: number;
+  /** Waits (ms) of the tickets matched in this tick. */
+  waitsMs: number[];
+  failures: TickResult["failures"];
+  timeouts: Record<string, number>;
+}
+
+/**
+ * One queue's matcher: keeps a pool of its searching tickets current from the store's feed,
+ * runs the deterministic tick, and commits each proposal in one atomic store step (so any
+ * number of matchers, in any processes, never put a ticket in two games: the loser of a race
+ * finds its proposal stale and puts the tickets that still search back in its pool).
+ */
+export function createQueueMatcher(ctx: ServiceContext, seating: Seating, tickets: TicketOps, type: GameTypeDef, queue: QueueConfig) {
+  const { store, now, publish, gameServers } = ctx;
+  let pool = new TicketPool();
+  /** What the pool holds (and what a proposal took out of it until its commit settles), by ticket id. */
+  let known = new Map<string, PooledTicket>();
+  let cursor: string | null = null;
+  // A match's game has the type's default settings: computed once, not validated per match.
+  const settings = ctx.validateSettings(type, undefined);
+
+  const pooled = (p: PooledTicket, into: TicketPool, map: Map<string, PooledTicket>) => {
+    if (into.add(p.ticket)) map.set(p.ticket.id, p);
+  };
+
+  async function reload(next: string): Promise<void> {
+    const fresh = new TicketPool();
+    const map = new Map<string, PooledTicket>();
+    let after: string | null = null;
+    do {
+      const page = await store.searchingTickets(type.id, queue.id, after, PAGE);
+      for (const t of page.tickets) pooled(t, fresh, map);
+      after = page.next;
+    } while (after !== null);
+    pool = fresh;
+    known = map;
+    cursor = next;
+  }
+
+  async function sync(): Promise<void> {
+    for (;;) {
+      const page = await store.ticketFeed(type.id, queue.id, cursor, PAGE, now());
+      if (page.kind === "reload") {
+        await reload(page.cursor);
+        continue;
+      }
+      for (const e of page.entries) {
+        if (e.kind === "searching") pooled(e, pool, known);
+        else {
+          pool.remove(e.id);
+          known.delete(e.id);
+        }
+      }
+      cursor = page.cursor;
+      if (page.entries.length < PAGE) return;
+    }
+  }
+
+  /** The new game of a match: every ticket's players seated, private (nobody else joins it), full. */
+  function gameOf(records: readonly PooledTicket[], t: number): GameRecord {
+    const hosted = gameServers.hasServer(type);
+    const reservedUntil = hosted ? t + type.seatReservationSeconds * 1_000 : null;
+    const players = records.flatMap((r) => r.players).map((p, i) => ({
+      id: p.id,
+      name: p.name,
+      joinedAt: t,
+      // The first player hosts: their seat is theirs at once, the others hold theirs until they connect.
+      confirmed: !hosted || i === 0,
+      reservedUntil: !hosted || i === 0 ? null : reservedUntil,
+    }));
+    return newGameRecord(newGameId(type.id), {
+      gameType: type.id,
+      creatorId: players[0]!.id,
+      players,
+      capacity: players.length,
+      visibility: Visibility.PRIVATE,
+      region: null,
+      settings: structuredClone(settings),
+      labels: {},
+      hosted,
+      now: t,
+    });
+  }
+
+  /** Commits one proposal; when it did not stand, the tickets that still search go back in the pool. */
+  async function commit(m: ProposedMatch, stats: QueueTickStats): Promise<void> {
+    const records = m.tickets.map((r) => known.get(r.id)!);
+    const giveBack = (stale: readonly string[]) => {
+      for (const r of records) if (!stale.includes(r.ticket.id)) pool.add(r.ticket);
+      for (const id of stale) known.delete(id);
+    };
+    const t = now();
+    const game = gameOf(records, t);
+    const byTicket = new Map(records.map((r) => [r.ticket.id, r.players.map((p) => p.id)]));
+    const hosted = gameServers.hasServer(type);
+    let token: string | null = null;
+    if (hosted) {
+      // The server's game first: a match is only committed into a game that can be played.
+      try {
+        token = (await gameServers.createGame(type, game.id, game.creatorId, game.players[0]!.name)).gameToken;
+      } catch (err) {
+        ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "the game server did not create a matched game; the tickets search on");
+        if (isCode(err, ErrorCode.GAME_SERVER_UNAVAILABLE)) await ctx.removeGameLater(type, game.id);
+        giveBack([]);
+        return;
+      }
+    }
+    const out = await store.commitMatch({
+      gameType: type.id,
+      queueId: queue.id,
+      tickets: m.tickets,
+      game,
+      match: {
+        teams: m.teams.map((team) => team.flatMap((id) => byTicket.get(id) ?? [])),
+        teamRatings: [...m.teamRatings],
+        teamDifference: m.teamDifference,
+        ratingSpread: m.ratingSpread,
+        region: m.region,
+      },
+      now: t,
+    });
+    if (out.status === "stale") {
+      if (hosted) await ctx.removeGameLater(type, game.id);
+      giveBack(out.stale);
+      stats.stale += 1;
+      return;
+    }
+    await publish(out.game);
+    if (hosted && token !== null) {
+      await seating.serverJoinAll(type, game.id, game.players.slice(1)).catch((err: unknown) => {
+        ctx.logger.warn({ err, gameId: game.id }, "join_game for a matched game failed; those players' seats expire");
+      });
+      await publish(await store.attachServerToken({ gameType: type.id, id: game.id }, token, now()));
+    }
+    for (const c of out.tickets) {
+      known.delete(c.ticket.id);
+      await tickets.publishTicket(c);
+      stats.waitsMs.push(c.ticket.updatedAt - c.ticket.enqueuedAt);
+    }
+    stats.matched += out.tickets.length;
+  }
+
+  return {
+    /**
+     * One round: catch the pool up with the feed, tick, end the tickets that waited too long,
+     * commit the proposals. Rejects with BACKEND_UNAVAILABLE when the store is away (the
+     * caller retries on its next tick; nothing half-written).
+     */
+    async runTick(): Promise<QueueTickStats> {
+      await sync();
+      const t = now();
+      const result = tick(pool, queue, t);
+      const stats: QueueTickStats = { waiting: 0, matched: 0, timedOut: 0, stale: 0, waitsMs: [], failures: result.failures, timeouts: {} };
+      if (result.timedOut.length > 0) {
+        const ends = await store.endTickets(
+          type.id,
+          result.timedOut.map((x) => ({ id: x.id, version: x.version, status: TicketStatus.TIMED_OUT, reason: x.reason })),
+          t,
+        );
+        result.timedOut.forEach((x) => known.delete(x.id));
+        for (const c of ends) {
+          if (!c) continue;
+          stats.timedOut += 1;
+          stats.timeouts[c.ticket.reason ?? "unknown"] = (stats.timeouts[c.ticket.reason ?? "unknown"] ?? 0) + 1;
+          await tickets.publishTicket(c);
+        }
+      }
+      await Promise.all(
+        result.matches.map((m) =>
+          commit(m, stats).catch((err: unknown) => {
+            // Its tickets left the pool without an answer: read it afresh on the next tick.
+            cursor = null;
+            ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "committing a match failed; the queue is reloaded on its next tick");
+          }),
+        ),
+      );
+      stats.waiting = pool.size;
+      return stats;
+    },
+    gameType: type.id,
+    queueId: queue.id,
+    get poolSize() {
+      return pool.size;
+    },
+  };
+}
+
+export type QueueMatcher = ReturnType<typeof createQueueMatcher>;

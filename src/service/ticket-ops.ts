@@ -1,0 +1,190 @@
+import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
+import type { Actor } from "../domain/game.js";
+import type { GameTypeDef } from "../domain/game-type.js";
+import type { QueueConfig } from "../domain/tickets/queue.js";
+import { validateTicket } from "../domain/tickets/ticket.js";
+import { matcherView, newTicketId, parseTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
+import { LISTEN, type Watcher } from "../bus/watcher.js";
+import { ticketErrors } from "../store/ticket-errors.js";
+import type { PartyOps } from "./party-ops.js";
+import type { ServiceContext } from "./service-context.js";
+
+export interface EnqueueTicketParams {
+  gameType: string;
+  queue: string;
+  /** The queue's rating attribute for the caller (or their party: its agreed rating). */
+  rating: number;
+  /** Round-trip ms per region; required by a queue with a region rule. */
+  latencies?: Readonly<Record<string, number>> | null;
+  /** A party the caller leads: its members search together, in one team. */
+  partyId?: string | null;
+}
+
+/** Regions one ticket may name (each a key-safe name): bounded, so a check stays cheap. */
+const MAX_LATENCIES = 32;
+
+/** The queue of a type, or BAD_USER_INPUT naming the queues there are. */
+export function queueOf(type: GameTypeDef, id: string): QueueConfig {
+  const q = type.queues?.find((c) => c.id === id);
+  if (q) return q;
+  const names = (type.queues ?? []).map((c) => `"${c.id}"`).join(", ");
+  throw badInput(`Game type "${type.id}" has no queue "${id}"${names ? ` (its queues: ${names})` : " (it has no queues)"}.`);
+}
+
+const canSee = (t: TicketRecord, actor: Actor) => actor.admin || t.players.some((p) => p.id === actor.id);
+
+/** Enqueue, cancel, read and watch tickets; the matcher itself runs in the worker (ticket-matcher.ts). */
+export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
+  const { store, bus, now, gameType } = ctx;
+
+  async function publishTicket(change: TicketChange): Promise<void> {
+    try {
+      await bus.publishTicket(change);
+    } catch (err) {
+      ctx.logger.error({ err, ticketId: change.ticket.id, version: change.ticket.version }, "publishing a ticket change failed");
+    }
+  }
+
+  function refOf(id: string) {
+    const ref = parseTicketId(id);
+    if (!ref || !ctx.catalog.get(ref.gameType)) throw ticketErrors.notFound(id);
+    return ref;
+  }
+
+  return {
+    publishTicket,
+
+    /**
+     * Files a SEARCHING ticket for the caller, or for the party they lead (its members
+     * joined it themselves: that is their consent to search together). Rejects with
+     * UNKNOWN_GAME_TYPE, BAD_USER_INPUT (queue, rating, latencies, a party the queue cannot
+     * take), PARTY_NOT_FOUND, FORBIDDEN (not the party's leader), TICKET_ALREADY_QUEUED.
+     */
+    async enqueueMatchTicket(actor: Actor, p: EnqueueTicketParams): Promise<TicketRecord> {
+      const type = gameType(p.gameType);
+      const queue = queueOf(type, p.queue);
+      const latencies = p.latencies ? { ...p.latencies } : null;
+      if (latencies && Object.keys(latencies).length > MAX_LATENCIES) throw badInput(`At most ${MAX_LATENCIES} latencies per ticket.`);
+      const { group } = await parties.seatGroup(actor, p.partyId, type);
+      const t = now();
+      const ticket: TicketRecord = {
+        id: newTicketId(type.id),
+        gameType: type.id,
+        queueId: queue.id,
+        status: TicketStatus.SEARCHING,
+        version: 1,
+        ownerId: actor.id,
+        players: group.ids.map((id) => ({ id, name: group.names.get(id) ?? id })),
+        partyId: group.party?.id ?? null,
+        rating: p.rating,
+        latencies,
+        enqueuedAt: t,
+        updatedAt: t,
+        match: null,
+        reason: null,
+      };
+      const check = validateTicket(queue, matcherView(ticket));
+      if (!check.ok) throw badInput(check.message, { reason: check.reason });
+      const change = await store.enqueueTicket(ticket);
+      await publishTicket(change);
+      return change.ticket;
+    },
+
+    /**
+     * Cancels the caller's ticket: `cancelled` when it won (the ticket is CANCELLED, nobody
+     * of it in a game); otherwise the ticket as it ended (MATCHED with its game, TIMED_OUT).
+     * Rejects with TICKET_NOT_FOUND (also for a ticket the caller is not in), FORBIDDEN
+     * (a party member who is not its owner).
+     */
+    async cancelMatchTicket(actor: Actor, id: string): Promise<{ cancelled: boolean; ticket: TicketRecord }> {
+      const ref = refOf(id);
+      const current = await store.getTicket(ref);
+      if (!current || !canSee(current, actor)) throw ticketErrors.notFound(id);
+      const out = await store.cancelTicket(ref, actor, now());
+      if (out.cancelled) await publishTicket({ ticket: out.ticket, previousStatus: TicketStatus.SEARCHING });
+      return out;
+    },
+
+    /** The ticket, to its players and admins; null for anyone else and once it is forgotten. */
+    async matchTicket(actor: Actor | null, id: string): Promise<TicketRecord | null> {
+      if (!actor) return null;
+      const ref = parseTicketId(id);
+      if (!ref || !ctx.catalog.get(ref.gameType)) return null;
+      const t = await store.getTicket(ref);
+      return t && canSee(t, actor) ? t : null;
+    },
+
+    /**
+     * The ticket's changes for its players (and admins): first the ticket as it is now when
+     * its version is past `afterVersion` (a reconnecting client passes the last version it
+     * saw, and misses nothing), then every later change, until it ends (that change is the
+     * last). Rejects with UNAUTHENTICATED, TICKET_NOT_FOUND.
+     */
+    async watchTicket(actor: Actor | null, id: string, afterVersion: number | null): Promise<Watcher<TicketChange>> {
+      if (!actor) throw new MatchmakerError(ErrorCode.UNAUTHENTICATED, "matchTicketChanged needs a player token.");
+      const ref = refOf(id);
+      // Subscribed before the read, so nothing between the two is missed.
+      const source = bus.subscribe<TicketChange>([bus.topics.ticket(ref.id)]);
+      let current: TicketRecord | null;
+      try {
+        current = await store.getTicket(ref);
+      } catch (err) {
+        await source.return();
+        throw err;
+      }
+      if (!current || !canSee(current, actor)) {
+        await source.return();
+        throw ticketErrors.notFound(id);
+      }
+      let seen = afterVersion ?? 0;
+      const pending: TicketChange[] = current.version > seen ? [{ ticket: current, previousStatus: null }] : [];
+      let finished = false;
+      const fresh = (c: TicketChange): TicketChange | null => {
+        if (finished || c.ticket.version <= seen) return null;
+        seen = c.ticket.version;
+        if (c.ticket.status !== TicketStatus.SEARCHING) finished = true;
+        return c;
+      };
+      const first = pending.map(fresh).filter((c): c is TicketChange => c !== null);
+      // An ended ticket changes no more: after what the client already has, the watch is over.
+      if (current.status !== TicketStatus.SEARCHING) finished = true;
+      const watcher: Watcher<TicketChange> = {
+        [LISTEN]: (onMessage, onEnd) => {
+          for (const c of first.splice(0)) onMessage(c);
+          if (finished) {
+            void source.return();
+            onEnd();
+            return;
+          }
+          source[LISTEN]((c) => {
+            const m = fresh(c);
+            if (m) onMessage(m);
+            if (finished) void source.return();
+          }, onEnd);
+        },
+        async next() {
+          const queued = first.shift();
+          if (queued) return { done: false, value: queued };
+          if (finished) {
+            await source.return();
+            return { done: true, value: undefined };
+          }
+          for (;;) {
+            const r = await source.next();
+            if (r.done) return r;
+            const m = fresh(r.value);
+            if (m) return { done: false, value: m };
+          }
+        },
+        return: () => source.return(),
+        throw: (e?: unknown) => source.throw(e),
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+      return watcher;
+    },
+  };
+}
+
+export type TicketOps = ReturnType<typeof createTicketOps>;

@@ -1,0 +1,117 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseCatalog } from "../../src/config/catalog.js";
+import type * as G from "../generated/graphql.js";
+import { codeOf, gql, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
+import { bothModes, watcherReady } from "./modes.js";
+import { CANCEL_TICKET, ENQUEUE_TICKET, TICKET, TICKET_CHANGED } from "./operations-tickets.js";
+
+/** A lobby-only type with a ranked 1v1 queue whose window widens fast, for tests that wait for it. */
+const CATALOG = parseCatalog(
+  `gameTypes:
+  - id: duel
+    name: Duel
+    minPlayers: 2
+    maxPlayers: 4
+    queues:
+      - id: ranked
+        teams: { count: 2, size: 1 }
+        rating:
+          attribute: mmr
+          initialWindow: 50
+          expansion: { kind: steps, steps: [{ afterMs: 600, window: 200 }] }
+          maxWindow: 200
+        maxWaitMs: 2000
+`,
+  "tickets-catalog.yaml",
+);
+
+describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)", (mode) => {
+  let t: TestApp;
+  const clients: ReturnType<typeof wsClient>[] = [];
+  beforeEach(async () => {
+    t = await mode.start({ catalog: CATALOG, worker: true, env: { MATCH_TICK_MS: "100" } });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await t.close();
+  });
+  afterAll(() => mode.teardown());
+
+  const enqueue = async (player: string, rating: number) => gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked", rating } }, await tokenFor(player));
+  const watch = async (id: string, player: string, afterVersion?: number) => {
+    const client = wsClient(t.wsUrl, await tokenFor(player));
+    clients.push(client);
+    const topic = t.app.backends.bus.topics.ticket(id);
+    const before = t.app.backends.bus.localSubscribers(topic);
+    const sub = subscribe<G.TicketChangedSubscription>(client, TICKET_CHANGED, { id, ...(afterVersion === undefined ? {} : { afterVersion }) });
+    await watcherReady(t, topic, before, mode.redisUrl());
+    return sub;
+  };
+
+  it("matches two players once their windows have widened to reach each other, into one game, live", async () => {
+    const a = (await enqueue("alice", 1500)).data!.enqueueMatchTicket;
+    expect(a).toMatchObject({ status: "SEARCHING", version: 1, queue: "ranked", window: 50, players: [{ playerId: "alice", name: "Alice" }], game: null });
+    expect(a.id).toMatch(/^tkt_duel_[0-9a-z]{16}$/);
+    expect(codeOf(await enqueue("alice", 1500))).toBe("TICKET_ALREADY_QUEUED");
+    const aliceSees = await watch(a.id, "alice");
+    // 100 apart: outside both ±50 windows, inside both once they widen to ±200.
+    const b = (await enqueue("bob", 1600)).data!.enqueueMatchTicket;
+    const bobSees = await watch(b.id, "bob");
+    expect((await aliceSees.next()).data!.matchTicketChanged).toMatchObject({ previousStatus: null, ticket: { status: "SEARCHING", version: 1 } });
+    expect((await bobSees.next()).data!.matchTicketChanged.ticket.status).toBe("SEARCHING");
+    const forAlice = (await aliceSees.next(5_000)).data!.matchTicketChanged;
+    const forBob = (await bobSees.next(5_000)).data!.matchTicketChanged;
+    expect(forAlice).toMatchObject({ previousStatus: "SEARCHING", ticket: { status: "MATCHED", version: 2, window: null, teamDifference: 100 } });
+    expect(forAlice.ticket.waitedSeconds).toBeGreaterThanOrEqual(0.6);
+    expect(forBob.ticket.game!.id).toBe(forAlice.ticket.game!.id);
+    expect(forAlice.ticket.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob"]);
+    expect(forAlice.ticket.game!.capacity).toBe(2);
+    expect([...forAlice.ticket.teams!].sort()).toEqual([["alice"], ["bob"]]);
+    // The outcome is final: the subscription ends with it, a cancel now answers with it.
+    await aliceSees.done;
+    const late = (await gql<G.CancelTicketMutation>(t.url, CANCEL_TICKET, { id: a.id }, await tokenFor("alice"))).data!.cancelMatchTicket;
+    expect(late).toMatchObject({ cancelled: false, ticket: { status: "MATCHED", game: { id: forAlice.ticket.game!.id } } });
+    // Only the ticket's players see it.
+    expect((await gql<G.TicketQuery>(t.url, TICKET, { id: a.id }, await tokenFor("carol"))).data!.matchTicket).toBeNull();
+    expect((await gql<G.TicketQuery>(t.url, TICKET, { id: a.id }, await tokenFor("alice"))).data!.matchTicket!.status).toBe("MATCHED");
+    // A client that reconnects with the last version it saw gets nothing twice; one further behind gets the outcome.
+    const again = wsClient(t.wsUrl, await tokenFor("alice"));
+    clients.push(again);
+    // (Not waited for as a live watcher: an ended ticket's watch is over as soon as it has answered.)
+    const resumed = subscribe<G.TicketChangedSubscription>(again, TICKET_CHANGED, { id: a.id, afterVersion: 1 });
+    expect((await resumed.next()).data!.matchTicketChanged.ticket).toMatchObject({ status: "MATCHED", version: 2 });
+    await resumed.done;
+    const upToDate = subscribe<G.TicketChangedSubscription>(again, TICKET_CHANGED, { id: a.id, afterVersion: 2 });
+    await upToDate.done;
+    await expect(upToDate.next(200)).rejects.toThrow();
+  });
+
+  it("cancels a search for its owner once, and times out a ticket nobody can match, with the reason", async () => {
+    const c = (await enqueue("carol", 1500)).data!.enqueueMatchTicket;
+    expect(codeOf(await gql(t.url, CANCEL_TICKET, { id: c.id }, await tokenFor("dave")))).toBe("TICKET_NOT_FOUND");
+    const won = (await gql<G.CancelTicketMutation>(t.url, CANCEL_TICKET, { id: c.id }, await tokenFor("carol"))).data!.cancelMatchTicket;
+    expect(won).toMatchObject({ cancelled: true, ticket: { status: "CANCELLED", version: 2, reason: "cancelled_by_owner", game: null } });
+    const lost = (await gql<G.CancelTicketMutation>(t.url, CANCEL_TICKET, { id: c.id }, await tokenFor("carol"))).data!.cancelMatchTicket;
+    expect(lost).toMatchObject({ cancelled: false, ticket: { status: "CANCELLED", version: 2 } });
+
+    const d = (await enqueue("dave", 1500)).data!.enqueueMatchTicket;
+    const daveSees = await watch(d.id, "dave");
+    expect((await daveSees.next()).data!.matchTicketChanged.ticket.status).toBe("SEARCHING");
+    const ended = (await daveSees.next(6_000)).data!.matchTicketChanged.ticket;
+    expect(ended).toMatchObject({ status: "TIMED_OUT", version: 2, reason: "pool_too_small", game: null });
+    expect(ended.waitedSeconds).toBeGreaterThanOrEqual(2);
+  });
+
+  it("refuses what a queue cannot take, with typed errors and nothing stored", async () => {
+    const token = await tokenFor("erin");
+    const bad = (input: Record<string, unknown>) => gql(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked", rating: 1500, ...input } }, token);
+    expect(codeOf(await bad({ queue: "casual" }))).toBe("BAD_USER_INPUT");
+    expect(codeOf(await bad({ gameType: "chess" }))).toBe("UNKNOWN_GAME_TYPE");
+    expect(codeOf(await bad({ latencies: Array.from({ length: 33 }, (_, i) => ({ region: `r${i}`, ms: 10 })) }))).toBe("BAD_USER_INPUT");
+    expect(codeOf(await bad({ latencies: [{ region: "eu", ms: 1 }, { region: "eu", ms: 2 }] }))).toBe("BAD_USER_INPUT");
+    expect(codeOf(await gql(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked", rating: 1500 } }))).toBe("UNAUTHENTICATED");
+    expect(codeOf(await gql(t.url, CANCEL_TICKET, { id: "tkt_duel_0000000000000000" }, token))).toBe("TICKET_NOT_FOUND");
+    // None of those left a ticket behind: erin can search now.
+    expect((await enqueue("erin", 1500)).data!.enqueueMatchTicket.status).toBe("SEARCHING");
+  });
+});
