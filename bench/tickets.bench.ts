@@ -84,7 +84,9 @@ export async function ticketsBench(opts: { tickets: number }): Promise<TicketBen
     const started = performance.now();
     for (let idle = 0; idle < 3 && matched + timedOut < opts.tickets; ticks++) {
       clock += 1_000;
+      const tickAt = performance.now();
       const s = await matcher.runTick();
+      if (process.env.BENCH_STATS) console.log(`  tick ${ticks}: ${s.matched} matched, ${s.waiting} waiting, ${s.stale} stale, ${(performance.now() - tickAt).toFixed(0)} ms`);
       matched += s.matched;
       timedOut += s.timedOut;
       for (const w of s.waitsMs) waits.push(Math.round(w / 1_000));
