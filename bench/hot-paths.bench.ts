@@ -17,6 +17,8 @@ const GAMES_QUERY = JSON.stringify({
 const JOIN = `mutation JoinGame($id: ID!) { joinGame(id: $id) { id } }`;
 const LEAVE = `mutation LeaveGame($id: ID!) { leaveGame(id: $id) { id } }`;
 const QUICK_JOIN = JSON.stringify({ query: `mutation QuickJoin { quickJoin(input: { gameType: "party-quiz" }) { id } }` });
+const ENQUEUE = JSON.stringify({ query: `mutation Enqueue { enqueueMatchTicket(input: { gameType: "party-quiz", queue: "duos", rating: 1500 }) { id status } }` });
+const CANCEL = "mutation Cancel($id: ID!) { cancelMatchTicket(id: $id) { cancelled } }";
 const TOUCH = `mutation Touch($id: ID!) { touch(id: $id) { id } }`;
 
 /** The servers a path is measured on: the project's, and the same-run baselines. */
@@ -40,8 +42,8 @@ const LABEL: Record<BaseName, string> = {
 };
 export const serverLabel = (n: ServerName): string => (n.endsWith("@compare") ? `${LABEL[base(n)]} (compare build)` : LABEL[base(n)]);
 
-export type HotPath = "games-redis" | "games-embedded" | "join-leave-redis" | "quickjoin-redis";
-export const ALL_HOT_PATHS: readonly HotPath[] = ["games-redis", "games-embedded", "join-leave-redis", "quickjoin-redis"];
+export type HotPath = "games-redis" | "games-embedded" | "join-leave-redis" | "quickjoin-redis" | "enqueue-cancel-redis";
+export const ALL_HOT_PATHS: readonly HotPath[] = ["games-redis", "games-embedded", "join-leave-redis", "quickjoin-redis", "enqueue-cancel-redis"];
 
 interface PathSpec {
   title: string;
@@ -58,6 +60,14 @@ const PATHS: Record<HotPath, PathSpec> = {
   "games-embedded": { title: "games(first: 20) with players, 2,000 open games, embedded", project: "project-embedded", baseline: "bare-games", also: [], goal: 0.8, kind: "games" },
   "join-leave-redis": { title: "joinGame + leaveGame, Redis", project: "project-redis", baseline: "trivial", also: ["trivial-jwt"], goal: 0.75, kind: "mutations" },
   "quickjoin-redis": { title: "quickJoin + leaveGame, Redis", project: "project-redis", baseline: "trivial", also: ["trivial-jwt"], goal: 0.7, kind: "mutations" },
+  "enqueue-cancel-redis": {
+    title: "enqueueMatchTicket + cancelMatchTicket (the sample catalog's duos queue), Redis",
+    project: "project-redis",
+    baseline: "trivial",
+    also: ["trivial-jwt"],
+    goal: 0.7,
+    kind: "mutations",
+  },
 };
 
 export interface HotPathFigures {
@@ -199,6 +209,15 @@ export async function hotPathsBench(opts: {
           return 2;
         };
       }
+      if (path === "enqueue-cancel-redis") {
+        return async (loop) => {
+          const enqueued = await s.client.post(ENQUEUE, headers(loop));
+          check("enqueueMatchTicket", enqueued);
+          const id = (enqueued.data!.enqueueMatchTicket as { id: string }).id;
+          check("cancelMatchTicket", await s.client.post(JSON.stringify({ query: CANCEL, variables: { id } }), headers(loop)));
+          return 2;
+        };
+      }
       return async (loop) => {
         const joined = await s.client.post(QUICK_JOIN, headers(loop));
         check("quickJoin", joined);
@@ -296,7 +315,7 @@ export function formatHotPaths(r: HotPathsResult): string {
   const n = (x: number) => Math.round(x).toLocaleString("en");
   const lines = [
     `hot paths vs bare baselines in the same run (each server its own process; ${r.concurrency} concurrent keep-alive clients; ` +
-      `${r.rounds} interleaved rounds of ${(r.roundMs / 1_000).toFixed(0)} s, medians; requests/s, a join+leave or quickJoin+leave pair is 2 requests; ` +
+      `${r.rounds} interleaved rounds of ${(r.roundMs / 1_000).toFixed(0)} s, medians; requests/s, a join+leave, quickJoin+leave or enqueue+cancel pair is 2 requests; ` +
       `the CPU ratio is baseline CPU/request over the path's, less moved than throughput when other work shares the machine):`,
   ];
   for (const f of r.figures) {

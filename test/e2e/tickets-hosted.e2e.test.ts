@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type * as G from "../generated/graphql.js";
+import { type ApiProcess, freePort, startApiProcess } from "../support/api-process.js";
+import { gql, subscribe, tokenFor, waitFor, wsClient } from "../support/app.js";
+import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { ENQUEUE_TICKET } from "./operations-tickets.js";
+
+const EXAMPLE_SERVER = fileURLToPath(new URL("../../dist/examples/tictactoe/server.js", import.meta.url));
+const SAMPLE_CATALOG = fileURLToPath(new URL("../../catalog/game-types.yaml", import.meta.url));
+const SECRET = "tictactoe-example-secret";
+
+/** The sample catalog's tic-tac-toe with a ranked 1v1 queue added. */
+const QUEUE_YAML = `    serverSecret: ${SECRET}
+    queues:
+      - id: ranked
+        teams: { count: 2, size: 1 }
+        rating: { attribute: mmr, initialWindow: 100, expansion: { kind: linear, perSecond: 10 }, maxWindow: 300 }
+        maxWaitMs: 30000
+`;
+
+/** What each player follows: their ticket until it is matched, with the game's server access for them. */
+const WATCH = /* GraphQL */ `
+  subscription HostedTicket($id: ID!) {
+    matchTicketChanged(id: $id) {
+      ticket { status game { id creator { id } hostConnected players { id } server { socketUrl token } } }
+    }
+  }
+`;
+type Watched = { matchTicketChanged: { ticket: { status: string; game: null | { id: string; creator: { id: string }; hostConnected: boolean; players: { id: string }[]; server: { socketUrl: string; token: string } | null } } } };
+
+/**
+ * Two tickets matched into a hosted game through the shipped example game server: the
+ * server's game is made before the match is committed, and each player gets their access.
+ */
+describe("ticket matchmaking into a hosted game type, through the example game server", () => {
+  let redisServer: RedisServer;
+  let gameServer: ChildProcess;
+  let mm: ApiProcess;
+  let socketAddress: string;
+  let serverOutput = "";
+
+  beforeAll(async () => {
+    redisServer = await startRedisServer();
+    const port = await freePort();
+    socketAddress = `127.0.0.1:${port}`;
+    gameServer = spawn(process.execPath, [EXAMPLE_SERVER], {
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", STREAM_REDIS_URL: `${redisServer.url}/1`, SERVER_SECRET: SECRET },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    gameServer.stdout!.on("data", (d) => (serverOutput += d));
+    gameServer.stderr!.on("data", (d) => (serverOutput += d));
+    await waitFor(() => serverOutput.includes("tictactoe game server on port"), "the example game server", 10_000);
+    const catalog = join(mkdtempSync(join(tmpdir(), "mm-ttt-tickets-")), "catalog.yaml");
+    const sample = readFileSync(SAMPLE_CATALOG, "utf8").replaceAll("localhost:5001", socketAddress);
+    expect(sample).toContain(`    serverSecret: ${SECRET}\n`);
+    writeFileSync(catalog, sample.replace(`    serverSecret: ${SECRET}\n`, QUEUE_YAML));
+    mm = await startApiProcess(`${redisServer.url}/0`, randomPrefix(), "all", {
+      NODE_ENV: "production",
+      MATCHMAKER_GAME_TYPES: catalog,
+      EVENT_STREAM_REDIS_URL: `${redisServer.url}/1`,
+      EVENT_STREAM_KEY: "game_event_stream",
+      WORKER_BLOCK_MS: "50",
+      MATCH_TICK_MS: "100",
+    });
+  });
+  afterAll(async () => {
+    gameServer?.kill("SIGTERM");
+    await mm?.stop();
+    await redisServer?.stop();
+  });
+
+  it("matches two tickets into one game the server made, the host connects, then the other player with their own access", async () => {
+    const [alice, bob] = await Promise.all(["alice", "bob"].map((id) => tokenFor(id)));
+    const enqueue = async (token: string, rating: number) =>
+      (await gql<G.EnqueueTicketMutation>(mm.url, ENQUEUE_TICKET, { input: { gameType: "tictactoe", queue: "ranked", rating } }, token)).data!.enqueueMatchTicket;
+    const a = await enqueue(alice, 1500);
+    const b = await enqueue(bob, 1540);
+    const follow = (token: string, id: string) => subscribe<Watched>(wsClient(mm.wsUrl, token), WATCH, { id });
+    const [aliceSees, bobSees] = [follow(alice, a.id), follow(bob, b.id)];
+    const matched = async (sub: ReturnType<typeof follow>) => {
+      for (;;) {
+        const t = (await sub.next(10_000)).data!.matchTicketChanged.ticket;
+        if (t.status !== "SEARCHING") return t;
+      }
+    };
+    const [forAlice, forBob] = await Promise.all([matched(aliceSees), matched(bobSees)]);
+    expect(forAlice.status).toBe("MATCHED");
+    expect(forBob.game!.id).toBe(forAlice.game!.id);
+    expect(forAlice.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob"]);
+    // Only the host may connect at first: they get the address and token, the other player waits.
+    const hostIsAlice = forAlice.game!.creator.id === "alice";
+    const [host, guest] = hostIsAlice ? [forAlice, forBob] : [forBob, forAlice];
+    const [hostId, guestId, guestToken] = hostIsAlice ? ["alice", "bob", bob] : ["bob", "alice", alice];
+    expect(host.game).toMatchObject({ hostConnected: false, server: { socketUrl: socketAddress } });
+    expect(guest.game).toMatchObject({ hostConnected: false, server: null });
+
+    const guestWatch = subscribe<{ gameChanged: { game: { hostConnected: boolean; server: { socketUrl: string; token: string } | null } | null } }>(
+      wsClient(mm.wsUrl, guestToken),
+      "subscription($id: ID!) { gameChanged(id: $id) { game { hostConnected server { socketUrl token } } } }",
+      { id: host.game!.id },
+    );
+    const db0 = new Redis(`${redisServer.url}/0`);
+    const topic = `${mm.prefix}:changes:game:${host.game!.id}`;
+    await waitFor(async () => ((await db0.pubsub("NUMSUB", topic)) as [string, number])[1] > 0, "the guest's watch to reach Redis");
+    db0.disconnect();
+    const hostSocket = new WebSocket(`ws://${host.game!.server!.socketUrl}/?game_token=${host.game!.server!.token}&user_id=${hostId}`);
+    await new Promise<void>((resolve, reject) => hostSocket.once("open", () => resolve()).once("error", reject));
+    let access: { socketUrl: string; token: string } | null = null;
+    while (!access) access = (await guestWatch.next(10_000)).data!.gameChanged.game?.server ?? null;
+    const guestSocket = new WebSocket(`ws://${access.socketUrl}/?game_token=${access.token}&user_id=${guestId}`);
+    const started = new Promise<void>((resolve) => guestSocket.on("message", (d) => JSON.parse(String(d)).type === "start" && resolve()));
+    await new Promise<void>((resolve, reject) => guestSocket.once("open", () => resolve()).once("error", reject));
+    await started;
+    hostSocket.close();
+    guestSocket.close();
+    await Promise.all([aliceSees.close(), bobSees.close(), guestWatch.close()]);
+  }, 60_000);
+});
