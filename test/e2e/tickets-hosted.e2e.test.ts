@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,14 +6,14 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type * as G from "../generated/graphql.js";
-import { type ApiProcess, freePort, startApiProcess } from "../support/api-process.js";
+import { type ApiProcess, startApiProcess } from "../support/api-process.js";
 import { gql, subscribe, tokenFor, waitFor, wsClient } from "../support/app.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { EXAMPLE_SECRET, type ExampleGameServer, startExampleGameServer } from "../support/example-game-server.js";
 import { ENQUEUE_TICKET } from "./operations-tickets.js";
 
-const EXAMPLE_SERVER = fileURLToPath(new URL("../../dist/examples/tictactoe/server.js", import.meta.url));
 const SAMPLE_CATALOG = fileURLToPath(new URL("../../catalog/game-types.yaml", import.meta.url));
-const SECRET = "tictactoe-example-secret";
+const SECRET = EXAMPLE_SECRET;
 
 /** The sample catalog's tic-tac-toe with a ranked 1v1 queue added. */
 const QUEUE_YAML = `    serverSecret: ${SECRET}
@@ -41,22 +40,14 @@ type Watched = { matchTicketChanged: { ticket: { status: string; game: null | { 
  */
 describe("ticket matchmaking into a hosted game type, through the example game server", () => {
   let redisServer: RedisServer;
-  let gameServer: ChildProcess;
+  let gameServer: ExampleGameServer;
   let mm: ApiProcess;
   let socketAddress: string;
-  let serverOutput = "";
 
   beforeAll(async () => {
     redisServer = await startRedisServer();
-    const port = await freePort();
-    socketAddress = `127.0.0.1:${port}`;
-    gameServer = spawn(process.execPath, [EXAMPLE_SERVER], {
-      env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", STREAM_REDIS_URL: `${redisServer.url}/1`, SERVER_SECRET: SECRET },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    gameServer.stdout!.on("data", (d) => (serverOutput += d));
-    gameServer.stderr!.on("data", (d) => (serverOutput += d));
-    await waitFor(() => serverOutput.includes("tictactoe game server on port"), "the example game server", 10_000);
+    gameServer = await startExampleGameServer(`${redisServer.url}/1`);
+    socketAddress = gameServer.address;
     const catalog = join(mkdtempSync(join(tmpdir(), "mm-ttt-tickets-")), "catalog.yaml");
     const sample = readFileSync(SAMPLE_CATALOG, "utf8").replaceAll("localhost:5001", socketAddress);
     expect(sample).toContain(`    serverSecret: ${SECRET}\n`);
@@ -71,7 +62,7 @@ describe("ticket matchmaking into a hosted game type, through the example game s
     });
   });
   afterAll(async () => {
-    gameServer?.kill("SIGTERM");
+    gameServer?.stop();
     await mm?.stop();
     await redisServer?.stop();
   });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,15 +5,14 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type ApiProcess, freePort, startApiProcess } from "../support/api-process.js";
+import { type ApiProcess, startApiProcess } from "../support/api-process.js";
 import { apiClient, ok } from "../support/api-client.js";
 import { codeOf, subscribe, tokenFor, waitFor, wsClient } from "../support/app.js";
 import { matchClient } from "../support/match-client.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { type ExampleGameServer, startExampleGameServer } from "../support/example-game-server.js";
 
-const EXAMPLE_SERVER = fileURLToPath(new URL("../../dist/examples/tictactoe/server.js", import.meta.url));
 const SAMPLE_CATALOG = fileURLToPath(new URL("../../catalog/game-types.yaml", import.meta.url));
-const SECRET = "tictactoe-example-secret";
 
 /** A player's socket to the game server, as a game client of the original generation opens it (it adds ws://). */
 class PlayerSocket {
@@ -44,24 +42,16 @@ class PlayerSocket {
 describe("a tic-tac-toe match through the example game server", () => {
   let redisServer: RedisServer;
   let db0: Redis, db1: Redis;
-  let gameServer: ChildProcess;
+  let gameServer: ExampleGameServer;
   let mm: ApiProcess;
   let socketAddress: string;
-  let serverOutput = "";
 
   beforeAll(async () => {
     redisServer = await startRedisServer();
     db0 = new Redis(`${redisServer.url}/0`);
     db1 = new Redis(`${redisServer.url}/1`);
-    const port = await freePort();
-    socketAddress = `127.0.0.1:${port}`;
-    gameServer = spawn(process.execPath, [EXAMPLE_SERVER], {
-      env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", STREAM_REDIS_URL: `${redisServer.url}/1`, SERVER_SECRET: SECRET, REMOVE_AFTER_MS: "300" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    gameServer.stdout!.on("data", (d) => (serverOutput += d));
-    gameServer.stderr!.on("data", (d) => (serverOutput += d));
-    await waitFor(() => serverOutput.includes("tictactoe game server on port"), "the example game server", 10_000);
+    gameServer = await startExampleGameServer(`${redisServer.url}/1`, { REMOVE_AFTER_MS: "300" });
+    socketAddress = gameServer.address;
     // The sample catalog, pointed at this game server.
     const catalog = join(mkdtempSync(join(tmpdir(), "mm-ttt-")), "catalog.yaml");
     writeFileSync(catalog, readFileSync(SAMPLE_CATALOG, "utf8").replaceAll("localhost:5001", socketAddress));
@@ -74,7 +64,7 @@ describe("a tic-tac-toe match through the example game server", () => {
     });
   });
   afterAll(async () => {
-    gameServer?.kill("SIGTERM");
+    gameServer?.stop();
     await mm?.stop();
     db0?.disconnect();
     db1?.disconnect();
