@@ -11,6 +11,17 @@ import { RateLimited } from "./rate-limit.js";
 import { EnqueueMatchTicketInput } from "./ticket.input.js";
 import { CancelMatchTicketResult, MatchTicket, MatchTicketChange, MatchTicketPlayer } from "./ticket.type.js";
 
+/** One store read per ticket answer, however many of its queue fields the selection asks for. */
+const insights = new WeakMap<TicketRecord, ReturnType<GqlContext["service"]["ticketInsight"]>>();
+function insightOf(t: TicketRecord, ctx: GqlContext): ReturnType<GqlContext["service"]["ticketInsight"]> {
+  let p = insights.get(t);
+  if (!p) {
+    p = ctx.service.ticketInsight(t);
+    insights.set(t, p);
+  }
+  return p;
+}
+
 @Resolver(() => MatchTicket)
 export class TicketResolver {
   @Query(() => MatchTicket, { nullable: true, description: "A ticket you are in; null for anyone else, and an hour after it ended." })
@@ -76,6 +87,22 @@ export class TicketResolver {
     if (t.status !== TicketStatus.SEARCHING) return null;
     const queue = ctx.service.gameType(t.gameType)?.queues?.find((q) => q.id === t.queueId);
     return queue ? windowAt(queue, Math.max(0, ctx.service.now() - t.enqueuedAt)) : null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true })
+  async poolSize(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): Promise<number | null> {
+    return (await insightOf(t, ctx))?.near ?? null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true })
+  async queueSize(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): Promise<number | null> {
+    return (await insightOf(t, ctx))?.waiting ?? null;
+  }
+
+  @FieldResolver(() => Number, { nullable: true })
+  async estimatedWaitSeconds(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): Promise<number | null> {
+    const ms = (await insightOf(t, ctx))?.estimatedWaitMs;
+    return ms === undefined || ms === null ? null : ms / 1_000;
   }
 
   @FieldResolver(() => Game, { nullable: true })

@@ -57,6 +57,18 @@ export class MatchTicket {
   })
   window!: number | null;
 
+  @Field(() => Int, { nullable: true, description: "While SEARCHING: how many tickets search within your window now (yours included)." })
+  poolSize!: number | null;
+
+  @Field(() => Int, { nullable: true, description: "While SEARCHING: how many tickets search in the queue." })
+  queueSize!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "While SEARCHING: the median of the queue's last 100 waits to a match, in seconds; null before the first match.",
+  })
+  estimatedWaitSeconds!: number | null;
+
   @Field(() => Game, { nullable: true, description: "When MATCHED: the game, with server access for each of its players." })
   game!: Game | null;
 

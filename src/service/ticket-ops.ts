@@ -3,6 +3,7 @@ import type { Actor } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
 import { validateTicket } from "../domain/tickets/ticket.js";
+import { windowAt } from "../domain/tickets/window.js";
 import { matcherView, newTicketId, parseTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
 import { LISTEN, type Watcher } from "../bus/watcher.js";
 import { ticketErrors } from "../store/ticket-errors.js";
@@ -103,6 +104,21 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
       const out = await store.cancelTicket(ref, actor, now());
       if (out.cancelled) await publishTicket({ ticket: out.ticket, previousStatus: TicketStatus.SEARCHING });
       return out;
+    },
+
+    /**
+     * For a SEARCHING ticket: its window now, how many search in its queue and how many within
+     * that window, and an estimate of the wait (the median of the queue's recent waits to a
+     * match; null before any). null once the ticket ended. Rejects with BACKEND_UNAVAILABLE.
+     */
+    async ticketInsight(t: TicketRecord): Promise<{ window: number; waiting: number; near: number; estimatedWaitMs: number | null } | null> {
+      if (t.status !== TicketStatus.SEARCHING) return null;
+      const queue = ctx.catalog.get(t.gameType)?.queues?.find((q) => q.id === t.queueId);
+      if (!queue) return null;
+      const window = windowAt(queue, Math.max(0, now() - t.enqueuedAt));
+      const i = await store.queueInsight(t.gameType, t.queueId, t.rating, window);
+      const sorted = [...i.recentWaitsMs].sort((a, b) => a - b);
+      return { window, waiting: i.waiting, near: i.near, estimatedWaitMs: sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null };
     },
 
     /** The ticket, to its players and admins; null for anyone else and once it is forgotten. */

@@ -7,6 +7,19 @@ export const ENDED_TICKET_KEPT_MS = 3_600_000;
 /** How far back a queue's feed reaches; a matcher that fell further behind reloads the pool. */
 export const TICKET_FEED_KEPT_MS = 600_000;
 
+/** Recent waits to a match a queue keeps (for a searching ticket's estimate). */
+export const QUEUE_WAITS_KEPT = 100;
+
+/** What a searching ticket's player may want to know about the queue around them. */
+export interface QueueInsight {
+  /** Searching tickets of the queue. */
+  waiting: number;
+  /** Searching tickets whose rating lies within [rating − window, rating + window] (the asker's included). */
+  near: number;
+  /** The last (up to QUEUE_WAITS_KEPT) waits from enqueue to match, in ms, newest first. */
+  recentWaitsMs: number[];
+}
+
 /** A proposed match to commit: the tickets at the versions it was made from, and its new game. */
 export interface MatchCommit {
   gameType: string;
@@ -75,6 +88,8 @@ export interface TicketStore {
   commitMatch(commit: MatchCommit): Promise<CommitOutcome>;
   /** Every SEARCHING ticket of the queue, `limit` at a time, by enqueue time (cursor null = from the start). */
   searchingTickets(gameType: string, queueId: string, after: string | null, limit: number): Promise<{ tickets: PooledTicket[]; next: string | null }>;
+  /** How many search in the queue, how many near `rating` (± `window`), and its recent waits to a match. */
+  queueInsight(gameType: string, queueId: string, rating: number, window: number): Promise<QueueInsight>;
   /** The queue's feed after `cursor` (null = from now on: answers reload), at most `limit` entries. */
   ticketFeed(gameType: string, queueId: string, cursor: string | null, limit: number, now: number): Promise<TicketFeedPage>;
 }

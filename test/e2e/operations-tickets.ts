@@ -12,6 +12,9 @@ const TICKET_FIELDS = /* GraphQL */ `
     rating
     waitedSeconds
     window
+    poolSize
+    queueSize
+    estimatedWaitSeconds
     teams
     teamDifference
     region

@@ -21,6 +21,9 @@ const CATALOG = parseCatalog(
           expansion: { kind: steps, steps: [{ afterMs: 600, window: 200 }] }
           maxWindow: 200
         maxWaitMs: 2000
+      - id: squads
+        teams: { count: 2, size: 2 }
+        rating: { attribute: mmr, initialWindow: 50, expansion: { kind: linear, perSecond: 1 }, maxWindow: 100 }
 `,
   "tickets-catalog.yaml",
 );
@@ -51,6 +54,7 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
   it("matches two players once their windows have widened to reach each other, into one game, live", async () => {
     const a = (await enqueue("alice", 1500)).data!.enqueueMatchTicket;
     expect(a).toMatchObject({ status: "SEARCHING", version: 1, queue: "ranked", window: 50, players: [{ playerId: "alice", name: "Alice" }], game: null });
+    expect(a).toMatchObject({ poolSize: 1, queueSize: 1, estimatedWaitSeconds: null });
     expect(a.id).toMatch(/^tkt_duel_[0-9a-z]{16}$/);
     expect(codeOf(await enqueue("alice", 1500))).toBe("TICKET_ALREADY_QUEUED");
     const aliceSees = await watch(a.id, "alice");
@@ -61,7 +65,7 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     expect((await bobSees.next()).data!.matchTicketChanged.ticket.status).toBe("SEARCHING");
     const forAlice = (await aliceSees.next(5_000)).data!.matchTicketChanged;
     const forBob = (await bobSees.next(5_000)).data!.matchTicketChanged;
-    expect(forAlice).toMatchObject({ previousStatus: "SEARCHING", ticket: { status: "MATCHED", version: 2, window: null, teamDifference: 100 } });
+    expect(forAlice).toMatchObject({ previousStatus: "SEARCHING", ticket: { status: "MATCHED", version: 2, window: null, teamDifference: 100, poolSize: null } });
     expect(forAlice.ticket.waitedSeconds).toBeGreaterThanOrEqual(0.6);
     expect(forBob.ticket.game!.id).toBe(forAlice.ticket.game!.id);
     expect(forAlice.ticket.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob"]);
@@ -81,6 +85,8 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const resumed = subscribe<G.TicketChangedSubscription>(again, TICKET_CHANGED, { id: a.id, afterVersion: 1 });
     expect((await resumed.next()).data!.matchTicketChanged.ticket).toMatchObject({ status: "MATCHED", version: 2 });
     await resumed.done;
+    // The next player in the queue is told how long matches took lately.
+    expect((await enqueue("carol", 3000)).data!.enqueueMatchTicket.estimatedWaitSeconds).toBeGreaterThanOrEqual(0.6);
     const upToDate = subscribe<G.TicketChangedSubscription>(again, TICKET_CHANGED, { id: a.id, afterVersion: 2 });
     await upToDate.done;
     await expect(upToDate.next(200)).rejects.toThrow();
@@ -100,6 +106,18 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const ended = (await daveSees.next(6_000)).data!.matchTicketChanged.ticket;
     expect(ended).toMatchObject({ status: "TIMED_OUT", version: 2, reason: "pool_too_small", game: null });
     expect(ended.waitedSeconds).toBeGreaterThanOrEqual(2);
+  });
+
+  it("tells a searching player how many search in the queue and how many within their window", async () => {
+    // Three solos in a 2 × 2 queue: no match can form, so they keep searching while we look.
+    const squad = async (player: string, rating: number) =>
+      (await gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "squads", rating } }, await tokenFor(player))).data!.enqueueMatchTicket;
+    const c = await squad("carol", 1500);
+    await squad("frank", 1530);
+    await squad("gina", 1700);
+    const seen = (await gql<G.TicketQuery>(t.url, TICKET, { id: c.id }, await tokenFor("carol"))).data!.matchTicket!;
+    // Within carol's ±50: frank (1530) and herself; gina (1700) is not.
+    expect(seen).toMatchObject({ status: "SEARCHING", poolSize: 2, queueSize: 3, estimatedWaitSeconds: null });
   });
 
   it("refuses what a queue cannot take, with typed errors and nothing stored", async () => {

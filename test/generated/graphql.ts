@@ -246,28 +246,28 @@ export type SearchGamesQueryVariables = Exact<{
 
 export type SearchGamesQuery = { games: { totalCount: number, totalCountCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, region: string | null, freeSeats: number, labels: any, createdAt: string } }> } };
 
-export type TicketFieldsFragment = { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null };
+export type TicketFieldsFragment = { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, poolSize: number | null, queueSize: number | null, estimatedWaitSeconds: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null };
 
 export type EnqueueTicketMutationVariables = Exact<{
   input: EnqueueMatchTicketInput;
 }>;
 
 
-export type EnqueueTicketMutation = { enqueueMatchTicket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } };
+export type EnqueueTicketMutation = { enqueueMatchTicket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, poolSize: number | null, queueSize: number | null, estimatedWaitSeconds: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } };
 
 export type CancelTicketMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelTicketMutation = { cancelMatchTicket: { cancelled: boolean, ticket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } } };
+export type CancelTicketMutation = { cancelMatchTicket: { cancelled: boolean, ticket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, poolSize: number | null, queueSize: number | null, estimatedWaitSeconds: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } } };
 
 export type TicketQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TicketQuery = { matchTicket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } | null };
+export type TicketQuery = { matchTicket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, poolSize: number | null, queueSize: number | null, estimatedWaitSeconds: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } | null };
 
 export type TicketChangedSubscriptionVariables = Exact<{
   id: string | number;
@@ -275,7 +275,7 @@ export type TicketChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type TicketChangedSubscription = { matchTicketChanged: { previousStatus: MatchTicketStatus | null, ticket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } } };
+export type TicketChangedSubscription = { matchTicketChanged: { previousStatus: MatchTicketStatus | null, ticket: { id: string, queue: string, status: MatchTicketStatus, version: number, partyId: string | null, rating: number, waitedSeconds: number, window: number | null, poolSize: number | null, queueSize: number | null, estimatedWaitSeconds: number | null, teams: Array<Array<string>> | null, teamDifference: number | null, region: string | null, reason: string | null, gameType: { id: string }, players: Array<{ playerId: string, name: string }>, game: { id: string, capacity: number, players: Array<{ id: string, name: string }> } | null } } };
 
 export type GameFieldsFragment = { id: string, state: GameState, version: number, capacity: number, freeSeats: number, visibility: Visibility, joinCode: string | null, region: string | null, settings: any, labels: any, result: any, createdAt: string, updatedAt: string, expiresAt: string | null, hostConnected: boolean, gameType: { id: string, name: string }, creator: { id: string, name: string }, players: Array<{ id: string, name: string }>, seats: Array<{ joinedAt: string, confirmed: boolean, player: { id: string } }>, server: { socketUrl: string | null, token: string | null } | null };
 

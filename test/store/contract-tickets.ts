@@ -171,6 +171,17 @@ export function describeTickets(factory: StoreFactory): void {
       expect((await store().ticketFeed(DUEL, "ranked", "not-a-cursor", 100, T0)).kind).toBe("reload");
     });
 
+    it("tells how many search in the queue, how many near a rating, and the recent waits to a match", async () => {
+      const [a, b, c] = [ticketOf(["alice"], { rating: 1500 }), ticketOf(["bob"], { rating: 1540 }), ticketOf(["carol"], { rating: 1700 })];
+      for (const t of [a, b, c]) await store().enqueueTicket(t);
+      expect(await store().queueInsight(DUEL, "ranked", 1500, 50)).toEqual({ waiting: 3, near: 2, recentWaitsMs: [] });
+      await store().commitMatch(commitOf([a, b], T0 + 4_000));
+      await store().cancelTicket(c, as("carol"), T0 + 5_000);
+      // Only matches count as waits; the cancelled and the matched no longer search.
+      expect(await store().queueInsight(DUEL, "ranked", 1700, 10)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [4_000, 4_000] });
+      expect(await store().queueInsight(DUEL, "casual", 1500, 1_000)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [] });
+    });
+
     it("gives each ticket one outcome when commits of overlapping matches and cancels race", async () => {
       const tickets = Array.from({ length: 12 }, (_, i) => ticketOf([`r${i}`]));
       for (const t of tickets) await store().enqueueTicket(t);

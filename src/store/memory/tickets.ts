@@ -1,7 +1,7 @@
 import type { GameChangeRecord, GameRecord } from "../../domain/game.js";
 import { pooledOf, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
-import { ENDED_TICKET_KEPT_MS, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
+import { ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
 
 /** A searching ticket's place in enqueue order, as searchingTickets' cursor. */
 const positionOf = (t: TicketRecord) => `${String(t.enqueuedAt).padStart(15, "0")}:${t.id}`;
@@ -25,6 +25,8 @@ export function createMemoryTickets(createGame: (game: GameRecord) => GameChange
   /** Per queue: player id → their live ticket's id. */
   const live = new Map<string, Map<string, string>>();
   const feeds = new Map<string, { items: FeedItem[]; trimmedTo: number }>();
+  /** Per queue: the last QUEUE_WAITS_KEPT waits to a match, newest first. */
+  const waits = new Map<string, number[]>();
   let seq = 0;
 
   const queueKey = (gameType: string, queueId: string) => `${gameType}\u0000${queueId}`;
@@ -110,6 +112,10 @@ export function createMemoryTickets(createGame: (game: GameRecord) => GameChange
       // Throws before any write on an id collision: the caller proposes again with a fresh id.
       const game = createGame(commit.game);
       const match = { ...commit.match, gameId: game.gameId };
+      const key = queueKey(commit.gameType, commit.queueId);
+      const recent = waits.get(key) ?? [];
+      for (const r of commit.tickets) recent.unshift(Math.max(0, commit.now - tickets.get(r.id)!.enqueuedAt));
+      waits.set(key, recent.slice(0, QUEUE_WAITS_KEPT));
       const changes = commit.tickets.map((r) => end(tickets.get(r.id)!, { status: TicketStatus.MATCHED, match }, commit.now));
       return { status: "committed", game, tickets: changes };
     },
@@ -122,6 +128,18 @@ export function createMemoryTickets(createGame: (game: GameRecord) => GameChange
       const rest = after === null ? all : all.filter((x) => x.at > after);
       const page = rest.slice(0, Math.max(1, Math.floor(limit)));
       return { tickets: page.map((x) => pooledOf(x.t)), next: rest.length > page.length ? page.at(-1)!.at : null };
+    },
+
+    async queueInsight(gameType, queueId, rating, window) {
+      // Embedded mode holds one process's players: a pass over them is the bound.
+      let waiting = 0;
+      let near = 0;
+      for (const t of tickets.values()) {
+        if (t.gameType !== gameType || t.queueId !== queueId || t.status !== TicketStatus.SEARCHING) continue;
+        waiting++;
+        if (t.rating >= rating - window && t.rating <= rating + window) near++;
+      }
+      return { waiting, near, recentWaitsMs: [...(waits.get(queueKey(gameType, queueId)) ?? [])] };
     },
 
     async ticketFeed(gameType, queueId, cursor, limit) {

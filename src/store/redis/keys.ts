@@ -66,8 +66,13 @@ export interface RedisKeys {
   /** Hash holding one matchmaking ticket (expires ENDED_TICKET_KEPT_MS after it ended). */
   ticket(type: string, id: string): string;
   ticketPrefix(type: string): string;
-  /** One queue's keys: players' live tickets (hash), searching tickets (sorted set by enqueue time), its feed (stream) and the feed's floor. */
-  queueKeys(type: string, queueId: string): { players: string; searching: string; feed: string; floor: string };
+  /**
+   * One queue's keys: players' live tickets (hash), searching tickets by enqueue time and by
+   * rating (sorted sets), the last waits to a match (list), its feed (stream) and the feed's floor.
+   */
+  queueKeys(type: string, queueId: string): { players: string; searching: string; byRating: string; waits: string; feed: string; floor: string };
+  /** queueKeys in the order the ticket scripts take them (queueKeysAt in ticket.lua). */
+  queueScriptKeys(type: string, queueId: string): string[];
   /**
    * The fixed KEYS every mutation script takes: game hash, free index, the state indexes
    * in ALL_STATES order, then the deadline index.
@@ -95,6 +100,11 @@ export function createKeys(prefix: string): RedisKeys {
   const stateIndex = (type: string, state: GameState) => `${base(type)}:ix:state:${state}`;
   const freeIndex = (type: string) => `${base(type)}:ix:free`;
   const deadlineIndex = (type: string) => `${base(type)}:ix:deadline`;
+  const queueKeys = (type: string, queueId: string) => {
+    assertKeyPart(queueId, "Queue id");
+    const q = `${base(type)}:queue:${queueId}`;
+    return { players: `${q}:players`, searching: `${q}:searching`, byRating: `${q}:by-rating`, waits: `${q}:waits`, feed: `${q}:feed`, floor: `${q}:feed-floor` };
+  };
   return {
     prefix,
     game,
@@ -129,10 +139,10 @@ export function createKeys(prefix: string): RedisKeys {
       return `${base(type)}:ticket:${id}`;
     },
     ticketPrefix: (type) => `${base(type)}:ticket:`,
-    queueKeys: (type, queueId) => {
-      assertKeyPart(queueId, "Queue id");
-      const q = `${base(type)}:queue:${queueId}`;
-      return { players: `${q}:players`, searching: `${q}:searching`, feed: `${q}:feed`, floor: `${q}:feed-floor` };
+    queueKeys,
+    queueScriptKeys: (type, queueId) => {
+      const q = queueKeys(type, queueId);
+      return [q.players, q.searching, q.byRating, q.waits, q.feed, q.floor];
     },
     gameScriptKeys: (type, id) => [
       game(type, id),

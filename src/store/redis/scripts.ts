@@ -5,7 +5,7 @@ import { PARTY_IDLE_MS } from "../../domain/party.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
 import { CREATED_GAMES_TRACKED_MS, GAME_TOMBSTONE_MS } from "../deadlines.js";
 import { TicketStatus } from "../../domain/tickets/ticket-record.js";
-import { ENDED_TICKET_KEPT_MS, TICKET_FEED_KEPT_MS } from "../ticket-store.js";
+import { ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS } from "../ticket-store.js";
 import { ScriptCode } from "./script-errors.js";
 
 /** The store's Lua scripts, each in lua/<name>-<numKeys>.lua (see scriptFiles). */
@@ -55,7 +55,7 @@ const scriptFiles: Record<ScriptName, string> = {
   outboxTake: "outbox-take-2.lua",
   partyPut: "party-put-1.lua",
   partyDelete: "party-delete-1.lua",
-  ticketEnqueue: "ticket-enqueue-5.lua",
+  ticketEnqueue: "ticket-enqueue-7.lua",
   ticketEnd: "ticket-end-n.lua",
   ticketCommit: "ticket-commit-n.lua",
   ticketFeed: "ticket-feed-2.lua",
@@ -88,6 +88,7 @@ const prelude = [
   `local MATCHED = ${JSON.stringify(TicketStatus.MATCHED)}`,
   `local ENDED_KEPT_MS = ${ENDED_TICKET_KEPT_MS}`,
   `local FEED_KEPT_MS = ${TICKET_FEED_KEPT_MS}`,
+  `local WAITS_KEPT = ${QUEUE_WAITS_KEPT}`,
 ].join("\n");
 
 interface LoadedScript {

@@ -64,7 +64,6 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
   return {
     async enqueueTicket(ticket) {
       const t: TicketRecord = { ...ticket, status: TicketStatus.SEARCHING, version: 1, updatedAt: ticket.enqueuedAt, match: null, reason: null };
-      const q = keys.queueKeys(t.gameType, t.queueId);
       const fixed: Fixed = {
         id: t.id,
         gameType: t.gameType,
@@ -77,8 +76,8 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
         enqueuedAt: t.enqueuedAt,
       };
       const ids = t.players.map((p) => p.id);
-      const args = [t.id, String(t.enqueuedAt), JSON.stringify(fixed), JSON.stringify(ids), t.ownerId, JSON.stringify({ ...matcherView(t), players: t.players }), ...ids];
-      const reply = (await guarded(() => run("ticketEnqueue", [keys.ticket(t.gameType, t.id), q.players, q.searching, q.feed, q.floor], args))) as ScriptReply;
+      const args = [t.id, String(t.enqueuedAt), JSON.stringify(fixed), JSON.stringify(ids), t.ownerId, JSON.stringify({ ...matcherView(t), players: t.players }), String(t.rating), ...ids];
+      const reply = (await guarded(() => run("ticketEnqueue", [keys.ticket(t.gameType, t.id), ...keys.queueScriptKeys(t.gameType, t.queueId)], args))) as ScriptReply;
       if (reply[0] === ScriptCode.TICKET_QUEUED) throw ticketErrors.alreadyQueued(String(reply[1]));
       if (reply[0] === ScriptCode.ID_TAKEN) throw ticketErrors.idTaken();
       if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], t.id, undefined);
@@ -90,9 +89,8 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
     async cancelTicket(ref, actor, now) {
       const current = await getTicket(ref);
       if (!current) throw ticketErrors.notFound(ref.id);
-      const q = keys.queueKeys(ref.gameType, current.queueId);
       const args = [String(now), "", TicketStatus.CANCELLED, actor.id === current.ownerId ? "cancelled_by_owner" : "cancelled_by_admin", actor.id, actor.admin ? "1" : "0"];
-      const [reply] = (await guarded(() => run("ticketEnd", [q.players, q.searching, q.feed, q.floor, keys.ticket(ref.gameType, ref.id)], args))) as [number, string[]][];
+      const [reply] = (await guarded(() => run("ticketEnd", [...keys.queueScriptKeys(ref.gameType, current.queueId), keys.ticket(ref.gameType, ref.id)], args))) as [number, string[]][];
       if (reply![0] === ScriptCode.NOT_FOUND) throw ticketErrors.notFound(ref.id);
       if (reply![0] === ScriptCode.NOT_CREATOR) throw ticketErrors.notOwner(ref.id);
       if (reply![0] === ScriptCode.VERSION_CONFLICT) return { cancelled: false, ticket: decodeTicket(reply![1]) };
@@ -113,14 +111,13 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       });
       await Promise.all(
         [...byQueue].map(async ([queueId, indexes]) => {
-          const q = keys.queueKeys(gameType, queueId);
           const args = [String(now)];
           for (const i of indexes) {
             const e = ends[i]!;
             args.push(e.version === null ? "" : String(e.version), e.status, e.reason, "", "0");
           }
           const replies = (await guarded(() =>
-            run("ticketEnd", [q.players, q.searching, q.feed, q.floor, ...indexes.map((i) => keys.ticket(gameType, ends[i]!.id))], args),
+            run("ticketEnd", [...keys.queueScriptKeys(gameType, queueId), ...indexes.map((i) => keys.ticket(gameType, ends[i]!.id))], args),
           )) as [number, string[]][];
           indexes.forEach((i, k) => {
             if (replies[k]![0] === ScriptCode.OK) out[i] = ended(replies[k]!, TicketStatus.SEARCHING);
@@ -132,14 +129,10 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
 
     async commitMatch(commit) {
       const { gameType, queueId, game } = commit;
-      const q = keys.queueKeys(gameType, queueId);
       const n = deps.newGameArgs(game);
       const scriptKeys = [
         ...keys.gameScriptKeys(gameType, game.id),
-        q.players,
-        q.searching,
-        q.feed,
-        q.floor,
+        ...keys.queueScriptKeys(gameType, queueId),
         ...commit.tickets.map((t) => keys.ticket(gameType, t.id)),
         ...n.keys,
       ];
@@ -170,6 +163,14 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       const reply = (await guarded(() => run("ticketPage", [q.searching], args))) as (string | string[])[];
       const next = reply.pop() as string[];
       return { tickets: (reply as string[]).map(pooledFrom), next: next.length === 2 ? `${next[1]}:${next[0]}` : null };
+    },
+
+    async queueInsight(gameType, queueId, rating, window) {
+      const q = keys.queueKeys(gameType, queueId);
+      const [waiting, near, waits] = await guarded(() =>
+        Promise.all([redis.zcard(q.searching), redis.zcount(q.byRating, String(rating - window), String(rating + window)), redis.lrange(q.waits, 0, -1)]),
+      );
+      return { waiting, near, recentWaitsMs: waits.map(Number) };
     },
 
     async ticketFeed(gameType, queueId, cursor, limit) {

@@ -5,8 +5,8 @@
   came first (the commit is stale) or finds the ticket MATCHED.
   Input:
     KEYS[1] new game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
-    KEYS[9] the queue's players hash, KEYS[10] its searching set, KEYS[11] its feed, KEYS[12] the feed's floor
-    KEYS[13..12+n] the tickets' hashes, KEYS[13+n..] static indexes of the new game
+    KEYS[9..14] the queue's keys (queueKeysAt)
+    KEYS[15..14+n] the tickets' hashes, KEYS[15+n..] static indexes of the new game
     ARGV[1] now   ARGV[2] state timeouts JSON   ARGV[3] match JSON
     ARGV[4] n   ARGV[5..4+n] the tickets' proposed versions
     ARGV[5+n] the game's createdAt   ARGV[6+n] its free seats
@@ -20,17 +20,17 @@
 local n = tonumber(ARGV[4])
 local stale = { CODE.VERSION_CONFLICT }
 for i = 1, n do
-  local t = redis.call("HMGET", KEYS[12 + i], "s", "v")
-  if t[1] ~= SEARCHING or t[2] ~= ARGV[4 + i] then stale[#stale + 1] = string.match(KEYS[12 + i], "[^:]+$") end
+  local t = redis.call("HMGET", KEYS[14 + i], "s", "v")
+  if t[1] ~= SEARCHING or t[2] ~= ARGV[4 + i] then stale[#stale + 1] = string.match(KEYS[14 + i], "[^:]+$") end
 end
 if #stale > 1 then return stale end
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
-local firstStatic = 13 + n
+local firstStatic = 15 + n
 insertGame(ARGV[5 + n], ARGV[6 + n], firstStatic, 7 + n, 7 + n + (#KEYS - firstStatic + 1), ARGV[2])
-local q = { players = KEYS[9], searching = KEYS[10], feed = KEYS[11], floor = KEYS[12] }
+local q = queueKeysAt(9)
 local tickets = {}
 for i = 1, n do
-  local key = KEYS[12 + i]
+  local key = KEYS[14 + i]
   endTicket(key, string.match(key, "[^:]+$"), ARGV[1], q, MATCHED, "m", ARGV[3])
   tickets[i] = redis.call("HGETALL", key)
 end

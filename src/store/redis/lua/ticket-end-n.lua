@@ -3,8 +3,7 @@
   matcher read) and cancels (by the owner or an admin, whatever the version). A ticket no
   longer searching, or at another version, is left as it is.
   Input:
-    KEYS[1] the queue's players hash, KEYS[2] its searching set, KEYS[3] its feed,
-    KEYS[4] the feed's floor, KEYS[5..] the tickets' hashes
+    KEYS[1..6] the queue's keys (queueKeysAt), KEYS[7..] the tickets' hashes
     ARGV[1] now
     then per ticket: expected version ("" = any), status, reason, actor id ("" = no owner check),
                      "1" = the actor is an admin
@@ -13,11 +12,11 @@
   TypeScript twin: cancelTicket and endTickets in memory/tickets.ts.
 ]]
 -- @include ticket
-local q = { players = KEYS[1], searching = KEYS[2], feed = KEYS[3], floor = KEYS[4] }
+local q = queueKeysAt(1)
 local out = {}
-for i = 5, #KEYS do
+for i = 7, #KEYS do
   local key = KEYS[i]
-  local a = 2 + (i - 5) * 5
+  local a = 2 + (i - 7) * 5
   local version, status, reason, actor, admin = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local t = redis.call("HMGET", key, "s", "v", "o")
   if not t[1] then

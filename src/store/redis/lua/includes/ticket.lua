@@ -2,8 +2,10 @@
   Shared by the ticket scripts. A ticket hash: `j` the part that never changes (JSON written
   by TypeScript at enqueue, never re-encoded here), `p` its player ids (JSON array), `w` what
   a matcher pools of it (its view and players, JSON), `o` its owner, `s` status, `v` version, `u` updatedAt, and once it ended `m` (match JSON, written
-  by TypeScript) or `r` (reason). A queue: `players` hash (player id -> live ticket id),
-  `searching` sorted set (by enqueuedAt), `feed` stream (k = "s" searching with `t` id and
+  by TypeScript) or `r` (reason). A queue (six KEYS in a row, see queueKeysAt and
+  queueScriptKeys in keys.ts): `players` hash (player id -> live ticket id), `searching` sorted
+  set (by enqueuedAt), `byRating` sorted set (by rating), `waits` list (the last WAITS_KEPT
+  waits to a match, ms, newest first), `feed` stream (k = "s" searching with `t` id and
   `w` as in the hash, k = "e" ended with `t` id) whose `floor` is the newest entry dropped.
   SEARCHING, MATCHED, ENDED_KEPT_MS and FEED_KEPT_MS come from ticket-record.ts and ticket-store.ts.
 ]]
@@ -25,15 +27,27 @@ local function feedAdd(feedKey, floorKey, ...)
   redis.call("XADD", feedKey, "*", ...)
 end
 
+-- The queue's keys, from KEYS[i] on (in queueScriptKeys order).
+local function queueKeysAt(i)
+  return { players = KEYS[i], searching = KEYS[i + 1], byRating = KEYS[i + 2], waits = KEYS[i + 3], feed = KEYS[i + 4], floor = KEYS[i + 5] }
+end
+
 -- Ends the searching ticket at `key` (hash fields given as a flat list: status, then
 -- the outcome field and value), frees its players' places in the queue, records it on the feed.
 local function endTicket(key, id, now, q, status, field, value)
-  local v = tonumber(redis.call("HGET", key, "v")) + 1
+  -- While it searched nothing else changed it: its updatedAt is when it was enqueued.
+  local t = redis.call("HMGET", key, "v", "u")
+  local v = tonumber(t[1]) + 1
   redis.call("HSET", key, "s", status, "v", v, "u", now, field, value)
   for _, p in ipairs(cjson.decode(redis.call("HGET", key, "p"))) do
     if redis.call("HGET", q.players, p) == id then redis.call("HDEL", q.players, p) end
   end
   redis.call("ZREM", q.searching, id)
+  redis.call("ZREM", q.byRating, id)
+  if status == MATCHED then
+    redis.call("LPUSH", q.waits, string.format("%.0f", math.max(0, tonumber(now) - tonumber(t[2]))))
+    redis.call("LTRIM", q.waits, 0, WAITS_KEPT - 1)
+  end
   redis.call("PEXPIRE", key, ENDED_KEPT_MS)
   feedAdd(q.feed, q.floor, "k", "e", "t", id)
 end
