@@ -23,6 +23,8 @@ export function createMatchmakerClient(options: ClientOptions) {
     onReconnect: (listener: () => void) => t.onReconnect(listener),
 
     gameTypes: async () => (await t.request(Ops.GameTypesDocument)).gameTypes,
+    /** A game type's ticket matchmaking queues, with how many search in each now ([] for an unknown type). */
+    matchQueues: async (gameType: string) => (await t.request(Ops.MatchQueuesDocument, { gameType })).gameType?.queues ?? [],
     game: async (id: string) => (await t.request(Ops.GameDocument, { id })).game,
     games: async (v: Ops.GamesQueryVariables = {}) => (await t.request(Ops.GamesDocument, v)).games,
     createGame: async (input: Ops.CreateGameInput) => (await t.request(Ops.CreateGameDocument, { input })).createGame,

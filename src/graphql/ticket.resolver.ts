@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { badInput } from "../domain/errors.js";
 import type { GameRecord } from "../domain/game.js";
 import { type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
+import { MAX_TICKET_REGIONS } from "../domain/tickets/ticket.js";
 import { windowAt } from "../domain/tickets/window.js";
 import type { GqlContext } from "./context.js";
 import { GameType } from "./game-type.type.js";
@@ -37,6 +38,8 @@ export class TicketResolver {
       "Follow it with matchTicketChanged.",
   })
   enqueueMatchTicket(@Arg("input", () => EnqueueMatchTicketInput) input: EnqueueMatchTicketInput, @Ctx() ctx: GqlContext): Promise<TicketRecord> {
+    // Counted before anything is built from it.
+    if (input.latencies && input.latencies.length > MAX_TICKET_REGIONS) throw badInput(`At most ${MAX_TICKET_REGIONS} latencies per ticket.`);
     const latencies = input.latencies ? Object.fromEntries(input.latencies.map((l) => [l.region, l.ms])) : null;
     if (input.latencies && latencies && Object.keys(latencies).length !== input.latencies.length) throw badInput("A region appears twice in latencies.");
     return ctx.service.enqueueMatchTicket(ctx.actor!, { gameType: input.gameType, queue: input.queue, rating: input.rating, latencies, partyId: input.partyId });

@@ -105,3 +105,24 @@ export class CancelMatchTicketResult {
   @Field(() => MatchTicket)
   ticket!: MatchTicket;
 }
+
+@ObjectType({ description: "A ticket matchmaking queue of a game type (its catalog entry's `queues`), with how it is doing now." })
+export class MatchQueue {
+  @Field(() => String)
+  id!: string;
+
+  @Field(() => String, { description: 'The team layout, e.g. "2 × 1", "2 × 5", "group of 2–4".' })
+  layout!: string;
+
+  @Field(() => String, { description: "The ticket attribute the queue reads as the rating." })
+  ratingAttribute!: string;
+
+  @Field(() => Float, { description: "After this long a ticket ends TIMED_OUT." })
+  maxWaitSeconds!: number;
+
+  @Field(() => Int, { description: "Tickets searching now." })
+  waiting!: number;
+
+  @Field(() => Float, { nullable: true, description: "The median of the queue's last 100 waits to a match, in seconds; null before the first match." })
+  estimatedWaitSeconds!: number | null;
+}

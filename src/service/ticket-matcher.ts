@@ -149,16 +149,21 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       return;
     }
     await publish(out.game);
-    if (hosted && token !== null) {
-      await seating.serverJoinAll(type, game.id, game.players.slice(1)).catch((err: unknown) => {
-        ctx.logger.warn({ err, gameId: game.id }, "join_game for a matched game failed; those players' seats expire");
-      });
-      await publish(await store.attachServerToken({ gameType: type.id, id: game.id }, token, now()));
-    }
-    for (const c of out.tickets) {
-      known.delete(c.ticket.id);
-      await tickets.publishTicket(c);
-      stats.waitsMs.push(c.ticket.updatedAt - c.ticket.enqueuedAt);
+    try {
+      if (hosted && token !== null) {
+        // Each player's seat on the server, then the token: from then on the host may connect.
+        await seating.serverJoinAll(type, game.id, game.players.slice(1)).catch((err: unknown) => {
+          ctx.logger.warn({ err, gameId: game.id }, "join_game for a matched game failed; those players' seats expire");
+        });
+        await publish(await store.attachServerToken({ gameType: type.id, id: game.id }, token, now()));
+      }
+    } finally {
+      // Whatever became of the server work, the players hear of their match (it is committed).
+      for (const c of out.tickets) {
+        known.delete(c.ticket.id);
+        await tickets.publishTicket(c);
+        stats.waitsMs.push(c.ticket.updatedAt - c.ticket.enqueuedAt);
+      }
     }
     stats.matched += out.tickets.length;
   }
@@ -174,7 +179,14 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       const t = now();
       const result = tick(pool, queue, t);
       const stats: QueueTickStats = { waiting: 0, matched: 0, timedOut: 0, stale: 0, waitsMs: [], failures: result.failures, timeouts: {} };
-      if (result.timedOut.length > 0) {
+      // Whatever fails from here on, the tick has taken tickets out of the pool without an
+      // answer for them: the pool is read afresh on the next tick.
+      const reloadNext = (what: string) => (err: unknown) => {
+        cursor = null;
+        ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, `${what} failed; the queue is reloaded on its next tick`);
+      };
+      const timeouts = async () => {
+        if (result.timedOut.length === 0) return;
         const ends = await store.endTickets(
           type.id,
           result.timedOut.map((x) => ({ id: x.id, version: x.version, status: TicketStatus.TIMED_OUT, reason: x.reason })),
@@ -187,16 +199,11 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
           stats.timeouts[c.ticket.reason ?? "unknown"] = (stats.timeouts[c.ticket.reason ?? "unknown"] ?? 0) + 1;
           await tickets.publishTicket(c);
         }
-      }
-      await Promise.all(
-        result.matches.map((m) =>
-          commit(m, stats).catch((err: unknown) => {
-            // Its tickets left the pool without an answer: read it afresh on the next tick.
-            cursor = null;
-            ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "committing a match failed; the queue is reloaded on its next tick");
-          }),
-        ),
-      );
+      };
+      await Promise.all([
+        timeouts().catch(reloadNext("ending timed-out tickets")),
+        ...result.matches.map((m) => commit(m, stats).catch(reloadNext("committing a match"))),
+      ]);
       stats.waiting = pool.size;
       return stats;
     },

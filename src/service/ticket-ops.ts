@@ -2,7 +2,7 @@ import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
-import { validateTicket } from "../domain/tickets/ticket.js";
+import { checkLatencies, MAX_TICKET_REGIONS, validateTicket } from "../domain/tickets/ticket.js";
 import { windowAt } from "../domain/tickets/window.js";
 import { matcherView, newTicketId, parseTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
 import { LISTEN, type Watcher } from "../bus/watcher.js";
@@ -21,15 +21,18 @@ export interface EnqueueTicketParams {
   partyId?: string | null;
 }
 
-/** Regions one ticket may name (each a key-safe name): bounded, so a check stays cheap. */
-const MAX_LATENCIES = 32;
-
 /** The queue of a type, or BAD_USER_INPUT naming the queues there are. */
 export function queueOf(type: GameTypeDef, id: string): QueueConfig {
   const q = type.queues?.find((c) => c.id === id);
   if (q) return q;
   const names = (type.queues ?? []).map((c) => `"${c.id}"`).join(", ");
   throw badInput(`Game type "${type.id}" has no queue "${id}"${names ? ` (its queues: ${names})` : " (it has no queues)"}.`);
+}
+
+/** The lower median; null for none. Never throws. */
+function median(values: readonly number[]): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null;
 }
 
 const canSee = (t: TicketRecord, actor: Actor) => actor.admin || t.players.some((p) => p.id === actor.id);
@@ -65,7 +68,11 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
       const type = gameType(p.gameType);
       const queue = queueOf(type, p.queue);
       const latencies = p.latencies ? { ...p.latencies } : null;
-      if (latencies && Object.keys(latencies).length > MAX_LATENCIES) throw badInput(`At most ${MAX_LATENCIES} latencies per ticket.`);
+      if (latencies && Object.keys(latencies).length > MAX_TICKET_REGIONS) throw badInput(`At most ${MAX_TICKET_REGIONS} latencies per ticket.`);
+      if (latencies && Object.keys(latencies).length > 0) {
+        const c = checkLatencies(latencies);
+        if (!c.ok) throw badInput(c.message, { reason: c.reason });
+      }
       const { group } = await parties.seatGroup(actor, p.partyId, type);
       const t = now();
       const ticket: TicketRecord = {
@@ -117,8 +124,21 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
       if (!queue) return null;
       const window = windowAt(queue, Math.max(0, now() - t.enqueuedAt));
       const i = await store.queueInsight(t.gameType, t.queueId, t.rating, window);
-      const sorted = [...i.recentWaitsMs].sort((a, b) => a - b);
-      return { window, waiting: i.waiting, near: i.near, estimatedWaitMs: sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null };
+      return { window, waiting: i.waiting, near: i.near, estimatedWaitMs: median(i.recentWaitsMs) };
+    },
+
+    /**
+     * The queues of a game type with their searching tickets and recent median wait (public,
+     * as the lobby is). Rejects with UNKNOWN_GAME_TYPE, BACKEND_UNAVAILABLE.
+     */
+    async matchQueues(gameTypeId: string): Promise<{ queue: QueueConfig; waiting: number; estimatedWaitMs: number | null }[]> {
+      const type = gameType(gameTypeId);
+      return Promise.all(
+        (type.queues ?? []).map(async (queue) => {
+          const i = await store.queueInsight(type.id, queue.id, 0, 0);
+          return { queue, waiting: i.waiting, estimatedWaitMs: median(i.recentWaitsMs) };
+        }),
+      );
     },
 
     /** The ticket, to its players and admins; null for anyone else and once it is forgotten. */
@@ -152,7 +172,8 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
         await source.return();
         throw ticketErrors.notFound(id);
       }
-      let seen = afterVersion ?? 0;
+      // A cursor past the ticket's version (from a client's own bookkeeping) must not hide what comes next.
+      let seen = Math.min(afterVersion ?? 0, current.version);
       const pending: TicketChange[] = current.version > seen ? [{ ticket: current, previousStatus: null }] : [];
       let finished = false;
       const fresh = (c: TicketChange): TicketChange | null => {

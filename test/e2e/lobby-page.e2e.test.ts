@@ -164,6 +164,25 @@ describe.each(bothModes())("the lobby page ($name)", (mode) => {
     console.info(`[${mode.name}] created through the API → shown in the page: ${shownAfter} ms`);
   });
 
+  it("shows the type's ticket queues and how many search in each, refreshed within a few seconds", async () => {
+    const p = await openLobby();
+    const duos = p.page.getByTestId("queue-duos");
+    await duos.waitFor();
+    expect(await p.page.getByTestId("queue-ranked-1v1").locator("td").allTextContents()).toEqual(["ranked-1v1", "2 × 1", "0", "—"]);
+    expect(await duos.getByTestId("queue-waiting").textContent()).toBe("0");
+    const bea = await tokenFor("bea");
+    const { enqueueMatchTicket: ticket } = await gqlOk<{ enqueueMatchTicket: { id: string } }>(
+      t.url,
+      "mutation { enqueueMatchTicket(input: { gameType: \"party-quiz\", queue: \"duos\", rating: 1500 }) { id } }",
+      {},
+      bea,
+    );
+    await expect.poll(() => duos.getByTestId("queue-waiting").textContent(), { timeout: 8_000 }).toBe("1");
+    await gqlOk(t.url, "mutation($id: ID!) { cancelMatchTicket(id: $id) { cancelled } }", { id: ticket.id }, bea);
+    await expect.poll(() => duos.getByTestId("queue-waiting").textContent(), { timeout: 8_000 }).toBe("0");
+    expect(p.problems).toEqual([]);
+  });
+
   it("a Join clicked in one page is seen in another page within a second; Leave frees the seat again", async () => {
     const bob = await tokenFor("bob");
     const carol = await tokenFor("carol");

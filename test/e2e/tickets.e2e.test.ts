@@ -100,6 +100,13 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const lost = (await gql<G.CancelTicketMutation>(t.url, CANCEL_TICKET, { id: c.id }, await tokenFor("carol"))).data!.cancelMatchTicket;
     expect(lost).toMatchObject({ cancelled: false, ticket: { status: "CANCELLED", version: 2 } });
 
+    // A watcher whose cursor is past the ticket's version still gets the change that ends it.
+    const h = (await enqueue("hana", 9000)).data!.enqueueMatchTicket;
+    const ahead = await watch(h.id, "hana", 5);
+    await gql(t.url, CANCEL_TICKET, { id: h.id }, await tokenFor("hana"));
+    expect((await ahead.next(3_000)).data!.matchTicketChanged.ticket).toMatchObject({ status: "CANCELLED", version: 2 });
+    await ahead.done;
+
     const d = (await enqueue("dave", 1500)).data!.enqueueMatchTicket;
     const daveSees = await watch(d.id, "dave");
     expect((await daveSees.next()).data!.matchTicketChanged.ticket.status).toBe("SEARCHING");
@@ -127,6 +134,9 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     expect(codeOf(await bad({ gameType: "chess" }))).toBe("UNKNOWN_GAME_TYPE");
     expect(codeOf(await bad({ latencies: Array.from({ length: 33 }, (_, i) => ({ region: `r${i}`, ms: 10 })) }))).toBe("BAD_USER_INPUT");
     expect(codeOf(await bad({ latencies: [{ region: "eu", ms: 1 }, { region: "eu", ms: 2 }] }))).toBe("BAD_USER_INPUT");
+    // Checked even where the queue has no region rule: they are stored with the ticket.
+    expect(codeOf(await bad({ latencies: [{ region: "eu:{x}", ms: 1 }] }))).toBe("BAD_USER_INPUT");
+    expect(codeOf(await bad({ latencies: [{ region: "eu", ms: -1 }] }))).toBe("BAD_USER_INPUT");
     expect(codeOf(await gql(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked", rating: 1500 } }))).toBe("UNAUTHENTICATED");
     expect(codeOf(await gql(t.url, CANCEL_TICKET, { id: "tkt_duel_0000000000000000" }, token))).toBe("TICKET_NOT_FOUND");
     // None of those left a ticket behind: erin can search now.

@@ -153,6 +153,21 @@ export function describeTickets(factory: StoreFactory): void {
       expect(seen).toEqual(expected.map((t) => t.id));
     });
 
+    it("pages on past a cursor whose ticket ended between pages, ties and all", async () => {
+      const all = Array.from({ length: 5 }, (_, i) => ticketOf([`s${i}`], { enqueuedAt: T0 }));
+      for (const t of all) await store().enqueueTicket(t);
+      const first = await store().searchingTickets(DUEL, "ranked", null, 2);
+      // The page's last ticket ends before the next page is read.
+      await store().cancelTicket({ gameType: DUEL, id: first.tickets[1]!.ticket.id }, admin, T0 + 1);
+      const seen = first.tickets.map((t) => t.ticket.id);
+      for (let after = first.next; after !== null; ) {
+        const page = await store().searchingTickets(DUEL, "ranked", after, 2);
+        seen.push(...page.tickets.map((t) => t.ticket.id));
+        after = page.next;
+      }
+      expect(seen).toEqual([...all].sort((x, y) => (x.id < y.id ? -1 : 1)).map((t) => t.id));
+    });
+
     it("feeds a queue's changes after a cursor, and asks a reader without one to reload first", async () => {
       const first = await store().ticketFeed(DUEL, "ranked", null, 100, T0);
       expect(first.kind).toBe("reload");

@@ -11,6 +11,7 @@ import { CreateGameForm, type GameTypeInfo } from "./components/create-game.js";
 import { FilterPanel } from "./components/filter-panel.js";
 import { GameDetail, type DetailActions } from "./components/game-detail.js";
 import { GameList } from "./components/game-list.js";
+import { QueuesPanel } from "./components/queues.js";
 import { type ConnectionStatus, ErrorBanner, Notice, type ShownError, StatusBadge } from "./components/status.js";
 import { TokenBox } from "./components/token-box.js";
 import { activeParts, emptyFilter, type FilterForm, type FilterProblem, toGameFilter, toQuickJoin } from "./filter.js";
@@ -314,12 +315,15 @@ export function App() {
             )}
 
             <div class={`layout${route.gameId ? " with-detail" : ""}`}>
-              <details class="filter-box" open>
-                <summary>
-                  Filters{parts > 0 && <span class="chip">{parts} active</span>}
-                </summary>
-                <FilterPanel key={type.id} type={type} applied={current.form} problems={problems} onApply={applyFilter} />
-              </details>
+              <div class="side">
+                <details class="filter-box" open>
+                  <summary>
+                    Filters{parts > 0 && <span class="chip">{parts} active</span>}
+                  </summary>
+                  <FilterPanel key={type.id} type={type} applied={current.form} problems={problems} onApply={applyFilter} />
+                </details>
+                <QueuesPanel client={client} gameType={type.id} />
+              </div>
 
               <section class="list" aria-label={`${type.name} games`}>
                 <GameList

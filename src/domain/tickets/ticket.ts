@@ -82,7 +82,8 @@ export function validateTicket(queue: QueueConfig, ticket: Ticket): TicketCheck 
   return { ok: true };
 }
 
-function checkLatencies(latencies: Ticket["latencies"]): TicketCheck {
+/** Latencies as a ticket may carry them (also where the queue has no region rule: they are stored). Never throws. */
+export function checkLatencies(latencies: Ticket["latencies"]): TicketCheck {
   const entries = latencies ? Object.entries(latencies) : [];
   if (entries.length === 0) {
     return reject(TicketRejection.MISSING_LATENCIES, "this queue matches by region: the ticket must report latencies");

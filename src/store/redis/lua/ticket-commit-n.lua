@@ -18,16 +18,21 @@
 -- @include seat
 -- @include ticket
 local n = tonumber(ARGV[4])
+local q = queueKeysAt(9)
 local stale = { CODE.VERSION_CONFLICT }
 for i = 1, n do
-  local t = redis.call("HMGET", KEYS[14 + i], "s", "v")
-  if t[1] ~= SEARCHING or t[2] ~= ARGV[4 + i] then stale[#stale + 1] = string.match(KEYS[14 + i], "[^:]+$") end
+  local key = KEYS[14 + i]
+  local id = string.match(key, "[^:]+$")
+  local t = redis.call("HMGET", key, "s", "v", "p")
+  -- Searching, at the version proposed, in this queue — and its players readable, so that
+  -- nothing below can fail half-way through.
+  local ok = t[1] == SEARCHING and t[2] == ARGV[4 + i] and redis.call("ZSCORE", q.searching, id) and pcall(cjson.decode, t[3])
+  if not ok then stale[#stale + 1] = id end
 end
 if #stale > 1 then return stale end
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
 local firstStatic = 15 + n
 insertGame(ARGV[5 + n], ARGV[6 + n], firstStatic, 7 + n, 7 + n + (#KEYS - firstStatic + 1), ARGV[2])
-local q = queueKeysAt(9)
 local tickets = {}
 for i = 1, n do
   local key = KEYS[14 + i]

@@ -26,10 +26,12 @@ while got < n do
   local page = redis.call("ZRANGE", KEYS[1], start, start + n - 1, "WITHSCORES")
   if #page == 0 then break end
   for i = 1, #page, 2 do
+    if got == n then break end
     local id, score = page[i], page[i + 1]
+    -- `start` counts what was looked at, so that `more` below is exact.
     start = start + 1
     local skip = ARGV[1] ~= "" and score == ARGV[2] and id <= ARGV[1]
-    if not skip and got < n then
+    if not skip then
       local t = redis.call("HMGET", ARGV[4] .. id, "s", "w")
       if t[1] == SEARCHING and t[2] then views[#views + 1] = t[2] end
       got = got + 1

@@ -36,10 +36,12 @@ end
 -- the outcome field and value), frees its players' places in the queue, records it on the feed.
 local function endTicket(key, id, now, q, status, field, value)
   -- While it searched nothing else changed it: its updatedAt is when it was enqueued.
-  local t = redis.call("HMGET", key, "v", "u")
+  local t = redis.call("HMGET", key, "v", "u", "p")
+  -- Everything read (and decoded) before the first write: nothing can fail half-way.
+  local players = cjson.decode(t[3])
   local v = tonumber(t[1]) + 1
   redis.call("HSET", key, "s", status, "v", v, "u", now, field, value)
-  for _, p in ipairs(cjson.decode(redis.call("HGET", key, "p"))) do
+  for _, p in ipairs(players) do
     if redis.call("HGET", q.players, p) == id then redis.call("HDEL", q.players, p) end
   end
   redis.call("ZREM", q.searching, id)
