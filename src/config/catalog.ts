@@ -205,6 +205,13 @@ export function parseCatalog(text: string, file: string): Catalog {
     if (t.queues && t.minPlayers !== undefined && t.maxPlayers !== undefined) {
       for (const p of queueFitProblems(t.queues, t.minPlayers, t.maxPlayers)) report(at(...p.path), p.message);
     }
+    // Backfill finds open games by their rating label: the type must declare it as a number.
+    (t.queues ?? []).forEach((q, i) => {
+      const attribute = q.rating?.attribute ?? "mmr";
+      if (q.backfill && t.labels?.[attribute] !== "number") {
+        report(at("queues", i, "backfill"), `needs the game type to declare the label "${attribute}" (the queue's rating attribute) as a number: open games are found by it`);
+      }
+    });
     if (parsed.success && problems.length === before) defs.push(toDef(parsed.data));
   });
   if (problems.length > 0) throw fail();

@@ -1,5 +1,5 @@
 import { ErrorCode } from "../domain/errors.js";
-import { type GameRecord, newGameRecord, Visibility } from "../domain/game.js";
+import { type GameRecord, type GameState, newGameRecord, Visibility } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import { newGameId } from "../domain/ids.js";
 import { type ProposedMatch, tick, type TickResult } from "../domain/tickets/matcher.js";
@@ -7,17 +7,28 @@ import { TicketPool } from "../domain/tickets/pool.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
 import { TicketStatus } from "../domain/tickets/ticket-record.js";
 import type { PooledTicket } from "../store/ticket-store.js";
-import { isCode, type Seating } from "./seating.js";
+import { isCode, JOINABLE, SEATS_FILLED, type Seating } from "./seating.js";
+import { normalizeFilter, SortDirection, SortField } from "../domain/filter.js";
+import { TIMEOUT_REASONS } from "../domain/tickets/queue.js";
+import { windowAt } from "../domain/tickets/window.js";
 import type { ServiceContext } from "./service-context.js";
 import type { TicketOps } from "./ticket-ops.js";
 
 /** Feed entries and searching tickets read per call while a matcher catches up. */
 const PAGE = 1_000;
+/** Open games one backfill looks at, fewest free seats first. */
+const BACKFILL_CANDIDATES = 3;
+/** The states in which a game takes players (JOINABLE's rows). */
+const BACKFILL_STATES = Object.keys(JOINABLE) as GameState[];
+const zeroFailures = () => Object.fromEntries(TIMEOUT_REASONS.map((r) => [r, 0])) as QueueTickStats["failures"];
 
 export interface QueueTickStats {
   /** Tickets in the pool after the tick (still searching). */
   waiting: number;
+  /** Tickets matched, backfilled ones included. */
   matched: number;
+  /** Of those, seated in an open game (a queue with `backfill`). */
+  backfilled: number;
   timedOut: number;
   /** Proposals that lost a race (a ticket cancelled or matched elsewhere meanwhile). */
   stale: number;
@@ -42,8 +53,14 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
   // A match's game has the type's default settings: computed once, not validated per match.
   const settings = ctx.validateSettings(type, undefined);
 
+  /** Tickets that entered the pool since the last tick: with `backfill`, they try open games first. */
+  let arrivals: string[] = [];
+  const backfills = queue.backfill && !gameServers.hasServer(type);
   const pooled = (p: PooledTicket, into: TicketPool, map: Map<string, PooledTicket>) => {
-    if (into.add(p.ticket)) map.set(p.ticket.id, p);
+    if (into.add(p.ticket)) {
+      map.set(p.ticket.id, p);
+      if (backfills) arrivals.push(p.ticket.id);
+    }
   };
 
   async function reload(next: string): Promise<void> {
@@ -168,6 +185,46 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
     stats.matched += out.tickets.length;
   }
 
+  /**
+   * Seats a newly searching ticket in an open public game whose rating label lies within the
+   * ticket's window (fewest free seats first, at most BACKFILL_CANDIDATES looked at), in one
+   * atomic store step with its MATCHED end. Answers whether it was seated.
+   */
+  async function backfill(p: PooledTicket, t: number, stats: QueueTickStats): Promise<boolean> {
+    const w = windowAt(queue, Math.max(0, t - p.ticket.enqueuedAt));
+    const r = p.ticket.rating;
+    const filter = normalizeFilter(
+      { gameType: type.id, states: [...BACKFILL_STATES], minFreeSeats: p.players.length, labels: [{ key: queue.rating.attribute, between: [r - w, r + w] }] },
+      [type],
+      () => type,
+    );
+    const page = await store.list({ filter, sort: { field: SortField.FREE_SEATS, direction: SortDirection.ASC }, first: BACKFILL_CANDIDATES, after: null });
+    for (const { game } of page.items) {
+      const out = await store.backfillTicket({
+        gameType: type.id,
+        queueId: queue.id,
+        ticket: { id: p.ticket.id, version: p.ticket.version },
+        gameId: game.id,
+        players: p.players.map((x) => ({ id: x.id, name: x.name, joinedAt: t, confirmed: true, reservedUntil: null })),
+        joinable: JOINABLE,
+        seatsFilled: SEATS_FILLED,
+        match: { teams: [p.players.map((x) => x.id)], teamRatings: [r], teamDifference: 0, ratingSpread: 0, region: game.region },
+        now: t,
+      });
+      if (out.status === "refused") continue;
+      pool.remove(p.ticket.id);
+      known.delete(p.ticket.id);
+      if (out.status === "stale") return true;
+      await publish(out.game);
+      await tickets.publishTicket(out.ticket);
+      stats.matched += 1;
+      stats.backfilled += 1;
+      stats.waitsMs.push(out.ticket.ticket.updatedAt - out.ticket.ticket.enqueuedAt);
+      return true;
+    }
+    return false;
+  }
+
   return {
     /**
      * One round: catch the pool up with the feed, tick, end the tickets that waited too long,
@@ -177,8 +234,20 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
     async runTick(): Promise<QueueTickStats> {
       await sync();
       const t = now();
+      const stats: QueueTickStats = { waiting: 0, matched: 0, backfilled: 0, timedOut: 0, stale: 0, waitsMs: [], failures: zeroFailures(), timeouts: {} };
+      // Open games first (bounded per tick like seeds), before new games are formed.
+      const due = arrivals.splice(0, queue.seedsPerTick);
+      for (const id of due) {
+        const p = known.get(id);
+        if (!p || !pool.has(id)) continue;
+        try {
+          await backfill(p, t, stats);
+        } catch (err) {
+          ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "backfilling a ticket failed; it searches on");
+        }
+      }
       const result = tick(pool, queue, t);
-      const stats: QueueTickStats = { waiting: 0, matched: 0, timedOut: 0, stale: 0, waitsMs: [], failures: result.failures, timeouts: {} };
+      stats.failures = result.failures;
       // Whatever fails from here on, the tick has taken tickets out of the pool without an
       // answer for them: the pool is read afresh on the next tick.
       const reloadNext = (what: string) => (err: unknown) => {

@@ -1,4 +1,5 @@
-import type { Actor, GameChangeRecord, GameRecord } from "../domain/game.js";
+import type { Actor, GameChangeRecord, GameRecord, PlayerRecord } from "../domain/game.js";
+import type { StateTable } from "./game-store.js";
 import type { Ticket } from "../domain/tickets/ticket.js";
 import type { TicketChange, TicketMatch, TicketPlayer, TicketRecord, TicketRef, TicketStatus } from "../domain/tickets/ticket-record.js";
 
@@ -37,6 +38,30 @@ export type CommitOutcome =
   | { status: "committed"; game: GameChangeRecord; tickets: TicketChange[] }
   /** Nothing written: these tickets are no longer SEARCHING at the version proposed. */
   | { status: "stale"; stale: string[] };
+
+/** A searching ticket seated in an open game instead of a new one (a queue with `backfill`). */
+export interface BackfillCommand {
+  gameType: string;
+  queueId: string;
+  ticket: { id: string; version: number };
+  /** The open public game to seat the ticket's players in. */
+  gameId: string;
+  /** The seats to take, the ticket's players in order. */
+  players: readonly PlayerRecord[];
+  joinable: StateTable;
+  seatsFilled: StateTable;
+  /** How the match is made up (the ticket's players as one team); `gameId` is the game's. */
+  match: Omit<TicketMatch, "gameId">;
+  now: number;
+}
+
+export type BackfillOutcome =
+  /** Seated, and the ticket MATCHED to the game, in one step. */
+  | { status: "seated"; game: GameChangeRecord; ticket: TicketChange }
+  /** Nothing written: the ticket is no longer SEARCHING at that version. */
+  | { status: "stale" }
+  /** Nothing written: the game is gone, private, not taking players, full, or has one of them already. */
+  | { status: "refused" };
 
 /** The end of a searching ticket other than a match: a timeout (by the matcher) or a cancel. */
 export interface TicketEnd {
@@ -86,6 +111,8 @@ export interface TicketStore {
   endTickets(gameType: string, ends: readonly TicketEnd[], now: number): Promise<(TicketChange | null)[]>;
   /** Commits a proposed match in one atomic step, or nothing (see CommitOutcome). */
   commitMatch(commit: MatchCommit): Promise<CommitOutcome>;
+  /** Seats a searching ticket's players in an open game and marks it MATCHED to it, in one atomic step, or nothing. */
+  backfillTicket(cmd: BackfillCommand): Promise<BackfillOutcome>;
   /** Every SEARCHING ticket of the queue, `limit` at a time, by enqueue time (cursor null = from the start). */
   searchingTickets(gameType: string, queueId: string, after: string | null, limit: number): Promise<{ tickets: PooledTicket[]; next: string | null }>;
   /** How many search in the queue, how many near `rating` (± `window`), and its recent waits to a match. */

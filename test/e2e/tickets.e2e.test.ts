@@ -12,6 +12,7 @@ const CATALOG = parseCatalog(
     name: Duel
     minPlayers: 2
     maxPlayers: 4
+    labels: { mmr: number }
     queues:
       - id: ranked
         teams: { count: 2, size: 1 }
@@ -21,6 +22,10 @@ const CATALOG = parseCatalog(
           expansion: { kind: steps, steps: [{ afterMs: 600, window: 200 }] }
           maxWindow: 200
         maxWaitMs: 2000
+      - id: open
+        teams: { count: 2, size: 1 }
+        rating: { attribute: mmr, initialWindow: 50, expansion: { kind: linear, perSecond: 1 }, maxWindow: 100 }
+        backfill: true
       - id: squads
         teams: { count: 2, size: 2 }
         rating: { attribute: mmr, initialWindow: 50, expansion: { kind: linear, perSecond: 1 }, maxWindow: 100 }
@@ -125,6 +130,26 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const seen = (await gql<G.TicketQuery>(t.url, TICKET, { id: c.id }, await tokenFor("carol"))).data!.matchTicket!;
     // Within carol's ±50: frank (1530) and herself; gina (1700) is not.
     expect(seen).toMatchObject({ status: "SEARCHING", poolSize: 2, queueSize: 3, estimatedWaitSeconds: null });
+  });
+
+  it("backfills a ticket into an open game whose rating label is within its window, before forming new games", async () => {
+    const host = await tokenFor("hugo");
+    const made = await gql<{ createGame: { id: string } }>(
+      t.url,
+      "mutation { createGame(input: { gameType: \"duel\", capacity: 3, labels: { mmr: 1510 } }) { id } }",
+      {},
+      host,
+    );
+    const gameId = made.data!.createGame.id;
+    // Far from the game's rating: left to search; close to it: seated in it.
+    const far = (await gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "open", rating: 1800 } }, await tokenFor("ivan"))).data!.enqueueMatchTicket;
+    const near = (await gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "open", rating: 1530 } }, await tokenFor("jill"))).data!.enqueueMatchTicket;
+    const sees = await watch(near.id, "jill");
+    let ticket = (await sees.next()).data!.matchTicketChanged.ticket;
+    if (ticket.status === "SEARCHING") ticket = (await sees.next(5_000)).data!.matchTicketChanged.ticket;
+    expect(ticket).toMatchObject({ status: "MATCHED", game: { id: gameId, capacity: 3 } });
+    expect(ticket.game!.players.map((p) => p.id)).toEqual(["hugo", "jill"]);
+    expect((await gql<G.TicketQuery>(t.url, TICKET, { id: far.id }, await tokenFor("ivan"))).data!.matchTicket!.status).toBe("SEARCHING");
   });
 
   it("refuses what a queue cannot take, with typed errors and nothing stored", async () => {

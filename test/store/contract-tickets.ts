@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
-import { GameState } from "../../src/domain/game.js";
+import { GameState, Visibility } from "../../src/domain/game.js";
 import { newTicketId, type TicketRecord, TicketStatus } from "../../src/domain/tickets/ticket-record.js";
 import type { MatchCommit, TicketFeedEntry, TicketStore } from "../../src/store/ticket-store.js";
-import { DUEL, makeGame, player } from "../support/games.js";
+import { DUEL, makeGame, player, tables } from "../support/games.js";
 import { expectCode, type StoreFactory, useStore } from "./contract-support.js";
 
 const T0 = 1_900_000_000_000;
@@ -195,6 +195,39 @@ export function describeTickets(factory: StoreFactory): void {
       // Only matches count as waits; the cancelled and the matched no longer search.
       expect(await store().queueInsight(DUEL, "ranked", 1700, 10)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [4_000, 4_000] });
       expect(await store().queueInsight(DUEL, "casual", 1500, 1_000)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [] });
+    });
+
+    it("backfills a searching ticket into an open game: seated and MATCHED in one step, or nothing", async () => {
+      const open = (await store().create(makeGame({ gameType: DUEL, creatorId: "host", players: [player("host", T0)], capacity: 3, createdAt: T0 }))).game;
+      const full = (await store().create(makeGame({ gameType: DUEL, creatorId: "h2", players: [player("h2", T0)], capacity: 1, createdAt: T0 }))).game;
+      const secret = (await store().create(makeGame({ gameType: DUEL, creatorId: "h3", players: [player("h3", T0)], capacity: 4, visibility: Visibility.PRIVATE, createdAt: T0 }))).game;
+      const b = ticketOf(["bob", "bea"]);
+      await store().enqueueTicket(b);
+      const into = (gameId: string, version = 1, now = T0 + 2_000) =>
+        store().backfillTicket({
+          gameType: DUEL,
+          queueId: "ranked",
+          ticket: { id: b.id, version },
+          gameId,
+          players: b.players.map((p) => player(p.id, now)),
+          joinable: tables.joinable,
+          seatsFilled: tables.seatsFilled,
+          match: { teams: [["bob", "bea"]], teamRatings: [b.rating], teamDifference: 0, ratingSpread: 0, region: null },
+          now,
+        });
+      expect(await into(full.id)).toEqual({ status: "refused" });
+      expect(await into(secret.id)).toEqual({ status: "refused" });
+      expect(await into(`${open.id.slice(0, -3)}zzz`)).toEqual({ status: "refused" });
+      expect(await into(open.id, 2)).toEqual({ status: "stale" });
+      expect(await store().getTicket(b)).toEqual(b);
+      const seated = await into(open.id);
+      if (seated.status !== "seated") throw new Error("expected a seat");
+      expect(seated.game.game.players.map((p) => p.id)).toEqual(["host", "bob", "bea"]);
+      expect(seated.game.game).toMatchObject({ version: 2, state: GameState.FULL });
+      expect(seated.ticket.ticket).toMatchObject({ status: TicketStatus.MATCHED, version: 2, match: { gameId: open.id, teams: [["bob", "bea"]] } });
+      expect(await store().get({ gameType: DUEL, id: open.id })).toEqual(seated.game.game);
+      expect(await into(open.id)).toEqual({ status: "stale" });
+      expect((await store().queueInsight(DUEL, "ranked", 1500, 10)).recentWaitsMs).toEqual([2_000]);
     });
 
     it("gives each ticket one outcome when commits of overlapping matches and cancels race", async () => {

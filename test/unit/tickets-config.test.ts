@@ -126,6 +126,14 @@ describe("catalog queues: what a studio writes", () => {
     ]);
   });
 
+  it("refuses backfill unless the type declares the queue's rating attribute as a number label", () => {
+    expect(problems("      - { id: open, teams: { count: 2, size: 1 }, backfill: true }")).toEqual([
+      'games.yaml: gameTypes[0].queues[0].backfill: needs the game type to declare the label "mmr" (the queue\'s rating attribute) as a number: open games are found by it (line 7)',
+    ]);
+    const ok = parseCatalog(catalogWith("      - { id: open, teams: { count: 2, size: 1 }, backfill: true }").replace("    queues:", "    labels: { mmr: number }\n    queues:"), "games.yaml");
+    expect(ok.get("duel")!.queues![0]!.backfill).toBe(true);
+  });
+
   it("reports a party that could never fit, bad values and out-of-range bounds", () => {
     expect(
       problems(`      - id: premade

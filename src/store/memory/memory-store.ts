@@ -9,6 +9,7 @@ import {
   type GameRecord,
   GameState,
   isPlayer,
+  Visibility,
 } from "../../domain/game.js";
 import { compareEntryIds } from "../../domain/entry-ids.js";
 import { CREATED_GAMES_TRACKED_MS, DEFAULT_EVENT_DEDUPE_MS, deadlineOf, expiryAt, GAME_TOMBSTONE_MS, timeoutsMs } from "../deadlines.js";
@@ -186,7 +187,22 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
 
   return {
     ...createMemoryOutbox(),
-    ...createMemoryTickets((game) => change(ChangeKind.CREATED, insert(game), null)),
+    ...createMemoryTickets(
+      (game) => change(ChangeKind.CREATED, insert(game), null),
+      // join's checks and seating, for a ticket backfilled into an open public game (twin of ticket-backfill-n.lua).
+      (cmd) => {
+        const g = load({ gameType: cmd.gameType, id: cmd.gameId });
+        if (g.visibility !== Visibility.PUBLIC) throw storeErrors.notJoinable(g.id, g.state);
+        if (cmd.players.some((p) => isPlayer(g, p.id))) throw storeErrors.alreadyJoined(g.id);
+        if (freeSeats(g) < cmd.players.length) throw storeErrors.full(g.id);
+        if (!cmd.joinable[g.state]) throw storeErrors.notJoinable(g.id, g.state);
+        const previous = g.state;
+        seatAll(g, cmd.players, cmd.seatsFilled);
+        bump(g, cmd.now);
+        touch(g, cmd.now);
+        return change(ChangeKind.UPDATED, g, previous);
+      },
+    ),
     ...createMemoryMatchmaking({ games, codes, find, load, insert, bump, touch, change, parties, labelKinds: (t) => catalog.get(t)?.labels ?? {} }),
     ...parties.store,
 

@@ -1,7 +1,8 @@
 import type { GameChangeRecord, GameRecord } from "../../domain/game.js";
 import { pooledOf, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
-import { ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
+import { MatchmakerError } from "../../domain/errors.js";
+import { type BackfillCommand, ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
 
 /** A searching ticket's place in enqueue order, as searchingTickets' cursor. */
 const positionOf = (t: TicketRecord) => `${String(t.enqueuedAt).padStart(15, "0")}:${t.id}`;
@@ -18,7 +19,11 @@ interface FeedItem {
  * synchronous step (JavaScript runs it to the end before anything else), which is what makes
  * commitMatch atomic here.
  */
-export function createMemoryTickets(createGame: (game: GameRecord) => GameChangeRecord): TicketStore {
+export function createMemoryTickets(
+  createGame: (game: GameRecord) => GameChangeRecord,
+  /** Seats players in an existing public game (the same checks as a join); throws its refusal before any write. */
+  seatInGame: (cmd: BackfillCommand) => GameChangeRecord,
+): TicketStore {
   const tickets = new Map<string, TicketRecord>();
   /** Ended tickets by when they end for good (insertion order = end order). */
   const ended = new Map<string, number>();
@@ -118,6 +123,23 @@ export function createMemoryTickets(createGame: (game: GameRecord) => GameChange
       waits.set(key, recent.slice(0, QUEUE_WAITS_KEPT));
       const changes = commit.tickets.map((r) => end(tickets.get(r.id)!, { status: TicketStatus.MATCHED, match }, commit.now));
       return { status: "committed", game, tickets: changes };
+    },
+
+    async backfillTicket(cmd) {
+      const t = tickets.get(cmd.ticket.id);
+      if (!t || t.gameType !== cmd.gameType || t.queueId !== cmd.queueId || t.status !== TicketStatus.SEARCHING || t.version !== cmd.ticket.version) {
+        return { status: "stale" };
+      }
+      let game: GameChangeRecord;
+      try {
+        game = seatInGame(cmd);
+      } catch (err) {
+        if (err instanceof MatchmakerError) return { status: "refused" };
+        throw err;
+      }
+      const key = queueKey(cmd.gameType, cmd.queueId);
+      waits.set(key, [Math.max(0, cmd.now - t.enqueuedAt), ...(waits.get(key) ?? [])].slice(0, QUEUE_WAITS_KEPT));
+      return { status: "seated", game, ticket: end(t, { status: TicketStatus.MATCHED, match: { ...cmd.match, gameId: cmd.gameId } }, cmd.now) };
     },
 
     async searchingTickets(gameType, queueId, after, limit) {

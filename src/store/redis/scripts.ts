@@ -30,7 +30,8 @@ export type ScriptName =
   | "ticketEnd"
   | "ticketCommit"
   | "ticketFeed"
-  | "ticketPage";
+  | "ticketPage"
+  | "ticketBackfill";
 
 /**
  * File per script. `<name>-<n>.lua` takes exactly n KEYS; `<name>-n.lua` takes a varying
@@ -60,6 +61,7 @@ const scriptFiles: Record<ScriptName, string> = {
   ticketCommit: "ticket-commit-n.lua",
   ticketFeed: "ticket-feed-2.lua",
   ticketPage: "ticket-page-1.lua",
+  ticketBackfill: "ticket-backfill-15.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);

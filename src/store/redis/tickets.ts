@@ -5,6 +5,7 @@ import { ticketErrors } from "../ticket-errors.js";
 import type { PooledTicket, TicketFeedEntry, TicketStore } from "../ticket-store.js";
 import type { RedisClient } from "../../redis/client.js";
 import type { RedisKeys } from "./keys.js";
+import { partyArg } from "./matchmaking.js";
 import { changeOf, guarded, type ScriptReply } from "./replies.js";
 import { ScriptCode, scriptError } from "./script-errors.js";
 import type { ScriptRunner } from "./scripts.js";
@@ -153,6 +154,27 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       const change = changeOf([ScriptCode.OK, reply[1] as string], ChangeKind.CREATED);
       const tickets = (reply[2] as string[][]).map((flat) => ({ ticket: decodeTicket(flat), previousStatus: TicketStatus.SEARCHING }));
       return { status: "committed", game: change, tickets };
+    },
+
+    async backfillTicket(cmd) {
+      const scriptKeys = [...keys.gameScriptKeys(cmd.gameType, cmd.gameId), ...keys.queueScriptKeys(cmd.gameType, cmd.queueId), keys.ticket(cmd.gameType, cmd.ticket.id)];
+      const args = [
+        String(cmd.now),
+        timeoutsJson(cmd.gameType),
+        String(cmd.ticket.version),
+        partyArg(cmd.players),
+        JSON.stringify(cmd.joinable),
+        JSON.stringify(cmd.seatsFilled),
+        JSON.stringify({ ...cmd.match, gameId: cmd.gameId }),
+      ];
+      const reply = (await guarded(() => run("ticketBackfill", scriptKeys, args))) as [number, string?, string?, string[]?];
+      if (reply[0] === ScriptCode.VERSION_CONFLICT) return { status: "stale" };
+      if (reply[0] !== ScriptCode.OK) return { status: "refused" };
+      return {
+        status: "seated",
+        game: changeOf([ScriptCode.OK, reply[1], reply[2]], ChangeKind.UPDATED),
+        ticket: { ticket: decodeTicket(reply[3]!), previousStatus: TicketStatus.SEARCHING },
+      };
     },
 
     async searchingTickets(gameType, queueId, after, limit) {
