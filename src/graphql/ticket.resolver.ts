@@ -3,7 +3,6 @@ import { badInput } from "../domain/errors.js";
 import type { GameRecord } from "../domain/game.js";
 import { type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
 import { MAX_TICKET_REGIONS } from "../domain/tickets/ticket.js";
-import { windowAt } from "../domain/tickets/window.js";
 import type { GqlContext } from "./context.js";
 import { GameType } from "./game-type.type.js";
 import { Game } from "./game.type.js";
@@ -87,9 +86,7 @@ export class TicketResolver {
 
   @FieldResolver(() => Number, { nullable: true })
   window(@Root() t: TicketRecord, @Ctx() ctx: GqlContext): number | null {
-    if (t.status !== TicketStatus.SEARCHING) return null;
-    const queue = ctx.service.gameType(t.gameType)?.queues?.find((q) => q.id === t.queueId);
-    return queue ? windowAt(queue, Math.max(0, ctx.service.now() - t.enqueuedAt)) : null;
+    return ctx.service.ticketWindow(t);
   }
 
   @FieldResolver(() => Int, { nullable: true })

@@ -55,8 +55,16 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
     return ref;
   }
 
+  /** A SEARCHING ticket's rating half-width now (it widens with the wait); null once it ended. Never throws. */
+  function ticketWindow(t: TicketRecord): number | null {
+    if (t.status !== TicketStatus.SEARCHING) return null;
+    const queue = ctx.catalog.get(t.gameType)?.queues?.find((q) => q.id === t.queueId);
+    return queue ? windowAt(queue, Math.max(0, now() - t.enqueuedAt)) : null;
+  }
+
   return {
     publishTicket,
+    ticketWindow,
 
     /**
      * Files a SEARCHING ticket for the caller, or for the party they lead (its members
@@ -119,10 +127,8 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
      * match; null before any). null once the ticket ended. Rejects with BACKEND_UNAVAILABLE.
      */
     async ticketInsight(t: TicketRecord): Promise<{ window: number; waiting: number; near: number; estimatedWaitMs: number | null } | null> {
-      if (t.status !== TicketStatus.SEARCHING) return null;
-      const queue = ctx.catalog.get(t.gameType)?.queues?.find((q) => q.id === t.queueId);
-      if (!queue) return null;
-      const window = windowAt(queue, Math.max(0, now() - t.enqueuedAt));
+      const window = ticketWindow(t);
+      if (window === null) return null;
       const i = await store.queueInsight(t.gameType, t.queueId, t.rating, window);
       return { window, waiting: i.waiting, near: i.near, estimatedWaitMs: median(i.recentWaitsMs) };
     },

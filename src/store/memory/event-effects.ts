@@ -72,7 +72,7 @@ export function applyEffect(g: GameRecord, effect: EventEffect, now: number): bo
     case "touch":
       return false;
     default:
-      // A kind this build does not know (event-n.lua raises the same), before any write.
+      // A kind this build does not know (events-n.lua raises the same), before any write.
       throw new Error(`unknown event effect ${String((effect as { kind: unknown }).kind)}`);
   }
 }

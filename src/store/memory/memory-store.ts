@@ -171,7 +171,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
     }
     const last = lastEntry.get(g.id);
     if (entryId !== null && last !== undefined && compareEntryIds(entryId, last) <= 0) {
-      // The last applied entry again: its worker may have died before publishing (event-n.lua likewise).
+      // The last applied entry again: its worker may have died before publishing (events-n.lua likewise).
       return entryId === last ? { status: "replayed", change: change(ChangeKind.UPDATED, g, g.state) } : { status: "duplicate" };
     }
     if (eventId !== null && eventIds.seen(ref.gameType, eventId, now)) return { status: "duplicate" };

@@ -156,37 +156,29 @@ export function createRedisLifecycle(deps: RedisLifecycleDeps): GameLifecycleSto
     return { keys: scriptKeys, args, sent };
   }
 
-  return {
-    async applyEvent(cmd: EventCommand) {
-      const { ref, eventId, entryId, effect, now } = cmd;
-      const scriptKeys = [...keys.gameScriptKeys(ref.gameType, ref.id), keys.tombstone(ref.gameType, ref.id)];
-      const dedupe = dedupes(eventId);
-      if (dedupe) scriptKeys.push(keys.eventId(ref.gameType, eventId!));
-      if (entryId !== null && !isEntryId(entryId)) throw new RangeError(`not a stream entry id: ${JSON.stringify(entryId)}`);
-      const e = effectArgs(deps, ref, effect, scriptKeys.length + 1);
-      const args = [String(now), timeoutsJson(ref.gameType), dedupe ? window : "", entryId ?? "", effect.kind, ...e.args];
-      const reply = (await guarded(() => run("event", [...scriptKeys, ...e.keys], args))) as ScriptReply;
-      return outcomeOf(reply, cmd);
-    },
-
-    applyEvents(cmds) {
-      const out: Promise<EventOutcome>[] = new Array(cmds.length);
-      const byType = new Map<string, number[]>();
-      cmds.forEach((cmd, i) => {
-        const list = byType.get(cmd.ref.gameType);
-        if (list) list.push(i);
-        else byType.set(cmd.ref.gameType, [i]);
-      });
-      for (const [type, indexes] of byType) {
-        for (const chunk of chunksByGame(cmds, indexes)) {
-          const call = batchCall(type, chunk, cmds, out);
-          if (call.sent.length === 0) continue;
-          const replies = guarded(() => run("events", call.keys, call.args)) as Promise<ScriptReply[]>;
-          call.sent.forEach((i, k) => (out[i] = replies.then((r) => outcomeOf(r[k]!, cmds[i]!))));
-        }
+function applyEvents(cmds: readonly EventCommand[]): Promise<EventOutcome>[] {
+    const out: Promise<EventOutcome>[] = new Array(cmds.length);
+    const byType = new Map<string, number[]>();
+    cmds.forEach((cmd, i) => {
+      const list = byType.get(cmd.ref.gameType);
+      if (list) list.push(i);
+      else byType.set(cmd.ref.gameType, [i]);
+    });
+    for (const [type, indexes] of byType) {
+      for (const chunk of chunksByGame(cmds, indexes)) {
+        const call = batchCall(type, chunk, cmds, out);
+        if (call.sent.length === 0) continue;
+        const replies = guarded(() => run("events", call.keys, call.args)) as Promise<ScriptReply[]>;
+        call.sent.forEach((i, k) => (out[i] = replies.then((r) => outcomeOf(r[k]!, cmds[i]!))));
       }
-      return out;
-    },
+    }
+    return out;
+  }
+
+  return {
+    // One event is a batch of one: one script (events-n.lua) for both.
+    applyEvent: (cmd: EventCommand) => applyEvents([cmd])[0]!,
+    applyEvents,
 
     async recordActivity(gameType, ids, now) {
       if (ids.length === 0) return [];

@@ -16,7 +16,6 @@ export type ScriptName =
   | "update"
   | "delete"
   | "list"
-  | "event"
   | "events"
   | "expire"
   | "activity"
@@ -46,7 +45,6 @@ const scriptFiles: Record<ScriptName, string> = {
   update: "update-n.lua",
   delete: "delete-8.lua",
   list: "list-n.lua",
-  event: "event-n.lua",
   events: "events-n.lua",
   expire: "expire-8.lua",
   activity: "activity-n.lua",

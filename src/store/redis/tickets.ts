@@ -22,10 +22,14 @@ export interface RedisTicketDeps {
 /** What never changes after enqueue: stored once as JSON (`j`), never re-encoded by Lua. */
 type Fixed = Pick<TicketRecord, "id" | "gameType" | "queueId" | "ownerId" | "players" | "partyId" | "rating" | "latencies" | "enqueuedAt">;
 
-/** A ticket hash (HGETALL) as the record. Throws on a malformed hash (a bug). */
-export function decodeTicket(flat: readonly string[]): TicketRecord {
-  const h: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+/** A ticket hash as the record: its fields as a flat field/value list (a script's HGETALL) or an object (the client's). Throws on a malformed hash (a bug). */
+export function decodeTicket(hash: readonly string[] | Readonly<Record<string, string>>): TicketRecord {
+  let h: Readonly<Record<string, string>>;
+  if (Array.isArray(hash)) {
+    const o: Record<string, string> = {};
+    for (let i = 0; i < hash.length; i += 2) o[hash[i]!] = hash[i + 1]!;
+    h = o;
+  } else h = hash as Readonly<Record<string, string>>;
   const fixed = JSON.parse(h.j!) as Fixed;
   return {
     ...fixed,
@@ -59,7 +63,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
   async function getTicket(ref: { gameType: string; id: string }): Promise<TicketRecord | null> {
     const flat = await guarded(() => redis.hgetall(keys.ticket(ref.gameType, ref.id)));
     if (!flat.j) return null;
-    return decodeTicket(Object.entries(flat).flat());
+    return decodeTicket(flat);
   }
 
   return {

@@ -1,7 +1,7 @@
 --[[
   Applies a batch of game-server events of one game type, in order, in one call: the
   call's fixed cost (and the client's per-command work) is paid once per batch instead of
-  once per event. Each event is applied as event-n would (see includes/event.lua). An
+  once per event. Each event is applied by applyEventTo (includes/event.lua); applyEvent is a batch of one. An
   event that raises an error is reported and the game's later events in the batch are
   held back unapplied, so nothing of a game is applied past one that must be retried.
   Input:

@@ -1,6 +1,6 @@
 --[[
   One game-server event (an EventEffect) applied to the game at `gameKey` (game.lua), for
-  event-n (one event) and events-n (a batch). Records the activity; with an event id key,
+  events-n (a batch, of one event or many). Records the activity; with an event id key,
   remembers the id for the dedupe window in the same step; with a stream entry id,
   remembers it as the game's last applied entry (field `seq`), so a redelivered entry —
   one at or before it — is a duplicate. A refusal writes nothing, the ids included.

@@ -10,7 +10,7 @@
   is in (ixVis, ixRegion, ixLbl = JSON object label -> index key, ixQj = JSON array of
   quick-join index keys, ixCode = the type's join-code hash, ixGone = where removeGame
   leaves the tombstone; the `ix` prefix is theirs alone: list-n leaves such fields out); `waitIx` (the type's waiting-for-host index) exactly while a
-  hosted game's host has not connected; `seq`, the last stream entry applied (event-n).
+  hosted game's host has not connected; `seq`, the last stream entry applied (events-n).
   QUICK_JOINABLE, PUBLIC and FREE_WEIGHT come from quick-join.ts the same way,
   TOMBSTONE_MS from deadlines.ts. Replies carry a game packed as one string (record.lua).
 ]]
