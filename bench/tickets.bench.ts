@@ -4,7 +4,7 @@ import { parseCatalog } from "../src/config/catalog.js";
 import { tick } from "../src/domain/tickets/matcher.js";
 import { TicketPool } from "../src/domain/tickets/pool.js";
 import { mulberry32, normal } from "../src/domain/tickets/prng.js";
-import { percentiles } from "../src/domain/tickets/simulate.js";
+import { percentiles } from "../src/domain/percentiles.js";
 import { newTicketId, type TicketRecord, TicketStatus } from "../src/domain/tickets/ticket-record.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { redisService } from "./redis-service.js";

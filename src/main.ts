@@ -147,6 +147,10 @@ export async function createApp(env: Env, logger: Logger, opts: AppOptions): Pro
   }
   const metrics = createMetrics({ operationNames: env.metricsOperationNames });
   metrics.gameGauges(catalog.types.map((t) => t.id), (type) => backends.store.countByState(type));
+  metrics.queueGauges(
+    catalog.types.flatMap((t) => (t.queues ?? []).map((q) => ({ gameType: t.id, queueId: q.id }))),
+    (gameType, queueId) => backends.store.queueActivity(gameType, queueId, (opts.now ?? Date.now)()),
+  );
   const service = createGameService({
     store: backends.store,
     bus: backends.bus,

@@ -1,6 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { ErrorCode } from "./domain/errors.js";
+import { TicketStatus } from "./domain/tickets/ticket-record.js";
+import { QUEUE_ACTIVITY_MINUTES, type QueueActivity } from "./store/queue-activity.js";
 import { SHIPPED_OPERATION_NAMES } from "./graphql/known-operations.js";
 
 /** What happened to one GraphQL operation, as metric labels (every value from a bounded set). */
@@ -141,7 +143,7 @@ export function createMetrics(opts: { operationNames?: readonly string[] } = {})
     }),
     ticketsEnded: new Counter({
       name: "matchmaker_tickets_ended_total",
-      help: "Tickets that stopped searching, by outcome (MATCHED, TIMED_OUT, CANCELLED) and, for timeouts, the rule that failed most.",
+      help: "Tickets this worker's matcher ended, by outcome (MATCHED, TIMED_OUT) and, for timeouts, the rule that failed most. Cancels are made by the API: see matchmaker_queue_recent_tickets.",
       labelNames: ["game_type", "queue", "outcome", "reason"] as const,
       registers,
     }),
@@ -187,6 +189,32 @@ export function createMetrics(opts: { operationNames?: readonly string[] } = {})
             types.map(async (type) => {
               const counts = await count(type).catch(() => null);
               if (counts) for (const [state, n] of Object.entries(counts)) this.set({ game_type: type, state }, n);
+            }),
+          );
+        },
+      });
+    },
+    /**
+     * Tickets ended per queue and outcome in the store's activity window (every process's
+     * ends, cancels included), read on each scrape (the same in every process: use max).
+     * Types and queues come from the catalog, outcomes are the three: all bounded.
+     */
+    queueGauges(queues: readonly { gameType: string; queueId: string }[], activity: (gameType: string, queueId: string) => Promise<QueueActivity>) {
+      new Gauge({
+        name: "matchmaker_queue_recent_tickets",
+        help: `Tickets that ended in a queue in the last ${QUEUE_ACTIVITY_MINUTES} minutes, by outcome, across every API and worker process (the same in every process: use max).`,
+        labelNames: ["game_type", "queue", "outcome"] as const,
+        registers,
+        async collect() {
+          this.reset();
+          await Promise.all(
+            queues.map(async ({ gameType, queueId }) => {
+              const a = await activity(gameType, queueId).catch(() => null);
+              if (!a) return;
+              const labels = { game_type: gameType, queue: queueId };
+              this.set({ ...labels, outcome: TicketStatus.MATCHED }, a.matched);
+              this.set({ ...labels, outcome: TicketStatus.TIMED_OUT }, a.timedOut);
+              this.set({ ...labels, outcome: TicketStatus.CANCELLED }, a.cancelled);
             }),
           );
         },

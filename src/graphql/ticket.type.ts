@@ -106,6 +106,57 @@ export class CancelMatchTicketResult {
   ticket!: MatchTicket;
 }
 
+@ObjectType({ description: "How often a reason or rule came up." })
+export class ReasonCount {
+  @Field(() => String, { description: "e.g. no_one_within_window, no_region, party_size, pool_too_small; cancelled_by_owner, cancelled_by_admin." })
+  reason!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ description: "Nearest-rank percentiles of a queue's recent waits from enqueue to match." })
+export class WaitPercentiles {
+  @Field(() => Int, { description: "Waits they are taken over (the queue's last 100 matched tickets at most)." })
+  samples!: number;
+
+  @Field(() => Float)
+  p50Seconds!: number;
+
+  @Field(() => Float)
+  p90Seconds!: number;
+
+  @Field(() => Float)
+  p99Seconds!: number;
+
+  @Field(() => Float)
+  maxSeconds!: number;
+}
+
+@ObjectType({ description: "What a queue did lately, across every API and worker process: tickets ended and why, and why seeds formed no match." })
+export class QueueActivity {
+  @Field(() => Int, { description: "The minutes covered: the current one and those before it." })
+  minutes!: number;
+
+  @Field(() => Int)
+  matched!: number;
+
+  @Field(() => Int)
+  timedOut!: number;
+
+  @Field(() => Int)
+  cancelled!: number;
+
+  @Field(() => [ReasonCount], { description: "Timeouts by the rule that failed most for the ticket, most frequent first." })
+  timeouts!: ReasonCount[];
+
+  @Field(() => [ReasonCount], { description: "Cancels by who cancelled, most frequent first." })
+  cancels!: ReasonCount[];
+
+  @Field(() => [ReasonCount], { description: "Seed attempts that formed no match, by the rule that failed most in each, most frequent first: why tickets wait." })
+  ruleFailures!: ReasonCount[];
+}
+
 @ObjectType({ description: "A ticket matchmaking queue of a game type (its catalog entry's `queues`), with how it is doing now." })
 export class MatchQueue {
   @Field(() => String)
@@ -125,4 +176,10 @@ export class MatchQueue {
 
   @Field(() => Float, { nullable: true, description: "The median of the queue's last 100 waits to a match, in seconds; null before the first match." })
   estimatedWaitSeconds!: number | null;
+
+  @Field(() => WaitPercentiles, { nullable: true, description: "Percentiles of the same waits; null before the first match." })
+  timeToMatch!: WaitPercentiles | null;
+
+  @Field(() => QueueActivity, { description: "The last 10 minutes: matches, timeouts and cancels with their reasons, and the rules that failed." })
+  recent!: QueueActivity;
 }

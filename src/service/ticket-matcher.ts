@@ -248,6 +248,10 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       }
       const result = tick(pool, queue, t);
       stats.failures = result.failures;
+      // Why tickets wait, for the queue's readers (gameType.queues, the lobby page): best effort.
+      const ruleFailures = store.countRuleFailures(type.id, queue.id, result.failures, t).catch((err: unknown) => {
+        ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "counting a tick's failed rules failed");
+      });
       // Whatever fails from here on, the tick has taken tickets out of the pool without an
       // answer for them: the pool is read afresh on the next tick.
       const reloadNext = (what: string) => (err: unknown) => {
@@ -272,6 +276,7 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       await Promise.all([
         timeouts().catch(reloadNext("ending timed-out tickets")),
         ...result.matches.map((m) => commit(m, stats).catch(reloadNext("committing a match"))),
+        ruleFailures,
       ]);
       stats.waiting = pool.size;
       return stats;

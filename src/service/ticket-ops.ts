@@ -7,6 +7,8 @@ import { windowAt } from "../domain/tickets/window.js";
 import { matcherView, newTicketId, parseTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
 import { LISTEN, type Watcher } from "../bus/watcher.js";
 import { ticketErrors } from "../store/ticket-errors.js";
+import type { QueueActivity } from "../store/queue-activity.js";
+import { type Percentiles, percentiles } from "../domain/percentiles.js";
 import type { PartyOps } from "./party-ops.js";
 import type { ServiceContext } from "./service-context.js";
 
@@ -30,9 +32,16 @@ export function queueOf(type: GameTypeDef, id: string): QueueConfig {
 }
 
 /** The lower median; null for none. Never throws. */
-function median(values: readonly number[]): number | null {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null;
+const median = (values: readonly number[]): number | null => (values.length > 0 ? percentiles(values).p50 : null);
+
+/** A queue with how it is doing (gameType.queues). */
+export interface QueueReport {
+  queue: QueueConfig;
+  waiting: number;
+  estimatedWaitMs: number | null;
+  /** The last QUEUE_WAITS_KEPT waits to a match (ms); null before the first. */
+  waits: Percentiles | null;
+  activity: QueueActivity;
 }
 
 const canSee = (t: TicketRecord, actor: Actor) => actor.admin || t.players.some((p) => p.id === actor.id);
@@ -134,15 +143,19 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
     },
 
     /**
-     * The queues of a game type with their searching tickets and recent median wait (public,
-     * as the lobby is). Rejects with UNKNOWN_GAME_TYPE, BACKEND_UNAVAILABLE.
+     * A type's queues with how they are doing (public, as the lobby is): searching now, the
+     * recent waits to a match (median and percentiles of the last QUEUE_WAITS_KEPT), and what
+     * ended and which rules failed in the last QUEUE_ACTIVITY_MINUTES minutes. Rejects with
+     * UNKNOWN_GAME_TYPE, BACKEND_UNAVAILABLE.
      */
-    async matchQueues(gameTypeId: string): Promise<{ queue: QueueConfig; waiting: number; estimatedWaitMs: number | null }[]> {
+    async matchQueues(gameTypeId: string): Promise<QueueReport[]> {
       const type = gameType(gameTypeId);
+      const t = now();
       return Promise.all(
         (type.queues ?? []).map(async (queue) => {
-          const i = await store.queueInsight(type.id, queue.id, 0, 0);
-          return { queue, waiting: i.waiting, estimatedWaitMs: median(i.recentWaitsMs) };
+          const [i, activity] = await Promise.all([store.queueInsight(type.id, queue.id, 0, 0), store.queueActivity(type.id, queue.id, t)]);
+          const waits = i.recentWaitsMs.length === 0 ? null : percentiles(i.recentWaitsMs);
+          return { queue, waiting: i.waiting, estimatedWaitMs: median(i.recentWaitsMs), waits, activity };
         }),
       );
     },

@@ -1,5 +1,6 @@
 import type { Actor, GameChangeRecord, GameRecord, PlayerRecord } from "../domain/game.js";
 import type { StateTable } from "./game-store.js";
+import type { QueueActivity } from "./queue-activity.js";
 import type { Ticket } from "../domain/tickets/ticket.js";
 import type { TicketChange, TicketMatch, TicketPlayer, TicketRecord, TicketRef, TicketStatus } from "../domain/tickets/ticket-record.js";
 
@@ -117,6 +118,10 @@ export interface TicketStore {
   searchingTickets(gameType: string, queueId: string, after: string | null, limit: number): Promise<{ tickets: PooledTicket[]; next: string | null }>;
   /** How many search in the queue, how many near `rating` (± `window`), and its recent waits to a match. */
   queueInsight(gameType: string, queueId: string, rating: number, window: number): Promise<QueueInsight>;
+  /** What the queue did in the last QUEUE_ACTIVITY_MINUTES minutes before `now`: every process's ends and the matchers' failed rules. */
+  queueActivity(gameType: string, queueId: string, now: number): Promise<QueueActivity>;
+  /** Adds one tick's seed attempts that formed no match, by the rule that failed most, to the queue's activity. */
+  countRuleFailures(gameType: string, queueId: string, failures: Readonly<Record<string, number>>, now: number): Promise<void>;
   /** The queue's feed after `cursor` (null = from now on: answers reload), at most `limit` entries. */
   ticketFeed(gameType: string, queueId: string, cursor: string | null, limit: number, now: number): Promise<TicketFeedPage>;
 }

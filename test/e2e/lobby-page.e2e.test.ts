@@ -164,11 +164,11 @@ describe.each(bothModes())("the lobby page ($name)", (mode) => {
     console.info(`[${mode.name}] created through the API → shown in the page: ${shownAfter} ms`);
   });
 
-  it("shows the type's ticket queues and how many search in each, refreshed within a few seconds", async () => {
+  it("shows the type's ticket queues, how many search in each, what ended lately and why tickets wait, refreshed within a few seconds", async () => {
     const p = await openLobby();
     const duos = p.page.getByTestId("queue-duos");
     await duos.waitFor();
-    expect(await p.page.getByTestId("queue-ranked-1v1").locator("td").allTextContents()).toEqual(["ranked-1v1", "2 × 1", "0", "—"]);
+    expect(await p.page.getByTestId("queue-ranked-1v1").locator("td").allTextContents()).toEqual(["ranked-1v1", "2 × 1", "0", "—", "—", "0 / 0 / 0", "—"]);
     expect(await duos.getByTestId("queue-waiting").textContent()).toBe("0");
     const bea = await tokenFor("bea");
     const { enqueueMatchTicket: ticket } = await gqlOk<{ enqueueMatchTicket: { id: string } }>(
@@ -178,8 +178,12 @@ describe.each(bothModes())("the lobby page ($name)", (mode) => {
       bea,
     );
     await expect.poll(() => duos.getByTestId("queue-waiting").textContent(), { timeout: 8_000 }).toBe("1");
+    // A matcher's tick (as a worker runs it): one player cannot fill 2 × 2, and the page says so.
+    await t.app.service.queueMatchers().find((m) => m.queueId === "duos")!.runTick();
+    await expect.poll(() => duos.getByTestId("queue-why").textContent(), { timeout: 8_000 }).toBe("pool_too_small 1");
     await gqlOk(t.url, "mutation($id: ID!) { cancelMatchTicket(id: $id) { cancelled } }", { id: ticket.id }, bea);
     await expect.poll(() => duos.getByTestId("queue-waiting").textContent(), { timeout: 8_000 }).toBe("0");
+    expect(await duos.getByTestId("queue-recent").textContent()).toBe("0 / 0 / 1");
     expect(p.problems).toEqual([]);
   });
 

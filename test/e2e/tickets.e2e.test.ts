@@ -118,6 +118,20 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const ended = (await daveSees.next(6_000)).data!.matchTicketChanged.ticket;
     expect(ended).toMatchObject({ status: "TIMED_OUT", version: 2, reason: "pool_too_small", game: null });
     expect(ended.waitedSeconds).toBeGreaterThanOrEqual(2);
+
+    // The queue's figures count both cancels (made by the API) and the timeout (by the worker), with why.
+    const queues = await gql<{ gameType: { queues: { id: string; recent: Record<string, unknown> }[] } }>(
+      t.url,
+      "{ gameType(id: \"duel\") { queues { id recent { minutes matched timedOut cancelled timeouts { reason count } cancels { reason count } ruleFailures { reason count } } } } }",
+    );
+    const recent = queues.data!.gameType.queues.find((q) => q.id === "ranked")!.recent;
+    expect(recent).toMatchObject({ minutes: 10, matched: 0, timedOut: 1, cancelled: 2, timeouts: [{ reason: "pool_too_small", count: 1 }], cancels: [{ reason: "cancelled_by_owner", count: 2 }] });
+    // Dave searched alone for 2 s of 100 ms ticks: every one of his seed attempts found nobody.
+    expect(recent.ruleFailures).toEqual([{ reason: "pool_too_small", count: expect.any(Number) }]);
+    expect((recent.ruleFailures as { count: number }[])[0]!.count).toBeGreaterThanOrEqual(5);
+    const metrics = await (await fetch(t.url.replace("/graphql", "/metrics"))).text();
+    expect(metrics).toContain('matchmaker_queue_recent_tickets{game_type="duel",queue="ranked",outcome="CANCELLED"} 2');
+    expect(metrics).toContain('matchmaker_queue_recent_tickets{game_type="duel",queue="ranked",outcome="TIMED_OUT"} 1');
   });
 
   it("tells a searching player how many search in the queue and how many within their window", async () => {

@@ -197,6 +197,36 @@ export function describeTickets(factory: StoreFactory): void {
       expect(await store().queueInsight(DUEL, "casual", 1500, 1_000)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [] });
     });
 
+    it("counts the queue's ends with their reasons and the rules that failed, over the last 10 minutes only", async () => {
+      const minute = 60_000;
+      const start = Math.ceil(T0 / minute) * minute; // the first second of a minute
+      const [a, b, c, d, e] = ["alice", "bob", "carol", "dan", "eve"].map((id) => ticketOf([id], { enqueuedAt: start, updatedAt: start }));
+      for (const t of [a, b, c, d, e]) await store().enqueueTicket(t!);
+      expect(await store().commitMatch(commitOf([a!, b!], start + 1_000))).toMatchObject({ status: "committed" });
+      // A stale proposal and a cancel that lost change nothing, so they count nothing.
+      expect(await store().commitMatch(commitOf([a!, c!], start + 1_000))).toMatchObject({ status: "stale" });
+      expect(await store().cancelTicket(a!, as("alice"), start + 2_000)).toMatchObject({ cancelled: false });
+      await store().cancelTicket(c!, as("carol"), start + 2_000);
+      await store().cancelTicket(d!, admin, start + minute + 5_000); // the next minute
+      await store().endTickets(DUEL, [{ id: e!.id, version: 1, status: TicketStatus.TIMED_OUT, reason: "no_region" }], start + 2 * minute);
+      await store().countRuleFailures(DUEL, "ranked", { no_region: 3, pool_too_small: 0 }, start + 2 * minute);
+      await store().countRuleFailures(DUEL, "ranked", { no_region: 1, party_size: 2 }, start + 2 * minute + 1_000);
+      const all = {
+        minutes: 10,
+        matched: 2,
+        timedOut: 1,
+        cancelled: 2,
+        timeouts: { no_region: 1 },
+        cancels: { cancelled_by_owner: 1, cancelled_by_admin: 1 },
+        ruleFailures: { no_region: 4, party_size: 2 },
+      };
+      expect(await store().queueActivity(DUEL, "ranked", start + 2 * minute + 2_000)).toEqual(all);
+      // Ten minutes on, the first minute (the match and carol's cancel) has left the window.
+      expect(await store().queueActivity(DUEL, "ranked", start + 10 * minute)).toEqual({ ...all, matched: 0, cancelled: 1, cancels: { cancelled_by_admin: 1 } });
+      expect(await store().queueActivity(DUEL, "ranked", start + 12 * minute)).toEqual({ minutes: 10, matched: 0, timedOut: 0, cancelled: 0, timeouts: {}, cancels: {}, ruleFailures: {} });
+      expect((await store().queueActivity(DUEL, "casual", start + 2 * minute)).matched).toBe(0);
+    });
+
     it("backfills a searching ticket into an open game: seated and MATCHED in one step, or nothing", async () => {
       const open = (await store().create(makeGame({ gameType: DUEL, creatorId: "host", players: [player("host", T0)], capacity: 3, createdAt: T0 }))).game;
       const full = (await store().create(makeGame({ gameType: DUEL, creatorId: "h2", players: [player("h2", T0)], capacity: 1, createdAt: T0 }))).game;

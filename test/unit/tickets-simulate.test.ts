@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { simulateCommand } from "../../src/cli-simulate.js";
 import { parseQueue } from "../../src/config/catalog-queues.js";
 import { TIMEOUT_REASONS } from "../../src/domain/tickets/queue.js";
-import { percentiles, simulate } from "../../src/domain/tickets/simulate.js";
+import { percentiles } from "../../src/domain/percentiles.js";
+import { simulate } from "../../src/domain/tickets/simulate.js";
 import { formatSimulationReport } from "../../src/domain/tickets/simulate-report.js";
 import { configError } from "../support/throws.js";
 

@@ -1,6 +1,7 @@
 /** The simulation result as a text table for a terminal (what `matchmaker simulate` prints). */
 import { TIMEOUT_REASONS } from "./queue.js";
-import type { Percentiles, SimulationResult } from "./simulate.js";
+import type { Percentiles } from "../percentiles.js";
+import type { SimulationResult } from "./simulate.js";
 
 /** Integers as they are; other values to one decimal. */
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));

@@ -4,6 +4,7 @@
  * Every proposal is taken as committed (no races), so it measures the matcher's own choices:
  * waits, match quality, timeouts, and whether the seed round-robin kept its bound.
  */
+import { type Percentiles, percentiles } from "../percentiles.js";
 import { tick } from "./matcher.js";
 import { TicketPool } from "./pool.js";
 import { exponential, mulberry32, normal, type Random } from "./prng.js";
@@ -32,14 +33,6 @@ export interface SimulationInput {
   readonly regions?: readonly string[];
   readonly tickMs?: number;
   readonly seed?: number;
-}
-
-export interface Percentiles {
-  readonly count: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
 }
 
 export interface SimulationResult {
@@ -153,13 +146,6 @@ export function simulate(input: SimulationInput): SimulationResult {
     starvation: { lateSeeds: seeds.late, pastMaxWait },
     examined: { total: examined, maxPerTick: maxExamined },
   };
-}
-
-/** Nearest-rank percentiles; all 0 for no values. */
-export function percentiles(values: readonly number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!);
-  return { count: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: at(100) };
 }
 
 function arrivalList(input: SimulationInput, random: Random): ArrivalSpec[] {

@@ -2,6 +2,7 @@ import type { GameChangeRecord, GameRecord } from "../../domain/game.js";
 import { pooledOf, type TicketChange, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
 import { MatchmakerError } from "../../domain/errors.js";
+import { activityField, activityMinute, activityMinutes, QUEUE_ACTIVITY_MINUTES, sumActivity } from "../queue-activity.js";
 import { type BackfillCommand, ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
 
 /** A searching ticket's place in enqueue order, as searchingTickets' cursor. */
@@ -32,6 +33,8 @@ export function createMemoryTickets(
   const feeds = new Map<string, { items: FeedItem[]; trimmedTo: number }>();
   /** Per queue: the last QUEUE_WAITS_KEPT waits to a match, newest first. */
   const waits = new Map<string, number[]>();
+  /** Per queue: activity buckets by minute (field → count), the last QUEUE_ACTIVITY_MINUTES kept. */
+  const activity = new Map<string, Map<number, Record<string, number>>>();
   let seq = 0;
 
   const queueKey = (gameType: string, queueId: string) => `${gameType}\u0000${queueId}`;
@@ -53,6 +56,16 @@ export function createMemoryTickets(
     while (drop < f.items.length && f.items[drop]!.at < now - TICKET_FEED_KEPT_MS) drop++;
     if (drop > 0) f.trimmedTo = f.items.splice(0, drop).at(-1)!.seq;
   };
+  const count = (gameType: string, queueId: string, now: number, fields: readonly string[], n = 1) => {
+    const key = queueKey(gameType, queueId);
+    let byMinute = activity.get(key);
+    if (!byMinute) activity.set(key, (byMinute = new Map()));
+    const minute = activityMinute(now);
+    for (const m of byMinute.keys()) if (m <= minute - QUEUE_ACTIVITY_MINUTES) byMinute.delete(m);
+    let bucket = byMinute.get(minute);
+    if (!bucket) byMinute.set(minute, (bucket = {}));
+    for (const f of fields) bucket[f] = (bucket[f] ?? 0) + n;
+  };
   /** Ends a searching ticket (caller checked it), in the same step as its other writes. */
   const end = (t: TicketRecord, to: Partial<TicketRecord> & { status: TicketStatus }, now: number): TicketChange => {
     const previousStatus = t.status;
@@ -61,6 +74,7 @@ export function createMemoryTickets(
     for (const p of t.players) if (players?.get(p.id) === t.id) players.delete(p.id);
     ended.set(t.id, now + ENDED_TICKET_KEPT_MS);
     feed(t, now);
+    count(t.gameType, t.queueId, now, activityField.ended(t.status, t.reason));
     return { ticket: copy(t), previousStatus };
   };
 
@@ -162,6 +176,15 @@ export function createMemoryTickets(
         if (t.rating >= rating - window && t.rating <= rating + window) near++;
       }
       return { waiting, near, recentWaitsMs: [...(waits.get(queueKey(gameType, queueId)) ?? [])] };
+    },
+
+    async queueActivity(gameType, queueId, now) {
+      const byMinute = activity.get(queueKey(gameType, queueId));
+      return sumActivity(activityMinutes(now).map((m) => byMinute?.get(m) ?? {}));
+    },
+
+    async countRuleFailures(gameType, queueId, failures, now) {
+      for (const [rule, n] of Object.entries(failures)) if (n > 0) count(gameType, queueId, now, [activityField.rule(rule)], n);
     },
 
     async ticketFeed(gameType, queueId, cursor, limit) {

@@ -71,6 +71,8 @@ export interface RedisKeys {
    * rating (sorted sets), the last waits to a match (list), its feed (stream) and the feed's floor.
    */
   queueKeys(type: string, queueId: string): { players: string; searching: string; byRating: string; waits: string; feed: string; floor: string };
+  /** A queue's activity bucket of one minute (see queue-activity.ts): a hash of counts that expires. */
+  queueActivity(type: string, queueId: string, minute: number): string;
   /** queueKeys in the order the ticket scripts take them (queueKeysAt in ticket.lua). */
   queueScriptKeys(type: string, queueId: string): string[];
   /**
@@ -140,6 +142,10 @@ export function createKeys(prefix: string): RedisKeys {
     },
     ticketPrefix: (type) => `${base(type)}:ticket:`,
     queueKeys,
+    queueActivity: (type, queueId, minute) => {
+      assertKeyPart(queueId, "Queue id");
+      return `${base(type)}:queue:${queueId}:activity:${minute}`;
+    },
     queueScriptKeys: (type, queueId) => {
       const q = queueKeys(type, queueId);
       return [q.players, q.searching, q.byRating, q.waits, q.feed, q.floor];

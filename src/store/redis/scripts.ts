@@ -5,6 +5,7 @@ import { PARTY_IDLE_MS } from "../../domain/party.js";
 import { QUICK_JOIN_FREE_WEIGHT, QUICK_JOINABLE_STATES } from "../../domain/quick-join.js";
 import { CREATED_GAMES_TRACKED_MS, GAME_TOMBSTONE_MS } from "../deadlines.js";
 import { TicketStatus } from "../../domain/tickets/ticket-record.js";
+import { QUEUE_ACTIVITY_KEPT_MS } from "../queue-activity.js";
 import { ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS } from "../ticket-store.js";
 import { ScriptCode } from "./script-errors.js";
 
@@ -59,7 +60,7 @@ const scriptFiles: Record<ScriptName, string> = {
   ticketCommit: "ticket-commit-n.lua",
   ticketFeed: "ticket-feed-2.lua",
   ticketPage: "ticket-page-1.lua",
-  ticketBackfill: "ticket-backfill-15.lua",
+  ticketBackfill: "ticket-backfill-16.lua",
 };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
@@ -89,6 +90,7 @@ const prelude = [
   `local ENDED_KEPT_MS = ${ENDED_TICKET_KEPT_MS}`,
   `local FEED_KEPT_MS = ${TICKET_FEED_KEPT_MS}`,
   `local WAITS_KEPT = ${QUEUE_WAITS_KEPT}`,
+  `local ACTIVITY_KEPT_MS = ${QUEUE_ACTIVITY_KEPT_MS}`,
 ].join("\n");
 
 interface LoadedScript {

@@ -2,6 +2,7 @@ import { ChangeKind, freeSeats, type GameRecord } from "../../domain/game.js";
 import type { Ticket } from "../../domain/tickets/ticket.js";
 import { matcherView, type TicketChange, type TicketPlayer, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
+import { activityField, activityMinute, activityMinutes, QUEUE_ACTIVITY_KEPT_MS, sumActivity } from "../queue-activity.js";
 import type { PooledTicket, TicketFeedEntry, TicketStore } from "../ticket-store.js";
 import type { RedisClient } from "../../redis/client.js";
 import type { RedisKeys } from "./keys.js";
@@ -54,6 +55,8 @@ function pooledFrom(w: string): PooledTicket {
  */
 export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
   const { redis, keys, run, timeoutsJson } = deps;
+  /** The queue's keys, then the activity bucket an end at `now` counts into (scripts that end tickets). */
+  const endKeys = (gameType: string, queueId: string, now: number) => [...keys.queueScriptKeys(gameType, queueId), keys.queueActivity(gameType, queueId, activityMinute(now))];
 
   const ended = (reply: ScriptReply | [number, string[]], previousStatus: TicketStatus): TicketChange => ({
     ticket: decodeTicket(reply[1] as unknown as string[]),
@@ -95,7 +98,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       const current = await getTicket(ref);
       if (!current) throw ticketErrors.notFound(ref.id);
       const args = [String(now), "", TicketStatus.CANCELLED, actor.id === current.ownerId ? "cancelled_by_owner" : "cancelled_by_admin", actor.id, actor.admin ? "1" : "0"];
-      const [reply] = (await guarded(() => run("ticketEnd", [...keys.queueScriptKeys(ref.gameType, current.queueId), keys.ticket(ref.gameType, ref.id)], args))) as [number, string[]][];
+      const [reply] = (await guarded(() => run("ticketEnd", [...endKeys(ref.gameType, current.queueId, now), keys.ticket(ref.gameType, ref.id)], args))) as [number, string[]][];
       if (reply![0] === ScriptCode.NOT_FOUND) throw ticketErrors.notFound(ref.id);
       if (reply![0] === ScriptCode.NOT_CREATOR) throw ticketErrors.notOwner(ref.id);
       if (reply![0] === ScriptCode.VERSION_CONFLICT) return { cancelled: false, ticket: decodeTicket(reply![1]) };
@@ -122,7 +125,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
             args.push(e.version === null ? "" : String(e.version), e.status, e.reason, "", "0");
           }
           const replies = (await guarded(() =>
-            run("ticketEnd", [...keys.queueScriptKeys(gameType, queueId), ...indexes.map((i) => keys.ticket(gameType, ends[i]!.id))], args),
+            run("ticketEnd", [...endKeys(gameType, queueId, now), ...indexes.map((i) => keys.ticket(gameType, ends[i]!.id))], args),
           )) as [number, string[]][];
           indexes.forEach((i, k) => {
             if (replies[k]![0] === ScriptCode.OK) out[i] = ended(replies[k]!, TicketStatus.SEARCHING);
@@ -137,7 +140,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       const n = deps.newGameArgs(game);
       const scriptKeys = [
         ...keys.gameScriptKeys(gameType, game.id),
-        ...keys.queueScriptKeys(gameType, queueId),
+        ...endKeys(gameType, queueId, commit.now),
         ...commit.tickets.map((t) => keys.ticket(gameType, t.id)),
         ...n.keys,
       ];
@@ -161,7 +164,7 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
     },
 
     async backfillTicket(cmd) {
-      const scriptKeys = [...keys.gameScriptKeys(cmd.gameType, cmd.gameId), ...keys.queueScriptKeys(cmd.gameType, cmd.queueId), keys.ticket(cmd.gameType, cmd.ticket.id)];
+      const scriptKeys = [...keys.gameScriptKeys(cmd.gameType, cmd.gameId), ...endKeys(cmd.gameType, cmd.queueId, cmd.now), keys.ticket(cmd.gameType, cmd.ticket.id)];
       const args = [
         String(cmd.now),
         timeoutsJson(cmd.gameType),
@@ -197,6 +200,21 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
         Promise.all([redis.zcard(q.searching), redis.zcount(q.byRating, String(rating - window), String(rating + window)), redis.lrange(q.waits, 0, -1)]),
       );
       return { waiting, near, recentWaitsMs: waits.map(Number) };
+    },
+
+    async queueActivity(gameType, queueId, now) {
+      const buckets = await guarded(() => Promise.all(activityMinutes(now).map((m) => redis.hgetall(keys.queueActivity(gameType, queueId, m)))));
+      return sumActivity(buckets.map((b) => Object.fromEntries(Object.entries(b).map(([f, n]) => [f, Number(n)]))));
+    },
+
+    async countRuleFailures(gameType, queueId, failures, now) {
+      const counted = Object.entries(failures).filter(([, n]) => n > 0);
+      if (counted.length === 0) return;
+      const key = keys.queueActivity(gameType, queueId, activityMinute(now));
+      const tx = redis.multi();
+      for (const [rule, n] of counted) tx.hincrby(key, activityField.rule(rule), n);
+      tx.pexpire(key, QUEUE_ACTIVITY_KEPT_MS);
+      await guarded(() => tx.exec());
     },
 
     async ticketFeed(gameType, queueId, cursor, limit) {

@@ -5,8 +5,8 @@
   came first (the commit is stale) or finds the ticket MATCHED.
   Input:
     KEYS[1] new game hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
-    KEYS[9..14] the queue's keys (queueKeysAt)
-    KEYS[15..14+n] the tickets' hashes, KEYS[15+n..] static indexes of the new game
+    KEYS[9..14] the queue's keys (queueKeysAt), KEYS[15] its activity bucket
+    KEYS[16..15+n] the tickets' hashes, KEYS[16+n..] static indexes of the new game
     ARGV[1] now   ARGV[2] state timeouts JSON   ARGV[3] match JSON
     ARGV[4] n   ARGV[5..4+n] the tickets' proposed versions
     ARGV[5+n] the game's createdAt   ARGV[6+n] its free seats
@@ -19,9 +19,10 @@
 -- @include ticket
 local n = tonumber(ARGV[4])
 local q = queueKeysAt(9)
+q.activity = KEYS[15]
 local stale = { CODE.VERSION_CONFLICT }
 for i = 1, n do
-  local key = KEYS[14 + i]
+  local key = KEYS[15 + i]
   local id = string.match(key, "[^:]+$")
   local t = redis.call("HMGET", key, "s", "v", "p")
   -- Searching, at the version proposed, in this queue — and its players readable, so that
@@ -31,11 +32,11 @@ for i = 1, n do
 end
 if #stale > 1 then return stale end
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
-local firstStatic = 15 + n
+local firstStatic = 16 + n
 insertGame(ARGV[5 + n], ARGV[6 + n], firstStatic, 7 + n, 7 + n + (#KEYS - firstStatic + 1), ARGV[2])
 local tickets = {}
 for i = 1, n do
-  local key = KEYS[14 + i]
+  local key = KEYS[15 + i]
   endTicket(key, string.match(key, "[^:]+$"), ARGV[1], q, MATCHED, "m", ARGV[3])
   tickets[i] = redis.call("HGETALL", key)
 end

@@ -3,7 +3,7 @@
   matcher read) and cancels (by the owner or an admin, whatever the version). A ticket no
   longer searching, or at another version, is left as it is.
   Input:
-    KEYS[1..6] the queue's keys (queueKeysAt), KEYS[7..] the tickets' hashes
+    KEYS[1..6] the queue's keys (queueKeysAt), KEYS[7] its activity bucket, KEYS[8..] the tickets' hashes
     ARGV[1] now
     then per ticket: expected version ("" = any), status, reason, actor id ("" = no owner check),
                      "1" = the actor is an admin
@@ -13,10 +13,11 @@
 ]]
 -- @include ticket
 local q = queueKeysAt(1)
+q.activity = KEYS[7]
 local out = {}
-for i = 7, #KEYS do
+for i = 8, #KEYS do
   local key = KEYS[i]
-  local a = 2 + (i - 7) * 5
+  local a = 2 + (i - 8) * 5
   local version, status, reason, actor, admin = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local t = redis.call("HMGET", key, "s", "v", "o")
   if not t[1] then

@@ -7,7 +7,10 @@
   set (by enqueuedAt), `byRating` sorted set (by rating), `waits` list (the last WAITS_KEPT
   waits to a match, ms, newest first), `feed` stream (k = "s" searching with `t` id and
   `w` as in the hash, k = "e" ended with `t` id) whose `floor` is the newest entry dropped.
-  SEARCHING, MATCHED, ENDED_KEPT_MS and FEED_KEPT_MS come from ticket-record.ts and ticket-store.ts.
+  A script that ends tickets also takes the queue's activity bucket for its `now` (`q.activity`,
+  see queue-activity.ts: the key is named by TypeScript, which owns the minute arithmetic).
+  SEARCHING, MATCHED, ENDED_KEPT_MS, FEED_KEPT_MS and ACTIVITY_KEPT_MS come from ticket-record.ts,
+  ticket-store.ts and queue-activity.ts.
 ]]
 -- @include entry-ids
 
@@ -33,7 +36,8 @@ local function queueKeysAt(i)
 end
 
 -- Ends the searching ticket at `key` (hash fields given as a flat list: status, then
--- the outcome field and value), frees its players' places in the queue, records it on the feed.
+-- the outcome field and value), frees its players' places in the queue, records it on the feed
+-- and counts it in the queue's activity.
 local function endTicket(key, id, now, q, status, field, value)
   -- While it searched nothing else changed it: its updatedAt is when it was enqueued.
   local t = redis.call("HMGET", key, "v", "u", "p")
@@ -52,4 +56,8 @@ local function endTicket(key, id, now, q, status, field, value)
   end
   redis.call("PEXPIRE", key, ENDED_KEPT_MS)
   feedAdd(q.feed, q.floor, "k", "e", "t", id)
+  -- Counted with the end itself, so every process's ends add up exactly (activityField.ended).
+  redis.call("HINCRBY", q.activity, status, 1)
+  if field == "r" and value ~= "" then redis.call("HINCRBY", q.activity, status .. ":" .. value, 1) end
+  redis.call("PEXPIRE", q.activity, ACTIVITY_KEPT_MS)
 end

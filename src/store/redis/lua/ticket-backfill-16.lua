@@ -4,7 +4,7 @@
   once and its players are seated exactly when it does.
   Input:
     KEYS[1] the game's hash, KEYS[2] free-seats index, KEYS[3..7] state indexes, KEYS[8] deadline index
-    KEYS[9..14] the queue's keys (queueKeysAt), KEYS[15] the ticket's hash
+    KEYS[9..14] the queue's keys (queueKeysAt), KEYS[15] its activity bucket, KEYS[16] the ticket's hash
     ARGV[1] now   ARGV[2] state timeouts JSON   ARGV[3] the ticket's version
     ARGV[4] party JSON: [[player id, player JSON, reservation], …]   ARGV[5] joinable table JSON
     ARGV[6] seatsFilled table JSON   ARGV[7] match JSON
@@ -17,7 +17,8 @@
 -- @include seat
 -- @include ticket
 local q = queueKeysAt(9)
-local key = KEYS[15]
+q.activity = KEYS[15]
+local key = KEYS[16]
 local id = string.match(key, "[^:]+$")
 local t = redis.call("HMGET", key, "s", "v", "p")
 if not (t[1] == SEARCHING and t[2] == ARGV[3] and redis.call("ZSCORE", q.searching, id) and pcall(cjson.decode, t[3])) then
