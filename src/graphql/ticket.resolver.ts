@@ -3,6 +3,7 @@ import { badInput } from "../domain/errors.js";
 import type { GameRecord } from "../domain/game.js";
 import { type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
 import { MAX_TICKET_REGIONS } from "../domain/tickets/ticket.js";
+import { LINEAR_WINDOW_PUSH_MS } from "../domain/tickets/window.js";
 import type { GqlContext } from "./context.js";
 import { GameType } from "./game-type.type.js";
 import { Game } from "./game.type.js";
@@ -131,7 +132,9 @@ export class TicketChangeResolver {
   @Subscription(() => MatchTicketChange, {
     description:
       "A ticket's changes, for its players: first the ticket as it stands when its version is past afterVersion " +
-      "(pass the last version you saw when you reconnect: nothing is missed), then each change until it ends (that one is the last).",
+      "(pass the last version you saw when you reconnect: nothing is missed), then each change until it ends (that one is the last). " +
+      "While it searches, the ticket again each time its window widens (same version, previousStatus SEARCHING: window, poolSize and estimatedWaitSeconds as of then) — " +
+      `at each expansion step, every ${LINEAR_WINDOW_PUSH_MS / 1_000} s of a linear one, until maxWindow.`,
     subscribe: ({ args, context }) =>
       (context as GqlContext).service.watchTicket((context as GqlContext).actor, args.id as string, (args.afterVersion as number | null) ?? null),
   })

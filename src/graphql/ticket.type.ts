@@ -93,7 +93,7 @@ export class MatchTicketChange {
   @Field(() => MatchTicket)
   ticket!: MatchTicket;
 
-  @Field(() => TicketStatus, { nullable: true, description: "The status before this change; null for the ticket as it stood when the subscription began." })
+  @Field(() => TicketStatus, { nullable: true, description: "The status before this change; null for the ticket as it stood when the subscription began; SEARCHING on a SEARCHING ticket: its window widened." })
   previousStatus!: TicketStatus | null;
 }
 

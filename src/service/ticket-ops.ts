@@ -3,13 +3,14 @@ import type { Actor } from "../domain/game.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
 import { checkLatencies, MAX_TICKET_REGIONS, validateTicket } from "../domain/tickets/ticket.js";
-import { windowAt } from "../domain/tickets/window.js";
+import { LINEAR_WINDOW_PUSH_MS, nextWideningAt, waitAt, windowAt } from "../domain/tickets/window.js";
 import { matcherView, newTicketId, parseTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
-import { LISTEN, type Watcher } from "../bus/watcher.js";
+import type { Watcher } from "../bus/watcher.js";
 import { ticketErrors } from "../store/ticket-errors.js";
 import type { QueueActivity } from "../store/queue-activity.js";
 import { type Percentiles, percentiles } from "../domain/percentiles.js";
 import type { PartyOps } from "./party-ops.js";
+import { ticketWatcher } from "./ticket-watch.js";
 import type { ServiceContext } from "./service-context.js";
 
 export interface EnqueueTicketParams {
@@ -173,7 +174,9 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
      * The ticket's changes for its players (and admins): first the ticket as it is now when
      * its version is past `afterVersion` (a reconnecting client passes the last version it
      * saw, and misses nothing), then every later change, until it ends (that change is the
-     * last). Rejects with UNAUTHENTICATED, TICKET_NOT_FOUND.
+     * last); while it searches, the ticket again (same version) each time its window widens —
+     * at each step, every LINEAR_WINDOW_PUSH_MS of a linear widening. Rejects with
+     * UNAUTHENTICATED, TICKET_NOT_FOUND.
      */
     async watchTicket(actor: Actor | null, id: string, afterVersion: number | null): Promise<Watcher<TicketChange>> {
       if (!actor) throw new MatchmakerError(ErrorCode.UNAUTHENTICATED, "matchTicketChanged needs a player token.");
@@ -191,54 +194,17 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
         await source.return();
         throw ticketErrors.notFound(id);
       }
-      // A cursor past the ticket's version (from a client's own bookkeeping) must not hide what comes next.
-      let seen = Math.min(afterVersion ?? 0, current.version);
-      const pending: TicketChange[] = current.version > seen ? [{ ticket: current, previousStatus: null }] : [];
-      let finished = false;
-      const fresh = (c: TicketChange): TicketChange | null => {
-        if (finished || c.ticket.version <= seen) return null;
-        seen = c.ticket.version;
-        if (c.ticket.status !== TicketStatus.SEARCHING) finished = true;
-        return c;
-      };
-      const first = pending.map(fresh).filter((c): c is TicketChange => c !== null);
-      // An ended ticket changes no more: after what the client already has, the watch is over.
-      if (current.status !== TicketStatus.SEARCHING) finished = true;
-      const watcher: Watcher<TicketChange> = {
-        [LISTEN]: (onMessage, onEnd) => {
-          for (const c of first.splice(0)) onMessage(c);
-          if (finished) {
-            void source.return();
-            onEnd();
-            return;
-          }
-          source[LISTEN]((c) => {
-            const m = fresh(c);
-            if (m) onMessage(m);
-            if (finished) void source.return();
-          }, onEnd);
+      const queue = ctx.catalog.get(ref.gameType)?.queues?.find((q) => q.id === current!.queueId);
+      return ticketWatcher({
+        source,
+        current,
+        seen: Math.min(afterVersion ?? 0, current.version),
+        widensAt: (t, after) => {
+          const next = queue ? nextWideningAt(queue, waitAt(t.enqueuedAt, after), LINEAR_WINDOW_PUSH_MS) : null;
+          return next === null ? null : t.enqueuedAt + next;
         },
-        async next() {
-          const queued = first.shift();
-          if (queued) return { done: false, value: queued };
-          if (finished) {
-            await source.return();
-            return { done: true, value: undefined };
-          }
-          for (;;) {
-            const r = await source.next();
-            if (r.done) return r;
-            const m = fresh(r.value);
-            if (m) return { done: false, value: m };
-          }
-        },
-        return: () => source.return(),
-        throw: (e?: unknown) => source.throw(e),
-        [Symbol.asyncIterator]() {
-          return this;
-        },
-      };
-      return watcher;
+        now,
+      });
     },
   };
 }

@@ -66,10 +66,20 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     // 100 apart: outside both ±50 windows, inside both once they widen to ±200.
     const b = (await enqueue("bob", 1600)).data!.enqueueMatchTicket;
     const bobSees = await watch(b.id, "bob");
-    expect((await aliceSees.next()).data!.matchTicketChanged).toMatchObject({ previousStatus: null, ticket: { status: "SEARCHING", version: 1 } });
+    expect((await aliceSees.next()).data!.matchTicketChanged).toMatchObject({ previousStatus: null, ticket: { status: "SEARCHING", version: 1, window: 50 } });
     expect((await bobSees.next()).data!.matchTicketChanged.ticket.status).toBe("SEARCHING");
+    // Alice's step (600 ms into her wait) comes before bob's, which the match needs too: she is told
+    // her window widened, live, before she is matched.
+    const widened = (await aliceSees.next(5_000)).data!.matchTicketChanged;
+    expect(widened).toMatchObject({ previousStatus: "SEARCHING", ticket: { status: "SEARCHING", version: 1, window: 200 } });
+    expect(widened.ticket.waitedSeconds).toBeGreaterThanOrEqual(0.6);
     const forAlice = (await aliceSees.next(5_000)).data!.matchTicketChanged;
-    const forBob = (await bobSees.next(5_000)).data!.matchTicketChanged;
+    let forBob = (await bobSees.next(5_000)).data!.matchTicketChanged;
+    // Bob's own step and the match race: he may hear of his wider window first.
+    if (forBob.ticket.status === "SEARCHING") {
+      expect(forBob).toMatchObject({ previousStatus: "SEARCHING", ticket: { version: 1, window: 200 } });
+      forBob = (await bobSees.next(5_000)).data!.matchTicketChanged;
+    }
     expect(forAlice).toMatchObject({ previousStatus: "SEARCHING", ticket: { status: "MATCHED", version: 2, window: null, teamDifference: 100, poolSize: null } });
     expect(forAlice.ticket.waitedSeconds).toBeGreaterThanOrEqual(0.6);
     expect(forBob.ticket.game!.id).toBe(forAlice.ticket.game!.id);
@@ -115,6 +125,8 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const d = (await enqueue("dave", 1500)).data!.enqueueMatchTicket;
     const daveSees = await watch(d.id, "dave");
     expect((await daveSees.next()).data!.matchTicketChanged.ticket.status).toBe("SEARCHING");
+    // His window widens once (600 ms in) before the timeout.
+    expect((await daveSees.next(6_000)).data!.matchTicketChanged).toMatchObject({ previousStatus: "SEARCHING", ticket: { status: "SEARCHING", window: 200 } });
     const ended = (await daveSees.next(6_000)).data!.matchTicketChanged.ticket;
     expect(ended).toMatchObject({ status: "TIMED_OUT", version: 2, reason: "pool_too_small", game: null });
     expect(ended.waitedSeconds).toBeGreaterThanOrEqual(2);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseQueue } from "../../src/config/catalog-queues.js";
 import { partySizeCanMatch, type Ticket, TicketRejection, validateTicket } from "../../src/domain/tickets/ticket.js";
-import { latencyAllowedAt, windowAt } from "../../src/domain/tickets/window.js";
+import { latencyAllowedAt, nextWideningAt, windowAt } from "../../src/domain/tickets/window.js";
 import { queueArb } from "../support/tickets.js";
 
 const stepped = parseQueue({
@@ -25,6 +25,27 @@ describe("windowAt / latencyAllowedAt", () => {
   it("latency: the base, raised by each step passed; Infinity without a region rule", () => {
     expect([0, 19_999, 20_000].map((w) => latencyAllowedAt(stepped, w))).toEqual([80, 80, 150]);
     expect(latencyAllowedAt(parseQueue({ id: "n", teams: { count: 2, size: 1 } }), 0)).toBe(Infinity);
+  });
+
+  it("names when the window next widens: each step, linear every few seconds until the cap, then never", () => {
+    expect([0, 9_999, 10_000, 29_999, 30_000].map((w) => nextWideningAt(stepped, w, 5_000))).toEqual([10_000, 10_000, 30_000, 30_000, null]);
+    const linear = parseQueue({ id: "l", teams: { count: 2, size: 1 }, rating: { initialWindow: 50, expansion: { kind: "linear", perSecond: 10 }, maxWindow: 300 } });
+    // 25 s to reach ±300: every 5 s until then, the last one at the cap.
+    expect([0, 4_000, 22_000, 25_000].map((w) => nextWideningAt(linear, w, 5_000))).toEqual([5_000, 9_000, 25_000, null]);
+  });
+
+  it("the next widening is later than the wait and really widens the window (property)", () => {
+    fc.assert(
+      fc.property(queueArb(), fc.integer({ min: -1_000, max: 100_000 }), fc.integer({ min: 1, max: 10_000 }), (q, wait, every) => {
+        const next = nextWideningAt(q, wait, every);
+        if (next === null) {
+          expect(windowAt(q, wait + 1e9)).toBe(windowAt(q, wait));
+          return;
+        }
+        expect(next).toBeGreaterThan(Math.max(0, wait));
+        expect(windowAt(q, next)).toBeGreaterThan(windowAt(q, wait));
+      }),
+    );
   });
 
   it("never narrows as the wait grows and never passes maxWindow (property)", () => {

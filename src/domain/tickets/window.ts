@@ -29,6 +29,30 @@ export function windowAt(queue: Pick<QueueConfig, "rating">, waitMs: number): nu
   return Math.min(w, maxWindow);
 }
 
+/** How often a ticket's watcher hears of a window that widens linearly (steps are sent as each is reached). */
+export const LINEAR_WINDOW_PUSH_MS = 5_000;
+
+/**
+ * The wait (ms, > `waitMs`) at which the rating window a ticket accepts next widens, or null
+ * when it never will (at maxWindow, or no expansion left). `steps`: the next step that widens
+ * it; `linear` (which widens continuously): `linearEveryMs` later, or when it reaches maxWindow
+ * if sooner — a watcher hears of the window at that pace rather than at every instant.
+ * Never throws; a negative or NaN wait counts as 0.
+ */
+export function nextWideningAt(queue: Pick<QueueConfig, "rating">, waitMs: number, linearEveryMs: number): number | null {
+  const { initialWindow, expansion, maxWindow } = queue.rating;
+  const wait = waitMs > 0 ? waitMs : 0;
+  const now = windowAt(queue, wait);
+  if (now >= maxWindow) return null;
+  if (expansion.kind === "linear") {
+    if (!(expansion.perSecond > 0)) return null;
+    const capped = Math.ceil(((maxWindow - initialWindow) / expansion.perSecond) * 1_000);
+    return Math.max(wait + 1, Math.min(wait + linearEveryMs, capped));
+  }
+  const step = expansion.steps.find((s) => s.afterMs > wait && Math.min(s.window, maxWindow) > now);
+  return step ? step.afterMs : null;
+}
+
 /**
  * The highest latency (ms) a ticket that has waited `waitMs` accepts to its match's region:
  * maxLatencyMs, raised by each expansion step whose afterMs has passed. Infinity when the
