@@ -55,7 +55,7 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
 
   /** Tickets that entered the pool since the last tick: with `backfill`, they try open games first. */
   let arrivals: string[] = [];
-  const backfills = queue.backfill && !gameServers.hasServer(type);
+  const backfills = queue.backfill;
   const pooled = (p: PooledTicket, into: TicketPool, map: Map<string, PooledTicket>) => {
     if (into.add(p.ticket)) {
       map.set(p.ticket.id, p);
@@ -188,7 +188,10 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
   /**
    * Seats a newly searching ticket in an open public game whose rating label lies within the
    * ticket's window (fewest free seats first, at most BACKFILL_CANDIDATES looked at), in one
-   * atomic store step with its MATCHED end. Answers whether it was seated.
+   * atomic store step with its MATCHED end. On a hosted type, as a join does: join_game for
+   * each of its players first (a game whose server game is still being made is passed over),
+   * undone with remove_player when the seats are not taken; the seats stay reserved until the
+   * server confirms each player. Answers whether it was seated.
    */
   async function backfill(p: PooledTicket, t: number, stats: QueueTickStats): Promise<boolean> {
     const w = windowAt(queue, Math.max(0, t - p.ticket.enqueuedAt));
@@ -199,18 +202,32 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       () => type,
     );
     const page = await store.list({ filter, sort: { field: SortField.FREE_SEATS, direction: SortDirection.ASC }, first: BACKFILL_CANDIDATES, after: null });
+    const hosted = gameServers.hasServer(type);
+    const reservedUntil = hosted ? t + type.seatReservationSeconds * 1_000 : null;
+    const seats = p.players.map((x) => ({ id: x.id, name: x.name, joinedAt: t, confirmed: !hosted, reservedUntil }));
     for (const { game } of page.items) {
+      if (hosted) {
+        if (game.serverToken === null) continue;
+        try {
+          await seating.serverJoinAll(type, game.id, seats);
+        } catch (err) {
+          ctx.logger.info({ err, gameId: game.id, queue: queue.id }, "the game server did not take a backfilled ticket's players; trying the next game");
+          continue;
+        }
+      }
+      // Rejects when the store is away: the seats may have been taken; unconfirmed ones expire by themselves.
       const out = await store.backfillTicket({
         gameType: type.id,
         queueId: queue.id,
         ticket: { id: p.ticket.id, version: p.ticket.version },
         gameId: game.id,
-        players: p.players.map((x) => ({ id: x.id, name: x.name, joinedAt: t, confirmed: true, reservedUntil: null })),
+        players: seats,
         joinable: JOINABLE,
         seatsFilled: SEATS_FILLED,
         match: { teams: [p.players.map((x) => x.id)], teamRatings: [r], teamDifference: 0, ratingSpread: 0, region: game.region },
         now: t,
       });
+      if (out.status !== "seated" && hosted) await seating.serverRemoveAll(type, game.id, seats.map((x) => x.id));
       if (out.status === "refused") continue;
       pool.remove(p.ticket.id);
       known.delete(p.ticket.id);

@@ -15,13 +15,19 @@ import { ENQUEUE_TICKET } from "./operations-tickets.js";
 const SAMPLE_CATALOG = fileURLToPath(new URL("../../catalog/game-types.yaml", import.meta.url));
 const SECRET = EXAMPLE_SECRET;
 
-/** The sample catalog's tic-tac-toe with a ranked 1v1 queue added. */
+/** The sample catalog's tic-tac-toe with a ranked 1v1 queue, and one that backfills open games by their `mmr` label. */
 const QUEUE_YAML = `    serverSecret: ${SECRET}
+    labels: { mmr: number }
     queues:
       - id: ranked
         teams: { count: 2, size: 1 }
         rating: { attribute: mmr, initialWindow: 100, expansion: { kind: linear, perSecond: 10 }, maxWindow: 300 }
         maxWaitMs: 30000
+      - id: open
+        teams: { count: 2, size: 1 }
+        rating: { attribute: mmr, initialWindow: 100, expansion: { kind: linear, perSecond: 10 }, maxWindow: 300 }
+        maxWaitMs: 30000
+        backfill: true
 `;
 
 /** What each player follows: their ticket until it is matched, with the game's server access for them. */
@@ -112,5 +118,41 @@ describe("ticket matchmaking into a hosted game type, through the example game s
     hostSocket.close();
     guestSocket.close();
     await Promise.all([aliceSees.close(), bobSees.close(), guestWatch.close()]);
+  }, 60_000);
+
+  it("backfills a ticket into an open hosted game near its rating: the server is told, and the player connects and plays", async () => {
+    const [carol, dave] = await Promise.all(["carol", "dave"].map((id) => tokenFor(id)));
+    const made = await gql<{ createGame: { id: string; server: { socketUrl: string; token: string } | null } }>(
+      mm.url,
+      'mutation { createGame(input: { gameType: "tictactoe", labels: { mmr: 1500 } }) { id server { socketUrl token } } }',
+      {},
+      carol,
+    );
+    const game = made.data!.createGame;
+    expect(game.server).not.toBeNull();
+    const hostSocket = new WebSocket(`ws://${game.server!.socketUrl}/?game_token=${game.server!.token}&user_id=carol`);
+    const hostStarted = new Promise<void>((resolve) => hostSocket.on("message", (d) => JSON.parse(String(d)).type === "start" && resolve()));
+    await new Promise<void>((resolve, reject) => hostSocket.once("open", () => resolve()).once("error", reject));
+    await waitFor(
+      async () => (await gql<{ game: { hostConnected: boolean } | null }>(mm.url, "query($id: ID!) { game(id: $id) { hostConnected } }", { id: game.id }, carol)).data!.game?.hostConnected === true,
+      "the host's connection to reach the matchmaker",
+      10_000,
+    );
+
+    const t = (await gql<G.EnqueueTicketMutation>(mm.url, ENQUEUE_TICKET, { input: { gameType: "tictactoe", queue: "open", rating: 1520 } }, dave)).data!.enqueueMatchTicket;
+    const daveSees = subscribe<Watched>(wsClient(mm.wsUrl, dave), WATCH, { id: t.id });
+    let ticket = (await daveSees.next(10_000)).data!.matchTicketChanged.ticket;
+    while (ticket.status === "SEARCHING") ticket = (await daveSees.next(10_000)).data!.matchTicketChanged.ticket;
+    expect(ticket.status).toBe("MATCHED");
+    expect(ticket.game).toMatchObject({ id: game.id, creator: { id: "carol" }, hostConnected: true, players: [{ id: "carol" }, { id: "dave" }] });
+    // The game server took dave's join_game: with his own access he is let in and the game starts.
+    expect(ticket.game!.server).toMatchObject({ socketUrl: socketAddress });
+    const guestSocket = new WebSocket(`ws://${ticket.game!.server!.socketUrl}/?game_token=${ticket.game!.server!.token}&user_id=dave`);
+    const guestStarted = new Promise<void>((resolve) => guestSocket.on("message", (d) => JSON.parse(String(d)).type === "start" && resolve()));
+    await new Promise<void>((resolve, reject) => guestSocket.once("open", () => resolve()).once("error", reject));
+    await Promise.all([hostStarted, guestStarted]);
+    hostSocket.close();
+    guestSocket.close();
+    await daveSees.close();
   }, 60_000);
 });
