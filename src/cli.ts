@@ -9,6 +9,7 @@ import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
 import { createLogger } from "./logger.js";
 import { createWorkerServer } from "./http/worker-server.js";
 import { createApp, StartupError } from "./main.js";
+import { RATE_USAGE, rateCommand, readMatch } from "./cli-rate.js";
 import { SIMULATE_USAGE, simulateCommand } from "./cli-simulate.js";
 
 const USAGE = `Usage: matchmaker <command>
@@ -21,6 +22,7 @@ Commands:
   schema     print the GraphQL schema (SDL)
   simulate   replay a ticket matchmaking queue of the catalog and print waits and match quality:
              ${SIMULATE_USAGE}
+  rate       OpenSkill rating updates for one match: ${RATE_USAGE}
   --version  print the version
 `;
 
@@ -118,6 +120,9 @@ async function run(argv: string[]): Promise<void> {
       return;
     case "simulate":
       process.stdout.write(simulateCommand(rest, loadEnv().gameTypesPath));
+      return;
+    case "rate":
+      process.stdout.write(rateCommand(readMatch(rest[0])));
       return;
     case "--version":
     case "-v":
