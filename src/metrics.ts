@@ -202,7 +202,7 @@ export function createMetrics(opts: { operationNames?: readonly string[] } = {})
     queueGauges(queues: readonly { gameType: string; queueId: string }[], activity: (gameType: string, queueId: string) => Promise<QueueActivity>) {
       new Gauge({
         name: "matchmaker_queue_recent_tickets",
-        help: `Tickets that ended in a queue in the last ${QUEUE_ACTIVITY_MINUTES} minutes, by outcome, across every API and worker process (the same in every process: use max).`,
+        help: `Tickets that ended in a queue in the current minute and the ${QUEUE_ACTIVITY_MINUTES - 1} before it, by outcome, across every API and worker process (the same in every process: use max).`,
         labelNames: ["game_type", "queue", "outcome"] as const,
         registers,
         async collect() {

@@ -18,6 +18,8 @@ import type { TicketOps } from "./ticket-ops.js";
 const PAGE = 1_000;
 /** Open games one backfill looks at, fewest free seats first. */
 const BACKFILL_CANDIDATES = 3;
+/** Wall time one tick spends on backfills at most (their game-server calls on a hosted type). */
+const BACKFILL_BUDGET_MS = 250;
 /** The states in which a game takes players (JOINABLE's rows). */
 const BACKFILL_STATES = Object.keys(JOINABLE) as GameState[];
 const zeroFailures = () => Object.fromEntries(TIMEOUT_REASONS.map((r) => [r, 0])) as QueueTickStats["failures"];
@@ -54,12 +56,13 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
   const settings = ctx.validateSettings(type, undefined);
 
   /** Tickets that entered the pool since the last tick: with `backfill`, they try open games first. */
-  let arrivals: string[] = [];
+  // A set: a ticket read again on a reload is not tried twice in one round.
+  const arrivals = new Set<string>();
   const backfills = queue.backfill;
   const pooled = (p: PooledTicket, into: TicketPool, map: Map<string, PooledTicket>) => {
     if (into.add(p.ticket)) {
       map.set(p.ticket.id, p);
-      if (backfills) arrivals.push(p.ticket.id);
+      if (backfills) arrivals.add(p.ticket.id);
     }
   };
 
@@ -206,6 +209,8 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
     const reservedUntil = hosted ? t + type.seatReservationSeconds * 1_000 : null;
     const seats = p.players.map((x) => ({ id: x.id, name: x.name, joinedAt: t, confirmed: !hosted, reservedUntil }));
     for (const { game } of page.items) {
+      // One of them is seated there already (e.g. by another worker's backfill of this ticket): not a candidate.
+      if (game.players.some((x) => seats.some((y) => y.id === x.id))) continue;
       if (hosted) {
         if (game.serverToken === null) continue;
         try {
@@ -227,7 +232,16 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
         match: { teams: [p.players.map((x) => x.id)], teamRatings: [r], teamDifference: 0, ratingSpread: 0, region: game.region },
         now: t,
       });
-      if (out.status !== "seated" && hosted) await seating.serverRemoveAll(type, game.id, seats.map((x) => x.id));
+      if (out.status !== "seated" && hosted) {
+        // Undo only the joins of players the game does not hold now: another worker may have
+        // seated this very ticket there meanwhile (then this one is stale), and kicking them would
+        // undo its match. Unreadable: leave them (unconfirmed seats expire).
+        const now_ = await store.get({ gameType: type.id, id: game.id }).catch(() => undefined);
+        if (now_ !== undefined) {
+          const lost = seats.filter((x) => !now_?.players.some((held) => held.id === x.id)).map((x) => x.id);
+          await seating.serverRemoveAll(type, game.id, lost);
+        }
+      }
       if (out.status === "refused") continue;
       pool.remove(p.ticket.id);
       known.delete(p.ticket.id);
@@ -250,19 +264,26 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
      */
     async runTick(): Promise<QueueTickStats> {
       await sync();
-      const t = now();
+      const backfillAt = now();
       const stats: QueueTickStats = { waiting: 0, matched: 0, backfilled: 0, timedOut: 0, stale: 0, waitsMs: [], failures: zeroFailures(), timeouts: {} };
-      // Open games first (bounded per tick like seeds), before new games are formed.
-      const due = arrivals.splice(0, queue.seedsPerTick);
-      for (const id of due) {
+      // Open games first (bounded per tick like seeds, and in time: a slow game server must not
+      // hold up the queue's matches; what is left waits for the next tick), before new games are formed.
+      const started = performance.now();
+      let tried = 0;
+      for (const id of arrivals) {
+        if (tried >= queue.seedsPerTick || performance.now() - started > BACKFILL_BUDGET_MS) break;
+        arrivals.delete(id);
         const p = known.get(id);
         if (!p || !pool.has(id)) continue;
+        tried++;
         try {
-          await backfill(p, t, stats);
+          await backfill(p, backfillAt, stats);
         } catch (err) {
           ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "backfilling a ticket failed; it searches on");
         }
       }
+      // The clock after the backfills (they may have waited on a game server).
+      const t = now();
       const result = tick(pool, queue, t);
       stats.failures = result.failures;
       // Why tickets wait, for the queue's readers (gameType.queues, the lobby page): best effort.

@@ -7,7 +7,7 @@ import { LINEAR_WINDOW_PUSH_MS, nextWideningAt, waitAt, windowAt } from "../doma
 import { matcherView, newTicketId, parseTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../domain/tickets/ticket-record.js";
 import type { Watcher } from "../bus/watcher.js";
 import { ticketErrors } from "../store/ticket-errors.js";
-import type { QueueActivity } from "../store/queue-activity.js";
+import { type QueueActivity, sumActivity } from "../store/queue-activity.js";
 import { type Percentiles, percentiles } from "../domain/percentiles.js";
 import type { PartyOps } from "./party-ops.js";
 import { ticketWatcher } from "./ticket-watch.js";
@@ -154,7 +154,14 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
       const t = now();
       return Promise.all(
         (type.queues ?? []).map(async (queue) => {
-          const [i, activity] = await Promise.all([store.queueInsight(type.id, queue.id, 0, 0), store.queueActivity(type.id, queue.id, t)]);
+          const [i, activity] = await Promise.all([
+            store.queueInsight(type.id, queue.id, 0, 0),
+            // The figures around it still show when only these counts cannot be read.
+            store.queueActivity(type.id, queue.id, t).catch((err: unknown) => {
+              ctx.logger.warn({ err, gameType: type.id, queue: queue.id }, "reading a queue's recent activity failed");
+              return sumActivity([]);
+            }),
+          ]);
           const waits = i.recentWaitsMs.length === 0 ? null : percentiles(i.recentWaitsMs);
           return { queue, waiting: i.waiting, estimatedWaitMs: median(i.recentWaitsMs), waits, activity };
         }),

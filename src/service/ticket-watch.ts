@@ -28,6 +28,7 @@ export function ticketWatcher(opts: {
   let ended = false;
   let failure: { err: unknown } | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let unsubscribed: Promise<unknown> = Promise.resolve();
 
   const deliver = (c: TicketChange) => {
     if (push) {
@@ -47,7 +48,7 @@ export function ticketWatcher(opts: {
     if (ended) return;
     ended = true;
     if (timer) clearTimeout(timer);
-    void source.return();
+    unsubscribed = source.return().catch(() => undefined);
     if (err !== undefined) failure = { err };
     for (const p of pulls.splice(0)) (err === undefined ? p.resolve({ done: true, value: undefined }) : p.reject(err));
     const notify = onEnd;
@@ -62,7 +63,8 @@ export function ticketWatcher(opts: {
       if (ended) return;
       if (now() < at) return wakeAt(at);
       deliver({ ticket: latest, previousStatus: TicketStatus.SEARCHING });
-      schedule(at);
+      // From now, not from `at`: a timer that fired late sends one frame, not every one it missed.
+      schedule(Math.max(at, now()));
     }, Math.max(1, at - now()));
     // A watch never keeps a stopping process alive.
     timer.unref();
@@ -97,18 +99,25 @@ export function ticketWatcher(opts: {
       if (ended) return { done: true, value: undefined };
       return new Promise((resolve, reject) => pulls.push({ resolve, reject }));
     },
+    // Settle once the bus has unsubscribed, as every watcher's return() does.
     return: async () => {
       end();
       queued.length = 0;
+      await unsubscribed;
       return { done: true, value: undefined };
     },
     throw: async (e?: unknown) => {
       end();
       queued.length = 0;
+      await unsubscribed;
       throw e;
     },
     [LISTEN](onMessage, onEnded) {
-      for (const c of queued.splice(0)) onMessage(c);
+      try {
+        for (const c of queued.splice(0)) onMessage(c);
+      } catch (err) {
+        end(err);
+      }
       if (ended) return onEnded(failure?.err);
       push = onMessage;
       onEnd = onEnded;

@@ -103,6 +103,16 @@ describe("a ticket's watch", () => {
     expect(frames).toHaveLength(1);
   });
 
+  it("after a stall (timers late), sends the window of now once, not every frame it missed", async () => {
+    const w = watch(1);
+    const frames: TicketChange[] = [];
+    w[LISTEN]((c) => frames.push(c), () => {});
+    await advance(3 * EVERY); // the service clock is 15 s on when the first timer runs
+    expect(frames).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0); // ±200 is the cap: nothing more to tell
+    await w.return();
+  });
+
   it("never sends a widened window early, even when a timer fires before the clock reaches it", async () => {
     const w = watch(1);
     const frames: TicketChange[] = [];
