@@ -58,11 +58,10 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
   /** Tickets that entered the pool since the last tick: with `backfill`, they try open games first. */
   // A set: a ticket read again on a reload is not tried twice in one round.
   const arrivals = new Set<string>();
-  const backfills = queue.backfill;
   const pooled = (p: PooledTicket, into: TicketPool, map: Map<string, PooledTicket>) => {
     if (into.add(p.ticket)) {
       map.set(p.ticket.id, p);
-      if (backfills) arrivals.add(p.ticket.id);
+      if (queue.backfill) arrivals.add(p.ticket.id);
     }
   };
 
@@ -236,9 +235,9 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
         // Undo only the joins of players the game does not hold now: another worker may have
         // seated this very ticket there meanwhile (then this one is stale), and kicking them would
         // undo its match. Unreadable: leave them (unconfirmed seats expire).
-        const now_ = await store.get({ gameType: type.id, id: game.id }).catch(() => undefined);
-        if (now_ !== undefined) {
-          const lost = seats.filter((x) => !now_?.players.some((held) => held.id === x.id)).map((x) => x.id);
+        const current = await store.get({ gameType: type.id, id: game.id }).catch(() => undefined);
+        if (current !== undefined) {
+          const lost = seats.filter((x) => !current?.players.some((held) => held.id === x.id)).map((x) => x.id);
           await seating.serverRemoveAll(type, game.id, lost);
         }
       }

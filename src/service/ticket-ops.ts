@@ -65,11 +65,14 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
     return ref;
   }
 
+  /** The catalog's queue of a ticket; undefined when the catalog no longer has it. */
+  const queueConfigOf = (t: TicketRecord): QueueConfig | undefined => ctx.catalog.get(t.gameType)?.queues?.find((q) => q.id === t.queueId);
+
   /** A SEARCHING ticket's rating half-width now (it widens with the wait); null once it ended. Never throws. */
   function ticketWindow(t: TicketRecord): number | null {
     if (t.status !== TicketStatus.SEARCHING) return null;
-    const queue = ctx.catalog.get(t.gameType)?.queues?.find((q) => q.id === t.queueId);
-    return queue ? windowAt(queue, Math.max(0, now() - t.enqueuedAt)) : null;
+    const queue = queueConfigOf(t);
+    return queue ? windowAt(queue, waitAt(t.enqueuedAt, now())) : null;
   }
 
   return {
@@ -163,7 +166,7 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
             }),
           ]);
           const waits = i.recentWaitsMs.length === 0 ? null : percentiles(i.recentWaitsMs);
-          return { queue, waiting: i.waiting, estimatedWaitMs: median(i.recentWaitsMs), waits, activity };
+          return { queue, waiting: i.waiting, estimatedWaitMs: waits?.p50 ?? null, waits, activity };
         }),
       );
     },
@@ -201,7 +204,7 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
         await source.return();
         throw ticketErrors.notFound(id);
       }
-      const queue = ctx.catalog.get(ref.gameType)?.queues?.find((q) => q.id === current!.queueId);
+      const queue = queueConfigOf(current);
       return ticketWatcher({
         source,
         current,
