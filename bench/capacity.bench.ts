@@ -52,7 +52,8 @@ function lobbyGame(type: string, i: number, t: number): GameRecord {
   });
 }
 
-async function redisCpuSeconds(node: Redis): Promise<number> {
+/** The CPU seconds a Redis server's main thread (which runs every command and script) has used. */
+export async function redisCpuSeconds(node: Redis): Promise<number> {
   const info = await node.info("cpu");
   const read = (k: string) => Number(new RegExp(`^${k}_main_thread:([\\d.]+)`, "m").exec(info)?.[1] ?? new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1]);
   return read("used_cpu_sys") + read("used_cpu_user");

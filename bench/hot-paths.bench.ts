@@ -3,7 +3,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signToken } from "../src/auth/jwt.js";
+import { Redis } from "ioredis";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { redisCpuSeconds } from "./capacity.bench.js";
 import { BENCH_SECRET, type ServerKind } from "./hot-paths-server.js";
 import { type GraphqlClient, graphqlClient, median, rate } from "./http-load.js";
 import { formatSummary, type ProfileSummary, summarizeProfile } from "./profile-summary.js";
@@ -77,6 +79,8 @@ export interface HotPathFigures {
   perSecond: Partial<Record<ServerName, number>>;
   /** The server process's CPU time (all threads) per request, median of the rounds: less moved by other load on the machine. */
   cpuUsPerRequest: Partial<Record<ServerName, number>>;
+  /** Redis's main-thread CPU per request (servers on Redis): on a 2-core machine it is taken from the same cores. */
+  redisUsPerRequest: Partial<Record<ServerName, number>>;
   project: ServerName;
   baseline: ServerName;
   ratio: number;
@@ -171,6 +175,7 @@ export async function hotPathsBench(opts: {
   const compared = (s: PathSpec): ServerName[] => (opts.compareDir ? [`${s.project as "project-redis" | "project-embedded"}@compare`] : []);
   const needed = new Set<ServerName>(specs.flatMap(([, s]) => [s.project, ...compared(s), s.baseline, ...s.also]));
   const redis = [...needed].some((n) => base(n) === "project-redis") ? await startRedisServer() : null;
+  const redisInfo = redis ? new Redis(redis.url) : null;
   const servers = new Map<ServerName, Running>();
   const tokens = await Promise.all(
     Array.from({ length: opts.concurrency }, (_, i) => signToken({ sub: `bench${i}`, name: `Bench ${i}` }, { secret: BENCH_SECRET, issuer: null })),
@@ -230,14 +235,17 @@ export async function hotPathsBench(opts: {
      * One round on one server: fresh connections each round, as a server closes keep-alive
      * connections left idle (5 s) while the other servers had their turn.
      */
-    const round = async (path: HotPath, name: ServerName, ms: number): Promise<{ perSecond: number; cpuUsPerRequest: number; done: number }> => {
+    const round = async (path: HotPath, name: ServerName, ms: number): Promise<{ perSecond: number; cpuUsPerRequest: number; redisUsPerRequest: number | null; done: number }> => {
       const { child, url } = servers.get(name)!;
       const client = graphqlClient(url, opts.concurrency);
+      const onRedis = base(name) === "project-redis" ? redisInfo : null;
       try {
+        const redisBefore = onRedis ? await redisCpuSeconds(onRedis) : 0;
         const before = (await send(child, { cmd: "cpu" }, "cpu")).cpuUs!;
         const { perSecond, done } = await rate(opts.concurrency, ms, op(path, name, client));
         const after = (await send(child, { cmd: "cpu" }, "cpu")).cpuUs!;
-        return { perSecond, done, cpuUsPerRequest: (after - before) / done };
+        const redisUsPerRequest = onRedis ? ((await redisCpuSeconds(onRedis)) - redisBefore) * 1e6 / done : null;
+        return { perSecond, done, cpuUsPerRequest: (after - before) / done, redisUsPerRequest };
       } finally {
         client.close();
       }
@@ -247,6 +255,7 @@ export async function hotPathsBench(opts: {
       const names = [spec.project, ...compared(spec), spec.baseline, ...spec.also];
       const runs = new Map(names.map((n) => [n, [] as number[]]));
       const cpu = new Map(names.map((n) => [n, [] as number[]]));
+      const redisCpu = new Map(names.map((n) => [n, [] as number[]]));
       // Warm-up of each (JIT, connections, caches), not counted.
       for (const n of names) await round(path, n, Math.min(opts.roundMs, 2_000));
       for (let r = 0; r < opts.rounds; r++) {
@@ -256,16 +265,19 @@ export async function hotPathsBench(opts: {
           const one = await round(path, n, opts.roundMs);
           runs.get(n)!.push(one.perSecond);
           cpu.get(n)!.push(one.cpuUsPerRequest);
+          if (one.redisUsPerRequest !== null) redisCpu.get(n)!.push(one.redisUsPerRequest);
         }
       }
       const perSecond = Object.fromEntries(names.map((n) => [n, median(runs.get(n)!)]));
       const cpuUsPerRequest = Object.fromEntries(names.map((n) => [n, median(cpu.get(n)!)]));
+      const redisUsPerRequest = Object.fromEntries(names.filter((n) => redisCpu.get(n)!.length > 0).map((n) => [n, median(redisCpu.get(n)!)]));
       const [compare] = compared(spec);
       figures.push({
         path,
         title: spec.title,
         perSecond,
         cpuUsPerRequest,
+        redisUsPerRequest,
         project: spec.project,
         baseline: spec.baseline,
         ratio: perSecond[spec.project]! / perSecond[spec.baseline]!,
@@ -306,6 +318,7 @@ export async function hotPathsBench(opts: {
     return { concurrency: opts.concurrency, rounds: opts.rounds, roundMs: opts.roundMs, games: opts.games, figures, baselineProfiles };
   } finally {
     for (const s of servers.values()) await stopServer(s).catch(() => s.child.kill("SIGKILL"));
+    redisInfo?.disconnect();
     await redis?.stop();
   }
 }
@@ -330,6 +343,8 @@ export function formatHotPaths(r: HotPathsResult): string {
     const compareCpu = f.compareCpuRatio === undefined ? "" : `; compare build ${us(`${f.project as "project-redis"}@compare`)}, ${f.compareCpuRatio.toFixed(2)}×`;
     const alsoCpu = PATHS[f.path].also.map((a) => `; ${a} ${us(a)}`).join("");
     lines.push(`    server CPU per request (all its threads): ${us(f.project)}; baseline ${us(f.baseline)}: ${f.cpuRatio.toFixed(2)}× the baseline's cost${compareCpu}${alsoCpu}`);
+    const redisUs = Object.entries(f.redisUsPerRequest).map(([name, us]) => `${name === f.project ? "" : `${name}: `}${n(us)} µs`);
+    if (redisUs.length > 0) lines.push(`    Redis main-thread CPU per request (same cores): ${redisUs.join("; ")}`);
   }
   for (const f of r.figures) if (f.profile) lines.push(`  CPU profile of the API process, ${f.title} (${f.profile.file}):`, formatSummary(f.profile.summary));
   for (const b of r.baselineProfiles) lines.push(`  CPU profile, ${serverLabel(b.server)}, ${PATHS[b.path].title} (${b.file}):`, formatSummary(b.summary));

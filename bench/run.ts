@@ -3,13 +3,14 @@ import { ALL_HOT_PATHS, formatHotPaths, type HotPath, hotPathsBench } from "./ho
 import { capacityBench } from "./capacity.bench.js";
 import { ALL_FANOUT_ROWS, type FanOutRowName, type FanOutSide, fanOutBench } from "./fanout.bench.js";
 import { limitsBench } from "./limits.bench.js";
+import { formatPeer, peerBench } from "./peer.bench.js";
 import { quickJoinBench } from "./quickjoin.bench.js";
 import { searchBench } from "./search.bench.js";
 import { takeoverBench } from "./takeover.bench.js";
 import { ticketsBench } from "./tickets.bench.js";
 import { type Scenario, workerBench } from "./worker.bench.js";
 
-const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity", "fan-out", "tickets"] as const;
+const SECTIONS = ["worker", "takeover", "limits", "quickjoin", "search", "hot-paths", "capacity", "fan-out", "tickets", "peer"] as const;
 
 /**
  * `npm run bench`: figures as ratios against a baseline measured in the same run.
@@ -59,6 +60,14 @@ async function main(): Promise<void> {
   if (runs("capacity")) await capacity();
   if (runs("fan-out")) await fanOut();
   if (runs("tickets")) await tickets();
+  if (runs("peer")) await peer();
+}
+
+/** Colyseus's joinOrCreate next to quickJoin (issue 10's peer row): latency by rooms listed, and a two-process race. */
+async function peer(): Promise<void> {
+  const sizes = (process.env.BENCH_PEER_ROOMS ?? "100,1000,10000").split(",").map(Number);
+  const r = await peerBench({ sizes, calls: Number(process.env.BENCH_PEER_CALLS ?? 200), joiners: 200, capacity: 4, processes: 2 });
+  console.log(formatPeer(r));
 }
 
 /** The ticket matcher on Redis (issue goal: ≥ 10,000 tickets matched per second) and the pure tick's cost by pool size. */

@@ -1,9 +1,8 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
@@ -17,6 +16,7 @@ import type { GameService } from "../service/game-service.js";
 import { clientAddress } from "./client-address.js";
 import { createQueryGuard, type QueryLimits } from "./query-guard.js";
 import { attachGraphqlWs } from "./ws-server.js";
+import { graphqlHttpHandler, sendJsonError } from "./graphql-http.js";
 import { jsonStatusPlugin } from "./json-status-plugin.js";
 import { noHttpSubscriptions } from "./no-http-subscriptions.js";
 import { originPolicy } from "./origins.js";
@@ -74,6 +74,15 @@ interface Caller {
   expiresAt: number | null;
 }
 
+/** What a request's admission found: the caller (or why their token was refused) and their address. */
+interface Admitted {
+  caller: Caller | unknown;
+  address: string;
+}
+
+/** Exactly the path, with or without a query string; its other spellings go through express. */
+const isGraphqlPath = (url: string | undefined) => url !== undefined && url.startsWith(GRAPHQL_PATH) && (url.length === GRAPHQL_PATH.length || url[GRAPHQL_PATH.length] === "?");
+
 const isCaller = (c: unknown): c is Caller => typeof c === "object" && c !== null && "gameServerTypes" in c;
 
 /**
@@ -95,7 +104,12 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   const app = express();
   // Nothing about the stack for whoever probes it.
   app.disable("x-powered-by");
-  const http = createServer(app);
+  // Every POST to the GraphQL path — the hot paths — skips express (see graphql-http.ts).
+  let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const http = createServer((req, res) => {
+    if (graphqlPost !== null && req.method === "POST" && isGraphqlPath(req.url)) graphqlPost(req, res);
+    else app(req, res);
+  });
   const formatError = createErrorFormatter(logger);
   // Decided by our NODE_ENV, not the process's: in production only with GRAPHIQL=on, which needs it.
   const introspection = !deps.production || deps.web.graphiql;
@@ -196,60 +210,46 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   });
   app.use(webUiRouter({ lobby: deps.web.lobby, graphiql: deps.web.graphiql, dir: deps.web.dir, graphqlPath: GRAPHQL_PATH, logger }));
   app.get(GRAPHQL_PATH, browserOnGraphqlPath(deps.web.graphiql, GRAPHQL_PATH));
-  app.use(
-    GRAPHQL_PATH,
-    origins.middleware,
-    // CSRF: a cross-site form or beacon can only POST "simple" content types; JSON needs a CORS
-    // preflight, which only allowed origins pass. So a POST must be JSON.
-    (req: express.Request, res: express.Response, next: express.NextFunction) => {
-      if (req.method !== "POST" || req.is(["application/json", "application/graphql-response+json"])) return next();
-      res.status(415).json({
-        errors: [{ message: "Send GraphQL requests over POST as application/json (other content types are refused).", extensions: { code: "BAD_REQUEST" } }],
-      });
-    },
-    express.json({ limit: limits.maxBodyBytes, type: ["application/json", "application/graphql-response+json"] }),
+  const graphql = graphqlHttpHandler<GqlContext, Admitted>({
+    apollo,
+    cors: origins.middleware,
+    maxBodyBytes: limits.maxBodyBytes,
+    logger,
     // Who calls, and one point of their address's operations budget, before anything is parsed:
     // malformed, over-limit and badly signed requests spend it too.
-    async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    async admit(req, res) {
       const address = clientAddress(req, limits.trustProxyHops);
       const caller = await callerFrom(req.headers.authorization, jwt, service).catch((err: unknown) => err);
-      res.locals.caller = caller;
-      res.locals.address = address;
       const spender = caller instanceof Error || !isCaller(caller) ? { actor: null, clientAddress: address } : { ...caller, clientAddress: address };
       try {
         await deps.rateLimits.operation(spender);
       } catch (err) {
-        if (!(err instanceof MatchmakerError)) return next(err);
+        if (!(err instanceof MatchmakerError)) throw err;
         deps.metrics.countOperation({ transport: "http", name: undefined, type: "unknown", code: err.code });
-        const retryAfter = String(err.details?.retryAfterSeconds ?? 1);
-        return void res.status(429).set("retry-after", retryAfter).json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
+        res.setHeader("retry-after", String(err.details?.retryAfterSeconds ?? 1));
+        sendJsonError(res, 429, err.message, { code: err.code, ...err.details });
+        return null;
       }
-      next();
+      return { caller, address };
     },
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const caller = res.locals.caller as Caller | unknown;
-        if (!isCaller(caller)) {
-          const message = caller instanceof MatchmakerError ? caller.message : "Your token was refused.";
-          throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
-        }
-        return {
-          actor: caller.actor,
-          gameServerTypes: caller.gameServerTypes,
-          service,
-          clientAddress: res.locals.address as string,
-          limits: deps.rateLimits,
-        };
-      },
-    }),
-  );
+    async context({ caller, address }) {
+      if (!isCaller(caller)) {
+        const message = caller instanceof MatchmakerError ? caller.message : "Your token was refused.";
+        throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+      }
+      return { actor: caller.actor, gameServerTypes: caller.gameServerTypes, service, clientAddress: address, limits: deps.rateLimits };
+    },
+  });
+  // GETs (urql's default queries), preflights and the path's other spellings come through express.
+  app.use(GRAPHQL_PATH, (req: express.Request, res: express.Response) => graphql(req, res));
+  graphqlPost = graphql;
 
-  // Body-parser failures (too large, not JSON) as GraphQL-shaped JSON, never an HTML page.
-  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  // Errors of the other routes (a malformed path, an unreadable file) as JSON, never express's HTML page.
+  app.use((err: { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
-    const message = err.type === "entity.too.large" ? `The request body is larger than ${limits.maxBodyBytes} bytes.` : "The request body is not valid JSON.";
-    res.status(status).json({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
+    if (err.status && err.status >= 400 && err.status < 500) return sendJsonError(res, err.status, "The request was refused.", { code: "BAD_REQUEST" });
+    logger.error({ err }, "request failed");
+    sendJsonError(res, 500, "Internal server error.", { code: "INTERNAL_SERVER_ERROR" });
   });
 
   let closing: Promise<void> | null = null;

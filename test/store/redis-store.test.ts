@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
-import { Visibility } from "../../src/domain/game.js";
+import { GameState, Visibility } from "../../src/domain/game.js";
 import { GAME_TOMBSTONE_MS } from "../../src/store/deadlines.js";
 import { createRedisStore } from "../../src/store/redis/redis-store.js";
 import { DUEL, filterOf, joinCmd, leaveCmd, makeGame, player, sortOf, testCatalog } from "../support/games.js";
@@ -56,6 +56,26 @@ describe("Redis store specifics", () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(GAME_TOMBSTONE_MS);
     }
+  });
+
+  it("counts the default listing (public, not ended) exactly without examining every game, while the ended games are few", async () => {
+    // Budgets far below the 9 public games: the count may read at most 3 members.
+    const store = createRedisStore({ redis: fixture.client(), prefix: randomPrefix(), catalog: testCatalog, searchBudget: { scan: 3, count: 3, materialize: 0 } });
+    for (let i = 0; i < 6; i++) await store.create(makeGame());
+    await store.create(makeGame({ visibility: Visibility.PRIVATE }));
+    for (let i = 0; i < 2; i++) await store.create(makeGame({ state: GameState.ENDED }));
+    // Ended but private: read with the ended ones, and not taken off the public count.
+    await store.create(makeGame({ state: GameState.ENDED, visibility: Visibility.PRIVATE }));
+    // What the API lists by default: every state but ENDED.
+    const live = [GameState.CREATED, GameState.OPEN, GameState.FULL, GameState.IN_PROGRESS];
+    const page = () => store.list({ filter: filterOf({ gameTypes: [DUEL], states: live }), sort: sortOf(), first: 2, after: null });
+    const p = await page();
+    expect([p.totalCount, p.totalCountCapped, p.items.length, p.hasNextPage]).toEqual([6, false, 2, true]);
+    // A fourth ended game is more than the budget lets the count read: the count is capped again.
+    await store.create(makeGame({ state: GameState.ENDED }));
+    const q = await page();
+    expect(q.totalCountCapped).toBe(true);
+    expect(q.totalCount).toBeLessThanOrEqual(6);
   });
 
   it("remembers an event id under the type's hash tag for the dedupe window only", async () => {

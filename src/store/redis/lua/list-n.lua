@@ -6,7 +6,9 @@
   already in page order from the cursor — createdAt-scored sets for CREATED_AT, the
   quick-join index (or free-seat groups) for FREE_SEATS, the label index for LABEL and
   NEAREST — checking the other conditions per batch, until first + 1 matches or the scan
-  budget; then count by examining at most budget.count members of the smallest set.
+  budget; then count: exactly when the other conditions only exclude the members of small
+  sets (at most budget.count members), else by examining at most budget.count members of
+  the smallest set.
   Input:
     KEYS    every index the plan names (the plan refers to them by position)
     ARGV[1] plan JSON (PlanBody in search-plan.ts)   ARGV[2] page size (first)
@@ -144,9 +146,12 @@ else
   if exact then
     count = smallest.card
   else
-    local exhausted
-    count, exhausted = countMatches(smallest, Q.budget.count)
-    capped = not exhausted
+    count = countByExclusion(smallest, Q.budget.count)
+    if not count then
+      local exhausted
+      count, exhausted = countMatches(smallest, Q.budget.count)
+      capped = not exhausted
+    end
   end
 end
 

@@ -5,9 +5,12 @@
 ]]
 local function packRecord(flat)
   local out = {}
+  local byte = string.byte
   for i = 1, #flat, 2 do
     local f = flat[i]
-    if string.sub(f, 1, 2) ~= "ix" then
+    -- Two bytes compared, not string.sub's new (interned) string per field.
+    local a, b = byte(f, 1, 2)
+    if a ~= 105 or b ~= 120 then -- "ix"
       out[#out + 1] = f
       out[#out + 1] = flat[i + 1]
     end

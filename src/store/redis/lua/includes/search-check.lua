@@ -214,3 +214,45 @@ local function countMatches(p, limit)
   end
   return count, not it.more()
 end
+
+--[[
+  The exact count of condition p's matches when every other condition (besides what p
+  implies) only excludes the members of sets small enough to read — `limit` members in all:
+  p's size less the members of those sets that p holds. The default listing (public, not
+  ENDED) is counted so: a type's ended games are few next to its live ones, so the count is
+  exact without examining every public game. nil when the conditions are of another shape.
+]]
+local function countByExclusion(p, limit)
+  if p.t ~= "in" then return nil end
+  local own, keys, size = skipFor(p), {}, 0
+  for _, q in ipairs(Q.preds) do
+    if not own[q] then
+      if q.t ~= "out" then return nil end
+      for _, k in ipairs(q.k) do
+        size = size + redis.call("ZCARD", KEYS[k])
+        if size > limit then return nil end
+        keys[#keys + 1] = KEYS[k]
+      end
+    end
+  end
+  local seen, ids = {}, {}
+  for _, key in ipairs(keys) do
+    for _, id in ipairs(redis.call("ZRANGE", key, 0, -1)) do
+      if not seen[id] then
+        seen[id] = true
+        ids[#ids + 1] = id
+      end
+    end
+  end
+  local held = 0
+  for at = 1, #ids, BATCH_MAX do
+    local batch = { unpack(ids, at, math.min(at + BATCH_MAX - 1, #ids)) }
+    local hit = {}
+    for _, k in ipairs(p.k) do
+      local sc = redis.call("ZMSCORE", KEYS[k], unpack(batch))
+      for j = 1, #batch do if sc[j] and (not p.lo or tonumber(sc[j]) >= p.lo) then hit[j] = true end end
+    end
+    for j = 1, #batch do if hit[j] then held = held + 1 end end
+  end
+  return p.card - held
+end
