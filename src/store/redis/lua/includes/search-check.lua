@@ -223,7 +223,9 @@ end
   exact without examining every public game. nil when the conditions are of another shape.
 ]]
 local function countByExclusion(p, limit)
-  if p.t ~= "in" then return nil end
+  -- p.card sums p's sets, which are disjoint (one state, region or visibility per game), and
+  -- bounds an "in" set from below only; anything else is not counted here.
+  if p.t ~= "in" or p.hi or p.lx or p.hx then return nil end
   local own, keys, size = skipFor(p), {}, 0
   for _, q in ipairs(Q.preds) do
     if not own[q] then
