@@ -5,6 +5,9 @@ import { ErrorCode, MatchmakerError } from "../src/domain/errors.js";
 import { type Actor, type GameRecord, newGameRecord, Visibility } from "../src/domain/game.js";
 import type { Catalog } from "../src/domain/game-type.js";
 import { newGameId } from "../src/domain/ids.js";
+import { loadEnv } from "../src/config/env.js";
+import { createLogger } from "../src/logger.js";
+import { connect, waitForRedis } from "../src/redis/connect.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { keySlot } from "../src/stream/slot.js";
 import { startRedisCluster } from "../test/support/redis-cluster.js";
@@ -24,6 +27,8 @@ export interface CapacityFigures {
   change: { redisCpuUs: number; ceilingPerSecond: number; measuredPerSecond: number };
   /** Three types on three masters, the same change load: each master's share of the changes and its CPU per change. */
   cluster: { master: number; changes: number; redisCpuUs: number }[];
+  /** Changes applied per second over the cluster, all types together (the clients' CPU is the limit here). */
+  clusterPerSecond: number;
 }
 
 const CAPACITY = 8;
@@ -121,7 +126,10 @@ export async function capacityBench(opts: { ms: number; concurrency: number }): 
 
   // Three types whose slots sit on three different masters, the same change load over all of them.
   const cluster = await startRedisCluster({ masters: 3 });
-  const client: Cluster = new Redis.Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })), { redisOptions: { maxRetriesPerRequest: null } });
+  // The production connection (auto-pipelined by node), as the app makes it from REDIS_CLUSTER_NODES.
+  const env = loadEnv({ REDIS_CLUSTER_NODES: cluster.seeds, LOG_LEVEL: "silent" });
+  const client = connect({ cluster: env.redisCluster! }, env, createLogger("silent")) as Cluster;
+  await waitForRedis([{ redis: client, target: { cluster: env.redisCluster! } }], 10_000);
   try {
     const ranges: [number, number][] = [
       [0, 5460],
@@ -139,12 +147,14 @@ export async function capacityBench(opts: { ms: number; concurrency: number }): 
     const masters = client.nodes("master");
     const before = await Promise.all(masters.map(redisCpuSeconds));
     const counts = new Map<string, number>();
+    const started = performance.now();
     await loadFor(opts.ms, opts.concurrency, async (n) => {
       const g = all[n % all.length]!;
       await change(store, g, n);
       counts.set(g.gameType, (counts.get(g.gameType) ?? 0) + 1);
     });
     const after = await Promise.all(masters.map(redisCpuSeconds));
+    const clusterSeconds = (performance.now() - started) / 1_000;
     const owner = await Promise.all(types.map(async (t) => Number(await client.cluster("KEYSLOT", `{${t}}`))));
     const rows = masters.map((_, i) => ({ master: i, cpuUs: (after[i]! - before[i]!) * 1e6 }));
     // Which type each master served: its slot range holds one type's slot.
@@ -160,6 +170,7 @@ export async function capacityBench(opts: { ms: number; concurrency: number }): 
     return {
       quickJoinPair,
       change: single,
+      clusterPerSecond: [...counts.values()].reduce((a, b) => a + b, 0) / clusterSeconds,
       cluster: rows.map((r, i) => {
         const changes = served[i]!.reduce((s, t) => s + (counts.get(t) ?? 0), 0);
         return { master: r.master, changes, redisCpuUs: changes > 0 ? r.cpuUs / changes : Number.NaN };

@@ -102,7 +102,7 @@ async function capacity(): Promise<void> {
   console.log("capacity of one Redis master (one game type = one slot = one master):");
   row("quickJoin + leaveGame pair", c.quickJoinPair);
   row("stream change (metadata event applied)", c.change);
-  console.log("the same changes over 3 types on a 3-master cluster (each type's slot on its own master):");
+  console.log(`the same changes over 3 types on a 3-master cluster (each type's slot on its own master), ${Math.round(c.clusterPerSecond).toLocaleString("en")} changes/s in all:`);
   for (const m of c.cluster) console.log(`  master ${m.master}: ${m.changes.toLocaleString("en")} changes, ${m.redisCpuUs.toFixed(0)} µs of its CPU each`);
 }
 

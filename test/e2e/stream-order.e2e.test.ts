@@ -147,6 +147,14 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
   /** Waits until the stream has been read down to `fraction` of its backlog. */
   const readDownTo = (b: { streamKey: string; ids: string[] }, fraction: number) =>
     waitFor(async () => (await undelivered(b)) <= b.ids.length * fraction, `the backlog to fall below ${fraction * 100}%`, 60_000);
+  /**
+   * The same, then every write frozen at once (see killMidBatch): the worker drains a life-cycle
+   * backlog at ~100k entries/s, so the rest would be gone before a look that comes even 100 ms later.
+   */
+  const freezeAt = async (b: { streamKey: string; ids: string[] }, fraction: number) => {
+    await readDownTo(b, fraction);
+    await backend.pause(true);
+  };
   async function kill(p: ApiProcess): Promise<void> {
     p.child.kill("SIGKILL");
     await exited(p);
@@ -161,7 +169,9 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
    */
   async function killMidBatch(pick: () => Promise<ApiProcess>, b: Awaited<ReturnType<typeof backlog>>): Promise<boolean> {
     const keys = createKeys(b.prefix);
-    for (let attempt = 0; attempt < 200; attempt++) {
+    // The worker is let run only a moment between two looks (it is single-stepped through its
+    // read → apply → acknowledge cycle), so the looks cannot let it drain the backlog first.
+    for (let attempt = 0; attempt < 1_000; attempt++) {
       await backend.pause(true);
       const p = await pick();
       const pending = (await redis.xpending(b.streamKey, GROUP, "-", "+", 1_000)) as [string, string, number, number][];
@@ -169,12 +179,15 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
       if (pending.length > 0) {
         const ids = new Set(pending.map(([id]) => id));
         const rows = (await redis.xrange(b.streamKey, pending[0]![0], pending[pending.length - 1]![0])) as [string, string[]][];
-        for (const [id, flat] of rows) {
-          const f = Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
-          if (!ids.has(id) || ["gameplay", "heartbeat", "game_removed"].includes(f.type!)) continue;
-          const seq = await redis.hget(keys.game(SCENARIO_TYPE, f.game_id!), "seq");
-          if (seq && compareEntryIds(seq, id) >= 0) caught = true;
-        }
+        const applied = await Promise.all(
+          rows.map(async ([id, flat]) => {
+            const f = Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
+            if (!ids.has(id) || ["gameplay", "heartbeat", "game_removed"].includes(f.type!)) return false;
+            const seq = await redis.hget(keys.game(SCENARIO_TYPE, f.game_id!), "seq");
+            return seq !== null && compareEntryIds(seq, id) >= 0;
+          }),
+        );
+        caught = applied.includes(true);
       }
       if (caught) {
         await kill(p);
@@ -182,7 +195,7 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
         return true;
       }
       await backend.pause(false);
-      await new Promise((r) => setTimeout(r, 1 + (attempt % 7)));
+      await new Promise((r) => setTimeout(r, attempt % 3));
     }
     await kill(await pick());
     return false;
@@ -207,12 +220,12 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
     const b = await backlog(7);
 
     const w1 = await worker(b.prefix, "w1");
-    await readDownTo(b, 0.8);
+    await freezeAt(b, 0.8);
     expect(await killMidBatch(async () => w1, b)).toBe(true);
     expect(await pendingOf(b.streamKey)).toBeGreaterThan(0);
 
     const w2 = await worker(b.prefix, "w2");
-    await readDownTo(b, 0.6);
+    await freezeAt(b, 0.6);
     expect(await killMidBatch(async () => w2, b)).toBe(true);
 
     const w3 = await worker(b.prefix, "w3");
@@ -244,7 +257,7 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
       }, "an active worker");
       return found!;
     };
-    await readDownTo(b, 0.75);
+    await freezeAt(b, 0.75);
     const first = await activeOne();
     // Operators see which worker reads: one is active, the others stand by, all healthy.
     const roles = await Promise.all(live.map(async (p) => ((await (await fetch(p.probesUrl)).json()) as { role: string }).role));
@@ -252,7 +265,7 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
     expect(roles[live.indexOf(first)]).toBe("active");
     expect(await killMidBatch(async () => first, b)).toBe(true);
     live.push(await worker(b.prefix, names[3]!)); // a replacement joins as a standby
-    await readDownTo(b, 0.45);
+    await freezeAt(b, 0.45);
     expect(await killMidBatch(activeOne, b)).toBe(true);
     live.push(await worker(b.prefix, names[4]!));
     await expectInOrder(b);
