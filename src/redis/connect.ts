@@ -45,10 +45,9 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
         })
       : new Redis.Cluster(target.cluster.nodes, {
           enableOfflineQueue: false,
-          // Off on a cluster: ioredis groups an auto-pipeline by node from each command's first
-          // key, and a script called with its key count first lands in the wrong group
-          // ("All keys in the pipeline should belong to the same slots allocation group").
-          enableAutoPipelining: false,
+          // Commands of one tick for one node share a round trip, as on one Redis. Scripts whose
+          // key count varies are kept out (registerScripts): their first argument is not a key.
+          enableAutoPipelining: true,
           // Keep asking the seeds through a failover instead of giving up after a few tries.
           clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
           // No delayed re-sends: a command re-sent after a failover would run on the new master

@@ -15,7 +15,7 @@ export function useRedisCluster(opts: { masters?: number; replicas?: number } = 
   let client: Cluster | undefined;
   beforeAll(async () => {
     cluster = await startRedisCluster(opts);
-    // The production connection (fail fast, no re-sends after a failover, no auto-pipelining), as the app makes it.
+    // The production connection (fail fast, no re-sends after a failover, auto-pipelined by node), as the app makes it.
     const env = loadEnv({ REDIS_CLUSTER_NODES: cluster.seeds, LOG_LEVEL: "silent" });
     client = connect({ cluster: env.redisCluster! }, env, createLogger("silent")) as Cluster;
     await waitForRedis([{ redis: client, target: { cluster: env.redisCluster! } }], 10_000);

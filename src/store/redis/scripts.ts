@@ -129,6 +129,18 @@ function scripts(): Record<ScriptName, LoadedScript> {
   return loaded;
 }
 
+/**
+ * On a cluster, ioredis groups an auto-pipeline by the node of a command's first argument; a
+ * script whose key count varies is called with that count first, so it is sent on its own
+ * (every other command and script still shares its node's round trip).
+ */
+function keepOutOfAutoPipelines(redis: RedisClient, commands: string[]): void {
+  const options = redis.options as { autoPipeliningIgnoredCommands?: string[] };
+  const ignored = options.autoPipeliningIgnoredCommands ?? [];
+  // A new array: ioredis's default one is shared by every client.
+  options.autoPipeliningIgnoredCommands = [...ignored, ...commands.filter((c) => !ignored.includes(c))];
+}
+
 /** A typed caller for the scripts registered on one client. */
 export type ScriptRunner = (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
@@ -140,6 +152,7 @@ export type ScriptRunner = (name: ScriptName, keys: readonly string[], args: rea
 export function registerScripts(redis: RedisClient): ScriptRunner {
   const all = scripts();
   const target = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+  if (redis.isCluster) keepOutOfAutoPipelines(redis, Object.values(all).filter((s) => s.numberOfKeys === undefined).map((s) => s.command));
   for (const s of Object.values(all)) {
     if (typeof target[s.command] !== "function") {
       redis.defineCommand(s.command, s.numberOfKeys === undefined ? { lua: s.lua } : { lua: s.lua, numberOfKeys: s.numberOfKeys });
