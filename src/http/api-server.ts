@@ -107,15 +107,8 @@ export async function createApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   // Every POST to the GraphQL path — the hot paths — skips express (see graphql-http.ts).
   let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const http = createServer((req, res) => {
-    if (graphqlPost === null || req.method !== "POST" || !isGraphqlPath(req.url)) return void app(req, res);
-    try {
-      graphqlPost(req, res);
-    } catch (err) {
-      // What express did for a synchronous throw in a middleware: a 500, never an uncaught exception.
-      logger.error({ err }, "GraphQL request failed outside Apollo");
-      if (res.headersSent) res.destroy();
-      else sendJsonError(res, 500, "Internal server error.", { code: "INTERNAL_SERVER_ERROR" });
-    }
+    if (graphqlPost !== null && req.method === "POST" && isGraphqlPath(req.url)) graphqlPost(req, res);
+    else app(req, res);
   });
   const formatError = createErrorFormatter(logger);
   // Decided by our NODE_ENV, not the process's: in production only with GRAPHIQL=on, which needs it.

@@ -75,7 +75,7 @@ export function graphqlHttpHandler<Ctx extends object, Who>(deps: GraphqlHttpDep
     res.end();
   }
 
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     deps.cors(req, res, (err) => {
       if (err) return failed(res, err);
       // CSRF: a cross-site form or beacon can only POST "simple" content types; JSON needs a CORS
@@ -88,5 +88,13 @@ export function graphqlHttpHandler<Ctx extends object, Who>(deps: GraphqlHttpDep
         run(req, res).catch((e: unknown) => failed(res, e));
       });
     });
+  };
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      // What express did for a synchronous throw in a middleware: a 500, never an uncaught exception.
+      failed(res, err);
+    }
   };
 }

@@ -22,6 +22,8 @@ interface Reserve {
  */
 export class ReservingLimiter {
   private readonly reserves = new Map<string, Reserve>();
+  /** Keys whose reserve is being taken from the shared counter (one at a time per key). */
+  private readonly taking = new Map<string, Promise<void>>();
   private readonly chunk: number;
 
   constructor(
@@ -37,12 +39,29 @@ export class ReservingLimiter {
 
   async consume(key: string): Promise<void> {
     if (this.chunk === 1) return void (await this.shared.consume(key));
-    const t = this.now();
-    const held = this.reserves.get(key);
-    if (held && held.left > 0 && t < held.until) {
-      held.left -= 1;
-      return;
+    for (;;) {
+      const held = this.reserves.get(key);
+      if (held && held.left > 0 && this.now() < held.until) {
+        held.left -= 1;
+        return;
+      }
+      // A burst from one key waits for the reserve already being taken instead of each taking
+      // its own: 500 requests at once would otherwise reserve 500 chunks and spend the budget.
+      const taking = this.taking.get(key);
+      if (taking === undefined) break;
+      await taking;
     }
+    const took = this.take(key);
+    this.taking.set(key, took.then(() => undefined, () => undefined));
+    try {
+      await took;
+    } finally {
+      this.taking.delete(key);
+    }
+  }
+
+  private async take(key: string): Promise<void> {
+    const t = this.now();
     this.reserves.delete(key);
     try {
       const res = await this.shared.consume(key, this.chunk);

@@ -38,6 +38,15 @@ describe("ReservingLimiter", () => {
     expect(callsWhileTaking).toBeLessThan(200);
   });
 
+  it("lets a burst of concurrent requests share the reserve being taken, not each take its own", async () => {
+    // 600 a minute (reserves of 12): 500 requests at once, as a race from one address sends them.
+    const { shared, calls } = counted(600);
+    const limiter = new ReservingLimiter(shared);
+    const outcomes = await Promise.allSettled(Array.from({ length: 500 }, () => limiter.consume("203.0.113.7")));
+    expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+    expect(calls()).toBeLessThanOrEqual(Math.ceil(500 / 12) + 1);
+  });
+
   it("takes small budgets point by point, exactly", async () => {
     const { shared, calls } = counted(30);
     const limiter = new ReservingLimiter(shared);
