@@ -34,7 +34,8 @@ class LobbyRoom extends Room {
 interface Joiner {
   /** One join for a new player; resolves to the room or game id they got. */
   join(player: number): Promise<string>;
-  populate(rooms: number): Promise<void>;
+  /** Rooms created ahead (Colyseus; the matchmaker's lobbies are seeded by the quickJoin bench). */
+  populate?(rooms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,9 +59,6 @@ async function matchmaker(url: string, capacity: number): Promise<Joiner> {
   const { service, bus } = redisService(redis, catalog, { prefix: "peer" });
   return {
     join: async (player) => (await service.quickJoin({ id: `p${process.pid}-${player}`, name: "Peer", admin: false }, { gameType: PEER_TYPE })).id,
-    populate: async () => {
-      throw new Error("populate: the matchmaker's lobbies are seeded by the quickJoin bench");
-    },
     close: async () => {
       await bus.close();
       redis.disconnect();
@@ -76,6 +74,7 @@ async function main(): Promise<void> {
   process.on("message", async (msg: { cmd: string; rooms?: number; calls?: number; joiners?: number; at?: number }) => {
     try {
       if (msg.cmd === "populate") {
+        if (!joiner.populate) throw new Error(`populate: not for ${kind}`);
         await joiner.populate(msg.rooms!);
         process.send!({ ok: "populate" });
       } else if (msg.cmd === "latency") {
