@@ -2,7 +2,7 @@ import type { PubSubEngine } from "graphql-subscriptions";
 import { ChangeKind, type GameChangeMessage, type GameChangeRecord, type GameState, Visibility } from "../domain/game.js";
 import type { PartyRecord } from "../domain/party.js";
 import type { TicketChange } from "../domain/tickets/ticket-record.js";
-import { createWatcher, LISTEN, type Watcher } from "./watcher.js";
+import { type BusWatcher, createWatcher, LISTEN } from "./watcher.js";
 
 /** One change of a party, as its members' subscriptions get it. */
 export interface PartyChangeMessage {
@@ -39,7 +39,7 @@ export interface ChangeBus {
   /** Publishes a matchmaking ticket's change on the ticket's topic. */
   publishTicket(change: TicketChange): Promise<void>;
   /** Every message on any of the topics, as plain JSON (times in epoch ms); pulled, or pushed once listened to. */
-  subscribe<T = GameChangeMessage>(topicNames: string[]): Watcher<T>;
+  subscribe<T = GameChangeMessage>(topicNames: string[]): BusWatcher<T>;
   readonly topics: ReturnType<typeof topics>;
   /** Live watchers of a topic in this process (a gauge for metrics, and a sync point for tests). */
   localSubscribers(topic: string): number;
@@ -99,7 +99,8 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
         }
         return ended;
       };
-      const watcher: Watcher<T> = {
+      const watcher: BusWatcher<T> = {
+        ready: source.ready,
         next: () => source.next(),
         return: () => end(() => source.return()),
         throw: (e?: unknown) => end(() => source.throw(e)),

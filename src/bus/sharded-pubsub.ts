@@ -23,6 +23,8 @@ export class ShardedPubSub extends PubSubEngine {
   private readonly subs = new Map<number, { channel: string; listener: Listener }>();
   private readonly byChannel = new Map<string, Set<Listener>>();
   private readonly retries = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The first SSUBSCRIBE of each channel while it is in flight. */
+  private readonly subscribing = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(
@@ -65,7 +67,14 @@ export class ShardedPubSub extends PubSubEngine {
       this.byChannel.set(channel, listeners);
     }
     listeners.add(listener);
-    if (listeners.size === 1) await this.ssubscribe(channel, RETRY_MIN_MS);
+    if (listeners.size === 1) {
+      const first = this.ssubscribe(channel, RETRY_MIN_MS);
+      this.subscribing.set(channel, first);
+      await first.finally(() => this.subscribing.get(channel) === first && this.subscribing.delete(channel));
+    } else {
+      // A second listener joining while the first SSUBSCRIBE is in flight is subscribed when that is.
+      await this.subscribing.get(channel);
+    }
     return id;
   }
 

@@ -15,6 +15,16 @@ export interface Watcher<T> extends AsyncIterableIterator<T> {
   [LISTEN](onMessage: (message: T) => void, onEnd: (err?: unknown) => void): void;
 }
 
+/** A watcher straight off the bus: `ready` settles once the engine has confirmed every subscription. */
+export interface BusWatcher<T> extends Watcher<T> {
+  /**
+   * Resolves when the backend has the subscriptions (Redis answered SUBSCRIBE), rejects when it
+   * refused them. Await it before reading the state the watch continues from: a change published
+   * between a read and a SUBSCRIBE still in flight reaches nobody.
+   */
+  readonly ready: Promise<void>;
+}
+
 /** Whether `it` can be listened to (see {@link LISTEN}). */
 export function isWatcher<T>(it: unknown): it is Watcher<T> {
   return typeof it === "object" && it !== null && typeof (it as Partial<Watcher<T>>)[LISTEN] === "function";
@@ -25,7 +35,7 @@ export function isWatcher<T>(it: unknown): it is Watcher<T> {
  * unsubscribes; the promise settles when the engine has). Messages wait in order until pulled;
  * a watcher's consumer pulls as fast as it delivers (graphql-ws sends each before the next).
  */
-export function createWatcher<T>(engine: PubSubEngine, topicNames: readonly string[]): Watcher<T> {
+export function createWatcher<T>(engine: PubSubEngine, topicNames: readonly string[]): BusWatcher<T> {
   const queued: T[] = [];
   const pulls: ((r: IteratorResult<T>) => void)[] = [];
   let push: ((m: T) => void) | null = null;
@@ -72,7 +82,12 @@ export function createWatcher<T>(engine: PubSubEngine, topicNames: readonly stri
     if (ended) void stop(err);
   });
 
+  const ready = subscribed.then(() => undefined);
+  // Handled here (the failure also ends the watcher below); whoever awaits `ready` still sees it.
+  ready.catch(() => {});
+
   return {
+    ready,
     async next() {
       await subscribed;
       if (!running) return { value: undefined, done: true };

@@ -139,9 +139,9 @@ export function createPartyOps(ctx: ServiceContext) {
     async watchParty(actor: Actor | null, id: string): Promise<Watcher<PartyChangeMessage>> {
       if (!actor) throw new MatchmakerError(ErrorCode.UNAUTHENTICATED, "partyChanged needs a player token.");
       const ref = refOf(id);
-      // Subscribed before the check, so no change between the check and the subscription is missed.
+      // Subscribed (and confirmed by the backend) before the check, so no change between the two is missed.
       const source = bus.subscribe<PartyChangeMessage>([bus.topics.party(id)]);
-      const party = visibleTo(await store.getParty(ref, now()).catch(async (err: unknown) => {
+      const party = visibleTo(await source.ready.then(() => store.getParty(ref, now())).catch(async (err: unknown) => {
         await source.return();
         throw err;
       }), actor);

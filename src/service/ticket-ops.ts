@@ -191,10 +191,11 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
     async watchTicket(actor: Actor | null, id: string, afterVersion: number | null): Promise<Watcher<TicketChange>> {
       if (!actor) throw new MatchmakerError(ErrorCode.UNAUTHENTICATED, "matchTicketChanged needs a player token.");
       const ref = refOf(id);
-      // Subscribed before the read, so nothing between the two is missed.
+      // Subscribed (and confirmed by the backend) before the read, so nothing between the two is missed.
       const source = bus.subscribe<TicketChange>([bus.topics.ticket(ref.id)]);
       let current: TicketRecord | null;
       try {
+        await source.ready;
         current = await store.getTicket(ref);
       } catch (err) {
         await source.return();

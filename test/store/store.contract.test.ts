@@ -1,5 +1,9 @@
+import { createMemoryBus } from "../../src/bus/memory-bus.js";
+import { createRedisBus } from "../../src/bus/redis-bus.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { testCatalog } from "../support/games.js";
+import { randomPrefix } from "../support/redis-server.js";
+import { describeBusContract } from "./bus-contract.js";
 import { describeStoreContract } from "./contract.js";
 import { useRedisServer } from "./redis-fixture.js";
 
@@ -10,3 +14,5 @@ describeStoreContract("memory", async (options = {}) => ({
 
 const redis = useRedisServer();
 describeStoreContract("redis", redis.factory);
+describeBusContract("memory", async () => createMemoryBus(randomPrefix()));
+describeBusContract("redis", async () => createRedisBus(redis.client(), randomPrefix()));

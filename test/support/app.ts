@@ -130,15 +130,22 @@ export function wsClient(wsUrl: string, token?: string): Client {
 
 export function subscribe<T>(client: Client, query: string, variables: Record<string, unknown>): Subscription<T> {
   const queue: GqlResult<T>[] = [];
-  const waiters: ((v: GqlResult<T>) => void)[] = [];
-  let finish!: (v: unknown) => void;
-  const done = new Promise((resolve) => (finish = resolve));
+  const waiters: { resolve: (v: GqlResult<T>) => void; reject: (e: Error) => void }[] = [];
+  // Once the server ends the subscription, a wait for more fails at once, saying why.
+  let ended: Error | null = null;
+  let resolveDone!: (v: unknown) => void;
+  const done = new Promise((resolve) => (resolveDone = resolve));
+  const finish = (why: unknown) => {
+    ended = new Error(why === undefined ? "the subscription completed" : `the subscription failed: ${JSON.stringify(why instanceof Error ? why.message : why)}`);
+    for (const w of waiters.splice(0)) w.reject(ended);
+    resolveDone(why);
+  };
   const unsubscribe = client.subscribe<T>(
     { query, variables },
     {
       next: (v) => {
         const w = waiters.shift();
-        if (w) w(v as GqlResult<T>);
+        if (w) w.resolve(v as GqlResult<T>);
         else queue.push(v as GqlResult<T>);
       },
       error: (e) => finish(e),
@@ -150,11 +157,18 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
     next(timeoutMs = 5_000) {
       const ready = queue.shift();
       if (ready) return Promise.resolve(ready);
+      if (ended) return Promise.reject(ended);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no subscription message within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push((v) => {
-          clearTimeout(timer);
-          resolve(v);
+        waiters.push({
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
         });
       });
     },

@@ -3,6 +3,28 @@ import fc from "fast-check";
 import { parseQueue } from "../../src/config/catalog-queues.js";
 import type { QueueConfig } from "../../src/domain/tickets/queue.js";
 import { partySizeCanMatch, type Ticket } from "../../src/domain/tickets/ticket.js";
+import { newTicketId, type TicketRecord, TicketStatus } from "../../src/domain/tickets/ticket-record.js";
+
+/** alice's SEARCHING 1v1 ticket in duel's "ranked" queue, enqueued at `at`, unless overridden. */
+export function searchingTicket(at: number, overrides: Partial<TicketRecord> = {}): TicketRecord {
+  return {
+    id: newTicketId("duel"),
+    gameType: "duel",
+    queueId: "ranked",
+    status: TicketStatus.SEARCHING,
+    version: 1,
+    ownerId: "alice",
+    players: [{ id: "alice", name: "Alice" }],
+    partyId: null,
+    rating: 1500,
+    latencies: null,
+    enqueuedAt: at,
+    updatedAt: at,
+    match: null,
+    reason: null,
+    ...overrides,
+  };
+}
 
 export const REGIONS = ["eu", "us", "asia"] as const;
 

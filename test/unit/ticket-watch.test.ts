@@ -2,31 +2,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMemoryBus } from "../../src/bus/memory-bus.js";
 import { LISTEN } from "../../src/bus/watcher.js";
 import { parseQueue } from "../../src/config/catalog-queues.js";
-import { newTicketId, type TicketChange, type TicketRecord, TicketStatus } from "../../src/domain/tickets/ticket-record.js";
+import { type TicketChange, TicketStatus } from "../../src/domain/tickets/ticket-record.js";
 import { nextWideningAt, waitAt, windowAt } from "../../src/domain/tickets/window.js";
 import { ticketWatcher } from "../../src/service/ticket-watch.js";
+import { searchingTicket } from "../support/tickets.js";
 
 const T0 = 1_900_000_000_000;
 // ±50, +10 a second, capped at ±200: 15 s to the cap, told every 5 s.
 const queue = parseQueue({ id: "ranked", teams: { count: 2, size: 1 }, rating: { initialWindow: 50, expansion: { kind: "linear", perSecond: 10 }, maxWindow: 200 } });
 const EVERY = 5_000;
 
-const ticket: TicketRecord = {
-  id: newTicketId("duel"),
-  gameType: "duel",
-  queueId: "ranked",
-  status: TicketStatus.SEARCHING,
-  version: 1,
-  ownerId: "alice",
-  players: [{ id: "alice", name: "Alice" }],
-  partyId: null,
-  rating: 1500,
-  latencies: null,
-  enqueuedAt: T0,
-  updatedAt: T0,
-  match: null,
-  reason: null,
-};
+const ticket = searchingTicket(T0);
 
 describe("a ticket's watch", () => {
   let clock = T0;
