@@ -14,11 +14,9 @@
  * { cmd: "cpu" } (its CPU time so far) and { cmd: "stop" }.
  */
 import "reflect-metadata";
-import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { Session } from "node:inspector/promises";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -30,6 +28,7 @@ import { loadEnv } from "../src/config/env.js";
 import { type GameRecord, GameState, Visibility } from "../src/domain/game.js";
 import { createLogger } from "../src/logger.js";
 import { createApp } from "../src/main.js";
+import { startCpuProfile } from "./cpu-profile.js";
 import { projectBenchEnv, ROOMY_PLAYERS } from "./project-env.js";
 import { lobbyGame } from "./quickjoin.bench.js";
 
@@ -122,22 +121,14 @@ async function start(kind: ServerKind, games: number): Promise<{ port: number; g
 async function main(): Promise<void> {
   const kind = process.argv[2] as ServerKind;
   const server = await start(kind, Number(process.env.BENCH_GAMES ?? 2_000));
-  // Connected only to profile: an inspector session is not free.
-  let session: Session | null = null;
+  let profile: Awaited<ReturnType<typeof startCpuProfile>> | null = null;
   process.on("message", async (msg: { cmd: string; file?: string; intervalUs?: number }) => {
     if (msg.cmd === "profile-start") {
-      session = new Session();
-      session.connect();
-      await session.post("Profiler.enable");
-      await session.post("Profiler.setSamplingInterval", { interval: msg.intervalUs ?? 250 });
-      await session.post("Profiler.start");
+      profile = await startCpuProfile(msg.intervalUs ?? 250);
       process.send!({ ok: "profile-start" });
     } else if (msg.cmd === "profile-stop") {
-      const { profile } = await session!.post("Profiler.stop");
-      await session!.post("Profiler.disable");
-      session!.disconnect();
-      session = null;
-      writeFileSync(msg.file!, JSON.stringify(profile));
+      await profile!.stop(msg.file!);
+      profile = null;
       process.send!({ ok: "profile-stop" });
     } else if (msg.cmd === "cpu") {
       // Every thread's CPU time (WebCrypto's HMAC jobs run on libuv's pool), µs.

@@ -74,7 +74,7 @@ async function peer(): Promise<void> {
 async function tickets(): Promise<void> {
   const n = Number(process.env.BENCH_TICKETS ?? 100_000);
   console.log(`ticket matcher, ${n.toLocaleString("en")} 1v1 tickets (ratings normal 1500 ± 300, window ±50 + 25/s up to ±400) matched in process on Redis:`);
-  const r = await ticketsBench({ tickets: n });
+  const r = await ticketsBench({ tickets: n, profileDir: process.env.BENCH_CPU_PROF || undefined });
   const goal = 10_000;
   console.log(
     `  ${Math.round(r.matchedPerSecond).toLocaleString("en")} tickets matched/s (goal ≥ ${goal.toLocaleString("en")}/s)${r.matchedPerSecond >= goal ? "" : " — below goal"}; ` +

@@ -7,6 +7,7 @@ import { mulberry32, normal } from "../src/domain/tickets/prng.js";
 import { percentiles } from "../src/domain/percentiles.js";
 import { newTicketId, type TicketRecord, TicketStatus } from "../src/domain/tickets/ticket-record.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { startCpuProfile } from "./cpu-profile.js";
 import { redisService } from "./redis-service.js";
 
 /** A ranked 1v1 queue with relaxation on: ±50 at first, +25 a second, up to ±400. */
@@ -68,7 +69,7 @@ export interface TicketBenchResult {
  * proposal in one script each, publish — with the clock advanced a second per tick, until the
  * queue is empty or nothing matches any more. Then the pure tick alone at 1k/10k/100k waiting.
  */
-export async function ticketsBench(opts: { tickets: number }): Promise<TicketBenchResult> {
+export async function ticketsBench(opts: { tickets: number; profileDir?: string }): Promise<TicketBenchResult> {
   const server = await startRedisServer();
   const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   let clock = T0;
@@ -81,6 +82,9 @@ export async function ticketsBench(opts: { tickets: number }): Promise<TicketBen
     let timedOut = 0;
     let ticks = 0;
     const waits: number[] = [];
+    // BENCH_STATS's command stats are the matching's alone.
+    if (process.env.BENCH_STATS) await redis.config("RESETSTAT");
+    const profile = opts.profileDir ? await startCpuProfile() : null;
     const started = performance.now();
     for (let idle = 0; idle < 3 && matched + timedOut < opts.tickets; ticks++) {
       clock += 1_000;
@@ -93,6 +97,7 @@ export async function ticketsBench(opts: { tickets: number }): Promise<TicketBen
       idle = s.matched === 0 ? idle + 1 : 0;
     }
     const seconds = (performance.now() - started) / 1_000;
+    await profile?.stop(`${opts.profileDir}/tickets.cpuprofile`);
     if (process.env.BENCH_STATS) console.log(await redis.info("commandstats"));
     await bus.close();
     const p = percentiles(waits);

@@ -22,6 +22,13 @@ const BACKFILL_CANDIDATES = 3;
 const BACKFILL_BUDGET_MS = 250;
 /** The states in which a game takes players (JOINABLE's rows). */
 const BACKFILL_STATES = Object.keys(JOINABLE) as GameState[];
+/**
+ * Commits a tick keeps in flight at once. All of a 20,000-match tick at once would build every
+ * script call before Redis runs the first (Node and Redis taking turns instead of overlapping)
+ * and hold all their arguments and replies alive together (GC then copies them to old space);
+ * a window keeps both busy at once. Wide enough for hosted types, whose commits wait on a game server.
+ */
+const COMMITS_IN_FLIGHT = 64;
 const zeroFailures = () => Object.fromEntries(TIMEOUT_REASONS.map((r) => [r, 0])) as QueueTickStats["failures"];
 
 export interface QueueTickStats {
@@ -180,9 +187,10 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       // Whatever became of the server work, the players hear of their match (it is committed).
       for (const c of out.tickets) {
         known.delete(c.ticket.id);
-        await tickets.publishTicket(c);
         stats.waitsMs.push(c.ticket.updatedAt - c.ticket.enqueuedAt);
       }
+      // Each ticket's topic is its own: no order between them to keep.
+      await Promise.all(out.tickets.map((c) => tickets.publishTicket(c)));
     }
     stats.matched += out.tickets.length;
   }
@@ -310,9 +318,13 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
           await tickets.publishTicket(c);
         }
       };
+      let next = 0;
+      const committer = async () => {
+        while (next < result.matches.length) await commit(result.matches[next++]!, stats).catch(reloadNext("committing a match"));
+      };
       await Promise.all([
         timeouts().catch(reloadNext("ending timed-out tickets")),
-        ...result.matches.map((m) => commit(m, stats).catch(reloadNext("committing a match"))),
+        ...Array.from({ length: Math.min(COMMITS_IN_FLIGHT, result.matches.length) }, committer),
         ruleFailures,
       ]);
       stats.waiting = pool.size;

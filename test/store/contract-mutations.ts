@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
 import { ChangeKind, type GameRecord, GameState, Visibility } from "../../src/domain/game.js";
+import { HostLeaves } from "../../src/domain/game-type.js";
 import type { GameStore } from "../../src/store/game-store.js";
 import {
   actor,
@@ -12,6 +13,7 @@ import {
   makeGame,
   PARTY,
   player,
+  reservedPlayer,
   sortOf,
   tables,
   testCatalog,
@@ -89,6 +91,24 @@ export function describeMutations(factory: StoreFactory): void {
       await expectCode(store().create({ ...game, labels: { mode: "x" } }), ErrorCode.INTERNAL_SERVER_ERROR);
       expect((await store().get(ref(game)))!.labels).toEqual({});
     });
+  });
+
+  it("answers every write with the game exactly as it is then stored (the reply is not read back from the store)", async () => {
+    const asStored = async (change: { game: GameRecord | null } | null) => {
+      expect(change?.game).toBeTruthy();
+      expect(change!.game).toEqual(await store().get(ref(change!.game!)));
+      return change!.game!;
+    };
+    const g = await asStored(await store().create(makeGame({ gameType: PARTY, capacity: 4, labels: { map: "dust" } })));
+    await asStored(await store().join(joinCmd(g, "bob")));
+    await asStored(await store().join({ ...joinCmd(g, "carol"), party: [reservedPlayer("dave", tick() + 60_000)] }));
+    await asStored(await store().leave(leaveCmd(g, "bob")));
+    await asStored(await store().attachServerToken(ref(g), "token-1", tick()));
+    await asStored(await store().evict(ref(g), ["dave"], tables.seatFreed, tick()));
+    const migrated = await asStored(await store().leave({ ...leaveCmd(g, "alice"), hostLeaves: HostLeaves.MIGRATE }));
+    expect(migrated.creatorId).toBe("carol");
+    const filled = await asStored(await store().join(joinCmd(await created(store(), { capacity: 2 }), "bob")));
+    expect(filled.state).toBe(GameState.FULL);
   });
 
   describe("versions", () => {

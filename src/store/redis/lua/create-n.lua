@@ -24,7 +24,7 @@ local gamePrefix = string.sub(gameKey, 1, #gameKey - #ARGV[4])
 local capped = creatorCapRefusal(KEYS[10], gamePrefix, ARGV[6])
 if capped then return capped end
 local nStatic = #KEYS - 10
-insertGame(ARGV[1], ARGV[2], 11, 8, 8 + nStatic, ARGV[3])
+local g = insertGame(ARGV[1], ARGV[2], 11, 8, 8 + nStatic, ARGV[3])
 if code ~= "" then redis.call("HSET", codesKey, code, ARGV[4]) end
 if ARGV[6] ~= "0" then trackCreated(KEYS[10], ARGV[4]) end
-return okReply()
+return loadedReply(g)

@@ -15,7 +15,8 @@ for _, id in ipairs(cjson.decode(ARGV[1])) do
   if id ~= g.creatorId and g["p:" .. id] then gone[#gone + 1] = id end
 end
 if #gone == 0 then return { CODE.NONE_SEATED } end
+local previous = g.state
 removePlayers(g, gone, ARGV[2])
 bump(g, ARGV[3])
-touchGame(ARGV[3], ARGV[4])
-return okReply(g.state)
+touchLoaded(g, ARGV[3], ARGV[4])
+return loadedReply(g, previous)

@@ -25,10 +25,11 @@ if not g.waitIx then
   end
 end
 if #freed > 0 then
+  local previous = g.state
   removePlayers(g, freed, ARGV[3])
   bump(g, now)
-  touchGame(now, ARGV[2])
-  local reply = okReply(g.state)
+  touchLoaded(g, now, ARGV[2])
+  local reply = loadedReply(g, previous)
   reply[4] = freed
   return reply
 end

@@ -27,4 +27,4 @@ local refusal = partyRefusal(g, party, ARGV[4])
 if refusal then return refusal end
 local previous = seatParty(g, party, ARGV[5], ARGV[6], ARGV[7])
 markPartySeated(KEYS[9], ARGV[8], g.id, ARGV[6])
-return okReply(previous)
+return loadedReply(g, previous)

@@ -31,9 +31,11 @@ if playerId == g.creatorId then
     return deletedReply(g, ARGV[3])
   end
   redis.call("HSET", gameKey, "creatorId", heir)
+  g.creatorId = heir
 end
 
+local previous = g.state
 removePlayers(g, { playerId }, ARGV[2])
 bump(g, ARGV[3])
-touchGame(ARGV[3], ARGV[4])
-return okReply(g.state)
+touchLoaded(g, ARGV[3], ARGV[4])
+return loadedReply(g, previous)

@@ -44,9 +44,10 @@ for _, id in ipairs(candidates(KEYS[9], #party, ARGV[3], tonumber(ARGV[4]))) do
   if candidateFits(key, party, filter, joinable) then
     -- The shared helpers act on gameKey: point it at the chosen game.
     gameKey = key
-    local previous = seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8])
+    local g = readGame()
+    local previous = seatParty(g, party, ARGV[6], ARGV[7], ARGV[8])
     markPartySeated(KEYS[11], ARGV[14], id, ARGV[7])
-    return okReply(previous)
+    return loadedReply(g, previous)
   end
 end
 
@@ -55,9 +56,10 @@ if type(filter.drive) == "table" then
   local id = drivenCandidate(KEYS[9], filter.drive, party, filter, joinable, ARGV[3], tonumber(ARGV[4]), ARGV[9])
   if id then
     gameKey = ARGV[9] .. id
-    local previous = seatParty(readGame(), party, ARGV[6], ARGV[7], ARGV[8])
+    local g = readGame()
+    local previous = seatParty(g, party, ARGV[6], ARGV[7], ARGV[8])
     markPartySeated(KEYS[11], ARGV[14], id, ARGV[7])
-    return okReply(previous)
+    return loadedReply(g, previous)
   end
 end
 
@@ -65,8 +67,8 @@ if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
 local capped = creatorCapRefusal(KEYS[10], ARGV[9], ARGV[12])
 if capped then return capped end
 local nStatic = #KEYS - 11
-insertGame(ARGV[10], ARGV[11], 12, 15, 15 + nStatic, ARGV[8])
+local g = insertGame(ARGV[10], ARGV[11], 12, 15, 15 + nStatic, ARGV[8])
 local newId = gameKey:sub(#ARGV[9] + 1)
 if ARGV[12] ~= "0" then trackCreated(KEYS[10], newId) end
 markPartySeated(KEYS[11], ARGV[14], newId, ARGV[7])
-return { CODE.CREATED, packRecord(redis.call("HGETALL", gameKey)) }
+return { CODE.CREATED, flatten(g) }

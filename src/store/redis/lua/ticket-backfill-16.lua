@@ -32,4 +32,4 @@ local refusal = partyRefusal(g, party, ARGV[5])
 if refusal then return refusal end
 local previous = seatParty(g, party, ARGV[6], ARGV[1], ARGV[2])
 endTicket(key, id, ARGV[1], q, MATCHED, "m", ARGV[7])
-return { CODE.OK, packRecord(redis.call("HGETALL", gameKey)), previous, redis.call("HGETALL", key) }
+return { CODE.OK, flatten(g), previous, redis.call("HGETALL", key) }

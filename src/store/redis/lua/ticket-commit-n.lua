@@ -21,23 +21,30 @@ local n = tonumber(ARGV[4])
 local q = queueKeysAt(9)
 q.activity = KEYS[15]
 local stale = { CODE.VERSION_CONFLICT }
+local reads = {}
 for i = 1, n do
   local key = KEYS[15 + i]
   local id = string.match(key, "[^:]+$")
-  local t = redis.call("HMGET", key, "s", "v", "p")
+  local t = redis.call("HMGET", key, "s", "v", "p", "u", "j")
   -- Searching, at the version proposed, in this queue — and its players readable, so that
   -- nothing below can fail half-way through.
-  local ok = t[1] == SEARCHING and t[2] == ARGV[4 + i] and redis.call("ZSCORE", q.searching, id) and pcall(cjson.decode, t[3])
-  if not ok then stale[#stale + 1] = id end
+  local fine, players = false, nil
+  if t[1] == SEARCHING and t[2] == ARGV[4 + i] and redis.call("ZSCORE", q.searching, id) then fine, players = pcall(cjson.decode, t[3]) end
+  if fine then
+    reads[i] = { v = t[2], u = t[4], players = players, fixed = t[5] }
+  else
+    stale[#stale + 1] = id
+  end
 end
 if #stale > 1 then return stale end
 if redis.call("EXISTS", gameKey) == 1 then return { CODE.ID_TAKEN } end
 local firstStatic = 16 + n
-insertGame(ARGV[5 + n], ARGV[6 + n], firstStatic, 7 + n, 7 + n + (#KEYS - firstStatic + 1), ARGV[2])
+local g = insertGame(ARGV[5 + n], ARGV[6 + n], firstStatic, 7 + n, 7 + n + (#KEYS - firstStatic + 1), ARGV[2])
+-- Each ticket as its hash now reads (what decodeTicket takes), from what was read and written.
 local tickets = {}
 for i = 1, n do
   local key = KEYS[15 + i]
-  endTicket(key, string.match(key, "[^:]+$"), ARGV[1], q, MATCHED, "m", ARGV[3])
-  tickets[i] = redis.call("HGETALL", key)
+  local v = endTicket(key, string.match(key, "[^:]+$"), ARGV[1], q, MATCHED, "m", ARGV[3], reads[i])
+  tickets[i] = { "j", reads[i].fixed, "s", MATCHED, "v", v, "u", ARGV[1], "m", ARGV[3] }
 end
-return { CODE.OK, packRecord(redis.call("HGETALL", gameKey)), tickets }
+return { CODE.OK, flatten(g), tickets }

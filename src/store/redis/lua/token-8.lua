@@ -10,6 +10,7 @@
 local g = readGame()
 if not g then return { CODE.NOT_FOUND } end
 redis.call("HSET", gameKey, "serverToken", ARGV[1])
+g.serverToken = ARGV[1]
 bump(g, ARGV[2])
-touchGame(ARGV[2], ARGV[3])
-return okReply(g.state)
+touchLoaded(g, ARGV[2], ARGV[3])
+return loadedReply(g, g.state)

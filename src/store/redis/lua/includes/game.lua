@@ -141,21 +141,26 @@ local function touchGame(now, timeoutsJson)
 end
 
 -- Frees the seats of `ids` (a list of player ids) and applies the seatFreed tables
--- (HostTables JSON). The caller bumps the version and records activity.
+-- (HostTables JSON), keeping `g` in step (its state too: read the previous one first).
+-- The caller bumps the version and records activity.
 local function removePlayers(g, ids, seatFreedJson)
   local gone = {}
   for _, id in ipairs(ids) do
     gone[id] = true
     redis.call("HDEL", gameKey, "p:" .. id, "r:" .. id)
+    g["p:" .. id] = nil
+    g["r:" .. id] = nil
   end
   local pids = {}
   for _, id in ipairs(cjson.decode(g.pids)) do
     if not gone[id] then pids[#pids + 1] = id end
   end
   local state = hostRows(g, seatFreedJson)[g.state] or g.state
-  redis.call("HSET", gameKey, "pids", encodeList(pids), "state", state)
+  g.pids = encodeList(pids)
+  redis.call("HSET", gameKey, "pids", g.pids, "state", state)
   redis.call("ZADD", freeKey, tonumber(g.capacity) - #pids, g.id)
   moveState(g, state)
+  g.state = state
 end
 
 --[[
@@ -256,6 +261,12 @@ local function flatten(g)
     flat[#flat + 1] = value
   end
   return packRecord(flat)
+end
+
+-- okReply for a script that kept `g` in step with every write: each HGETALL of a game costs
+-- Redis ~13 µs of reply conversion, the largest part of a join's or a commit's time.
+local function loadedReply(g, previousState)
+  return { CODE.OK, flatten(g), previousState }
 end
 
 -- The last state of a removed game, carrying the removal's version and time.

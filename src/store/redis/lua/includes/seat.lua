@@ -18,7 +18,7 @@ end
 --[[
   Seats every member of `party` in `g` (gameKey must be its hash; partyRefusal passed):
   filling the last seat applies the seatsFilled table (JSON), the version is bumped and
-  the activity recorded. Returns the state before.
+  the activity recorded, `g` kept in step (reply with loadedReply). Returns the state before.
 ]]
 local function seatParty(g, party, seatsFilledJson, now, timeoutsJson)
   local pids = cjson.decode(g.pids)
@@ -36,11 +36,14 @@ local function seatParty(g, party, seatsFilledJson, now, timeoutsJson)
   local previous = g.state
   local state = g.state
   if free == 0 then state = cjson.decode(seatsFilledJson)[g.state] or g.state end
-  redis.call("HSET", gameKey, "pids", encodeList(pids), "state", state, unpack(fields))
+  g.pids = encodeList(pids)
+  redis.call("HSET", gameKey, "pids", g.pids, "state", state, unpack(fields))
+  for i = 1, #fields, 2 do g[fields[i]] = fields[i + 1] end
   bump(g, now)
   redis.call("ZADD", freeKey, free, g.id)
   moveState(g, state)
-  touchGame(now, timeoutsJson)
+  g.state = state
+  touchLoaded(g, now, timeoutsJson)
   return previous
 end
 
@@ -48,11 +51,13 @@ end
   Stores a new game at gameKey (which must not exist) from the field/value pairs
   ARGV[fieldsAt..], enters it in its state and free-seats indexes and in the static
   indexes KEYS[firstStatic..] (scores ARGV[scoresAt..], "" = createdAt), and records its
-  creation as its first activity (which also lists it for quick join). Returns it loaded.
+  creation as its first activity (which also lists it for quick join). Returns it, in step with the hash.
 ]]
 local function insertGame(createdAt, free, firstStatic, scoresAt, fieldsAt, timeoutsJson)
   redis.call("HSET", gameKey, unpack(ARGV, fieldsAt))
-  local g = readGame()
+  -- A new hash holds exactly these fields: no need to read it back.
+  local g = {}
+  for i = fieldsAt, #ARGV, 2 do g[ARGV[i]] = ARGV[i + 1] end
   redis.call("ZADD", stateKey(g.state), createdAt, g.id)
   if g.waitIx then redis.call("ZADD", g.waitIx, createdAt, g.id) end
   redis.call("ZADD", freeKey, free, g.id)
@@ -61,6 +66,6 @@ local function insertGame(createdAt, free, firstStatic, scoresAt, fieldsAt, time
     if score == "" then score = createdAt end
     redis.call("ZADD", KEYS[firstStatic + i], score, g.id)
   end
-  touchGame(createdAt, timeoutsJson)
+  touchLoaded(g, createdAt, timeoutsJson)
   return g
 end

@@ -17,15 +17,21 @@
 -- Appends to the queue's feed and drops what is older than FEED_KEPT_MS (on Redis's clock,
 -- the one entry ids are made of), remembering the newest entry dropped as the floor: a reader
 -- whose cursor is below it may have missed that entry, and reloads.
+-- Checked once per script call (Redis's clock stands still within one): a commit ending several
+-- tickets pays for TIME and the look at the first entry once.
+local feedTrimmed = {}
 local function feedAdd(feedKey, floorKey, ...)
-  local t = redis.call("TIME")
-  local oldest = string.format("%.0f-0", math.max(0, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - FEED_KEPT_MS))
-  -- The first entry tells in O(1) whether anything is due to go (the backwards seek is not cheap).
-  local first = redis.call("XRANGE", feedKey, "-", "+", "COUNT", 1)[1]
-  if first and entryAfter(oldest, first[1]) then
-    local dropped = redis.call("XREVRANGE", feedKey, "(" .. oldest, "-", "COUNT", 1)[1]
-    redis.call("XTRIM", feedKey, "MINID", oldest)
-    redis.call("SET", floorKey, dropped[1])
+  if not feedTrimmed[feedKey] then
+    feedTrimmed[feedKey] = true
+    local t = redis.call("TIME")
+    local oldest = string.format("%.0f-0", math.max(0, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - FEED_KEPT_MS))
+    -- The first entry tells in O(1) whether anything is due to go (the backwards seek is not cheap).
+    local first = redis.call("XRANGE", feedKey, "-", "+", "COUNT", 1)[1]
+    if first and entryAfter(oldest, first[1]) then
+      local dropped = redis.call("XREVRANGE", feedKey, "(" .. oldest, "-", "COUNT", 1)[1]
+      redis.call("XTRIM", feedKey, "MINID", oldest)
+      redis.call("SET", floorKey, dropped[1])
+    end
   end
   redis.call("XADD", feedKey, "*", ...)
 end
@@ -35,14 +41,22 @@ local function queueKeysAt(i)
   return { players = KEYS[i], searching = KEYS[i + 1], byRating = KEYS[i + 2], waits = KEYS[i + 3], feed = KEYS[i + 4], floor = KEYS[i + 5] }
 end
 
+-- The queue activity buckets given their expiry in this script call (once is enough).
+local activityKept = {}
+
 -- Ends the searching ticket at `key` (hash fields given as a flat list: status, then
 -- the outcome field and value), frees its players' places in the queue, records it on the feed
--- and counts it in the queue's activity.
-local function endTicket(key, id, now, q, status, field, value)
-  -- While it searched nothing else changed it: its updatedAt is when it was enqueued.
-  local t = redis.call("HMGET", key, "v", "u", "p")
-  -- Everything read (and decoded) before the first write: nothing can fail half-way.
-  local players = cjson.decode(t[3])
+-- and counts it in the queue's activity. `read`: its version, updatedAt and decoded players when
+-- the caller has read them already. Returns the new version, as stored.
+local function endTicket(key, id, now, q, status, field, value, read)
+  if not read then
+    -- While it searched nothing else changed it: its updatedAt is when it was enqueued.
+    local t = redis.call("HMGET", key, "v", "u", "p")
+    -- Everything read (and decoded) before the first write: nothing can fail half-way.
+    read = { v = t[1], u = t[2], players = cjson.decode(t[3]) }
+  end
+  local t = { read.v, read.u }
+  local players = read.players
   local v = tonumber(t[1]) + 1
   redis.call("HSET", key, "s", status, "v", v, "u", now, field, value)
   for _, p in ipairs(players) do
@@ -59,5 +73,9 @@ local function endTicket(key, id, now, q, status, field, value)
   -- Counted with the end itself, so every process's ends add up exactly (activityField.ended).
   redis.call("HINCRBY", q.activity, status, 1)
   if field == "r" and value ~= "" then redis.call("HINCRBY", q.activity, status .. ":" .. value, 1) end
-  redis.call("PEXPIRE", q.activity, ACTIVITY_KEPT_MS)
+  if not activityKept[q.activity] then
+    activityKept[q.activity] = true
+    redis.call("PEXPIRE", q.activity, ACTIVITY_KEPT_MS)
+  end
+  return tostring(v)
 end
