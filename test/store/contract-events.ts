@@ -87,6 +87,8 @@ export function describeEvents(factory: StoreFactory): void {
       const change = applied(await store().applyEvent(eventCmd(g, gone("bob"), T0 + 100)));
       expect(change).toMatchObject({ version: 2, previousState: GameState.FULL, game: { state: GameState.OPEN } });
       expect(change.game.players.map((p) => p.id)).toEqual(["alice"]);
+      // The answer is the game as stored (the script answers from what it wrote).
+      expect(change.game).toEqual(await store().get(refOf(g)));
       expect(await snapshotIds(store(), open, sortOf())).toEqual([g.id]);
       expect(await store().applyEvent(eventCmd(g, gone("bob"), T0 + 200))).toEqual({ status: "unchanged" });
       expect(await store().applyEvent(eventCmd(g, gone("alice"), T0 + 300))).toEqual({ status: "unchanged" });

@@ -18,8 +18,8 @@
   TypeScript twin: applyEvent in memory-store.ts (with applyEffect in event-effects.ts).
 ]]
 
--- Each returns whether something visible changed (and whether the game must be read back),
--- or a refusal reply before any write. They keep `g` in step with what they write.
+-- Each returns whether something visible changed, or a refusal reply before any write.
+-- They keep `g` in step with what they write (the reply is made from it).
 local eventEffects = {}
 
 function eventEffects.transition(g, a, now)
@@ -58,8 +58,7 @@ function eventEffects.removePlayer(g, a)
   -- No row: this state keeps its roster (a finished game).
   if not hostRows(g, a[2])[g.state] then return false end
   removePlayers(g, { id }, a[2])
-  -- A freed seat moves more than `g` mirrors: read the game back.
-  return true, true
+  return true
 end
 
 function eventEffects.confirmPlayer(g, a)
@@ -93,7 +92,7 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
   local effect = eventEffects[kind]
   if not effect then error("unknown event effect " .. tostring(kind)) end
   local previousState = g.state
-  local changed, reload = effect(g, a, now)
+  local changed = effect(g, a, now)
   if type(changed) == "table" then return changed end
 
   if eventKey then redis.call("SET", eventKey, "1", "PX", window) end
@@ -101,7 +100,6 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
     redis.call("HSET", gameKey, "seq", entryId)
     g.seq = entryId
   end
-  if reload then g = readGame() end
   if changed then bump(g, now) end
   touchLoaded(g, now, timeoutsJson)
   if changed then return { CODE.OK, flatten(g), previousState } end
