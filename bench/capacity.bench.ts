@@ -7,7 +7,7 @@ import type { Catalog } from "../src/domain/game-type.js";
 import { newGameId } from "../src/domain/ids.js";
 import { loadEnv } from "../src/config/env.js";
 import { createLogger } from "../src/logger.js";
-import { connect, waitForRedis } from "../src/redis/connect.js";
+import { AUTO_PIPELINING_ONE_REDIS, connect, waitForRedis } from "../src/redis/connect.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { keySlot } from "../src/stream/slot.js";
 import { startRedisCluster } from "../test/support/redis-cluster.js";
@@ -90,7 +90,7 @@ const change = (store: ReturnType<typeof createRedisStore>, g: GameRecord, n: nu
 export async function capacityBench(opts: { ms: number; concurrency: number }): Promise<CapacityFigures> {
   // One master: quickJoin pairs, then changes.
   const server = await startRedisServer();
-  const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
   let quickJoinPair: CapacityFigures["quickJoinPair"];
   let single: CapacityFigures["change"];
   try {

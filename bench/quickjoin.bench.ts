@@ -10,6 +10,7 @@ import type { GameStore } from "../src/store/game-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { percentile } from "./http-load.js";
 import { redisService } from "./redis-service.js";
+import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
 
 const TYPE = "party-quiz";
 const REGIONS = ["eu", "us", "asia"];
@@ -103,7 +104,7 @@ async function measure(
  */
 export async function quickJoinBench(opts: { sizes: number[]; calls: number; concurrency: number }): Promise<QuickJoinBenchResult> {
   const server = await startRedisServer();
-  const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
   const rows: QuickJoinFigures[] = [];
   try {
     const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });

@@ -8,6 +8,7 @@ import { type GameSort, SortDirection, SortField } from "../src/domain/sort.js";
 import type { GameStore } from "../src/store/game-store.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
 
 const TYPE = "party-quiz";
 const CAPACITY = 8;
@@ -117,7 +118,7 @@ export async function searchBench(opts: { sizes: number[]; calls: number }): Pro
   const rows: SearchBenchRow[] = [];
   for (const games of opts.sizes) {
     const server = await startRedisServer();
-    const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+    const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
     try {
       const store = createRedisStore({ redis, prefix: "bench", catalog });
       await fill(store, games, Date.now() - games);

@@ -9,6 +9,7 @@ import { newTicketId, type TicketRecord, TicketStatus } from "../src/domain/tick
 import { startRedisServer } from "../test/support/redis-server.js";
 import { startCpuProfile } from "./cpu-profile.js";
 import { redisService } from "./redis-service.js";
+import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
 
 /** A ranked 1v1 queue with relaxation on: ±50 at first, +25 a second, up to ±400. */
 const CATALOG = parseCatalog(
@@ -71,7 +72,7 @@ export interface TicketBenchResult {
  */
 export async function ticketsBench(opts: { tickets: number; profileDir?: string }): Promise<TicketBenchResult> {
   const server = await startRedisServer();
-  const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
   let clock = T0;
   try {
     const { store, bus, service } = redisService(redis, CATALOG, { prefix: "tb", now: () => clock });

@@ -7,6 +7,7 @@ import { createMetrics } from "../src/metrics.js";
 import { createWorker } from "../src/worker/worker.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { redisService } from "./redis-service.js";
+import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
 
 export type Scenario = "lifecycle" | "all-changes";
 
@@ -29,7 +30,7 @@ const BATCH = 500;
 export async function workerBench(opts: { entries: number; games: number; scenario: Scenario }): Promise<WorkerBenchResult> {
   const server = await startRedisServer();
   const logger = pino({ level: "silent" });
-  const redis = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
   try {
     const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });
     const catalog = loadCatalog(env.gameTypesPath);
