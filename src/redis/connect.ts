@@ -18,15 +18,6 @@ export function describeTarget(t: RedisTarget): string {
 export const sameTarget = (a: RedisTarget, b: RedisTarget) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * A data connection that fails fast: while Redis is unreachable a command is refused at once
- * (no offline queue) and one that gets no answer within REDIS_COMMAND_TIMEOUT_MS fails, so API
- * calls answer BACKEND_UNAVAILABLE within about a second instead of queueing; reconnects go
- * on in the background with a clamped back-off, and service resumes by itself. On a cluster a
- * dropped node connection is replaced on the next command (via MOVED); MOVED/ASK/TRYAGAIN are
- * followed at once (the command did not run), while a command caught by a failover fails
- * rather than being re-sent later.
- */
-/**
  * Off on one Redis: ioredis sends a connection's next auto-pipeline only once every reply of
  * the one in flight is back, so Node and Redis take turns instead of working at once (each was
  * idle about half the time). Commands written as they are issued still overlap their round
@@ -35,6 +26,15 @@ export const sameTarget = (a: RedisTarget, b: RedisTarget) => JSON.stringify(a) 
  */
 export const AUTO_PIPELINING_ONE_REDIS = false;
 
+/**
+ * A data connection that fails fast: while Redis is unreachable a command is refused at once
+ * (no offline queue) and one that gets no answer within REDIS_COMMAND_TIMEOUT_MS fails, so API
+ * calls answer BACKEND_UNAVAILABLE within about a second instead of queueing; reconnects go
+ * on in the background with a clamped back-off, and service resumes by itself. On a cluster a
+ * dropped node connection is replaced on the next command (via MOVED); MOVED/ASK/TRYAGAIN are
+ * followed at once (the command did not run), while a command caught by a failover fails
+ * rather than being re-sent later.
+ */
 export function connect(target: RedisTarget, env: Env, logger: Logger): RedisClient {
   const perNode = {
     // Back off on reconnect, clamped, instead of hammering a restarting server (one Redis; a
@@ -50,8 +50,9 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
       ? new Redis(target.url, { ...perNode, enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS })
       : new Redis.Cluster(target.cluster.nodes, {
           enableOfflineQueue: false,
-          // Commands of one tick for one node share a round trip, as on one Redis. Scripts whose
-          // key count varies are kept out (registerScripts): their first argument is not a key.
+          // Commands of one tick for one node share a round trip (unlike one Redis: see
+          // AUTO_PIPELINING_ONE_REDIS). Scripts whose key count varies are kept out
+          // (registerScripts): their first argument is not a key.
           enableAutoPipelining: true,
           // Keep asking the seeds through a failover instead of giving up after a few tries.
           clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),

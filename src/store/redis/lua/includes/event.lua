@@ -29,7 +29,6 @@ function eventEffects.transition(g, a, now)
   if to ~= g.state then
     redis.call("HSET", gameKey, "state", to)
     moveState(g, to)
-    g.state = to
     changed = true
   end
   if connectHost(g, now, a[4]) then changed = true end

@@ -57,10 +57,12 @@ local function hostRows(g, tablesJson)
   return t.host
 end
 
+-- Moves `g` from its state's index to `newState`'s and sets g.state (the caller writes the hash's field).
 local function moveState(g, newState)
   if newState == g.state then return end
   redis.call("ZREM", stateKey(g.state), g.id)
   redis.call("ZADD", stateKey(newState), g.createdAt, g.id)
+  g.state = newState
 end
 
 local function bumpedVersion(g)
@@ -160,7 +162,6 @@ local function removePlayers(g, ids, seatFreedJson)
   redis.call("HSET", gameKey, "pids", g.pids, "state", state)
   redis.call("ZADD", freeKey, tonumber(g.capacity) - #pids, g.id)
   moveState(g, state)
-  g.state = state
 end
 
 --[[

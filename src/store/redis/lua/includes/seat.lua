@@ -42,7 +42,6 @@ local function seatParty(g, party, seatsFilledJson, now, timeoutsJson)
   bump(g, now)
   redis.call("ZADD", freeKey, free, g.id)
   moveState(g, state)
-  g.state = state
   touchLoaded(g, now, timeoutsJson)
   return previous
 end

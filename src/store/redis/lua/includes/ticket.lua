@@ -55,9 +55,8 @@ local function endTicket(key, id, now, q, status, field, value, read)
     -- Everything read (and decoded) before the first write: nothing can fail half-way.
     read = { v = t[1], u = t[2], players = cjson.decode(t[3]) }
   end
-  local t = { read.v, read.u }
   local players = read.players
-  local v = tonumber(t[1]) + 1
+  local v = tonumber(read.v) + 1
   redis.call("HSET", key, "s", status, "v", v, "u", now, field, value)
   for _, p in ipairs(players) do
     if redis.call("HGET", q.players, p) == id then redis.call("HDEL", q.players, p) end
@@ -65,7 +64,7 @@ local function endTicket(key, id, now, q, status, field, value, read)
   redis.call("ZREM", q.searching, id)
   redis.call("ZREM", q.byRating, id)
   if status == MATCHED then
-    redis.call("LPUSH", q.waits, string.format("%.0f", math.max(0, tonumber(now) - tonumber(t[2]))))
+    redis.call("LPUSH", q.waits, string.format("%.0f", math.max(0, tonumber(now) - tonumber(read.u))))
     redis.call("LTRIM", q.waits, 0, WAITS_KEPT - 1)
   end
   redis.call("PEXPIRE", key, ENDED_KEPT_MS)
