@@ -1,5 +1,7 @@
 import "reflect-metadata";
 import { Redis } from "ioredis";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parseCatalog } from "../src/config/catalog.js";
 import { tick } from "../src/domain/tickets/matcher.js";
 import { TicketPool } from "../src/domain/tickets/pool.js";
@@ -109,7 +111,7 @@ export async function ticketsBench(opts: { tickets: number; profileDir?: string 
       timedOut,
       ticks,
       ticksToMatch: { p50: p.p50, p99: p.p99 },
-      perTick: [1_000, 10_000, 100_000].map((n) => pureTick(n)),
+      perTick: pureTicks([1_000, 10_000, 100_000]),
     };
   } finally {
     redis.disconnect();
@@ -117,20 +119,40 @@ export async function ticketsBench(opts: { tickets: number; profileDir?: string 
   }
 }
 
-/** One tick of the pure matcher on a pool of `n` fresh tickets (wait 0: the narrowest windows, the most work per seed). */
-function pureTick(n: number): TicketBenchResult["perTick"][number] {
-  const runs: number[] = [];
-  let examined = 0;
-  let seeds = 0;
-  for (let r = 0; r < 5; r++) {
-    const pool = new TicketPool();
-    for (const t of backlog(n, 100 + r)) pool.add({ id: t.id, version: 1, playerIds: [t.ownerId], rating: t.rating, enqueuedAt: T0 });
-    const at = performance.now();
-    const result = tick(pool, { ...QUEUE, seedsPerTick: 1_000 }, T0);
-    runs.push(performance.now() - at);
-    examined += result.examined;
-    seeds += result.seeds.length;
+/** Measured rounds of the pure tick per pool size (the median is reported), after as many unmeasured. */
+const PURE_TICK_RUNS = 9;
+
+/** A full collection, so that one pool's construction garbage is not collected during the next timed tick. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
+
+/**
+ * One tick of the pure matcher on fresh pools of each size (wait 0: the narrowest windows, the
+ * most work per seed). Rounds go through every size in turn, the first PURE_TICK_RUNS of them
+ * unmeasured: each size is then timed with the tick equally compiled, and a noisy moment of the
+ * machine lands on every size alike rather than on one of them.
+ */
+function pureTicks(sizes: readonly number[]): TicketBenchResult["perTick"] {
+  const runs = sizes.map(() => ({ ms: [] as number[], examined: 0, seeds: 0 }));
+  for (let r = 0; r < 2 * PURE_TICK_RUNS; r++) {
+    sizes.forEach((n, k) => {
+      const pool = new TicketPool();
+      for (const t of backlog(n, 100 + r)) pool.add({ id: t.id, version: 1, playerIds: [t.ownerId], rating: t.rating, enqueuedAt: T0 });
+      collectGarbage();
+      const at = performance.now();
+      const result = tick(pool, { ...QUEUE, seedsPerTick: 1_000 }, T0);
+      const ms = performance.now() - at;
+      if (r < PURE_TICK_RUNS) return;
+      runs[k]!.ms.push(ms);
+      runs[k]!.examined += result.examined;
+      runs[k]!.seeds += result.seeds.length;
+    });
   }
-  runs.sort((a, b) => a - b);
-  return { waiting: n, ms: runs[2]!, examinedPerSeed: examined / Math.max(1, seeds), seeds: seeds / 5 };
+  return sizes.map((n, k) => {
+    const { ms, examined, seeds } = runs[k]!;
+    ms.sort((a, b) => a - b);
+    return { waiting: n, ms: ms[Math.floor(PURE_TICK_RUNS / 2)]!, examinedPerSeed: examined / Math.max(1, seeds), seeds: seeds / PURE_TICK_RUNS };
+  });
 }

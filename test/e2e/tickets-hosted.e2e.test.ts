@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import WebSocket from "ws";
 import type * as G from "../generated/graphql.js";
 import { type ApiProcess, startApiProcess } from "../support/api-process.js";
@@ -65,6 +65,12 @@ describe("ticket matchmaking into a hosted game type, through the example game s
       EVENT_STREAM_KEY: "game_event_stream",
       WORKER_BLOCK_MS: "50",
       MATCH_TICK_MS: "100",
+    });
+  });
+  // A failure here has been a race between processes: what they logged says which one.
+  beforeEach(() => {
+    onTestFailed(() => {
+      console.error(`matchmaker process output:\n${mm?.output()}\nexample game server output:\n${gameServer?.output()}`);
     });
   });
   afterAll(async () => {

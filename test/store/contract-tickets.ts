@@ -197,6 +197,34 @@ export function describeTickets(factory: StoreFactory): void {
       expect(await store().queueInsight(DUEL, "casual", 1500, 1_000)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [] });
     });
 
+    it("ends 1,500 tickets of 2 players in one call: every player may queue again, every end counted", async () => {
+      const many = Array.from({ length: 1_500 }, (_, i) => ticketOf([`a${i}`, `b${i}`], { rating: 1_000 + i }));
+      for (let i = 0; i < many.length; i += 500) await Promise.all(many.slice(i, i + 500).map((t) => store().enqueueTicket(t)));
+      const at = T0 + 60_000;
+      const ends = await store().endTickets(
+        DUEL,
+        many.map((t, i) => ({ id: t.id, version: 1, status: TicketStatus.TIMED_OUT, reason: i % 3 === 0 ? "no_region" : "pool_too_small" })),
+        at,
+      );
+      expect(ends.every((c) => c?.ticket.status === TicketStatus.TIMED_OUT)).toBe(true);
+      expect(await store().queueInsight(DUEL, "ranked", 1_500, 10_000)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [] });
+      const activity = await store().queueActivity(DUEL, "ranked", at);
+      expect(activity).toMatchObject({ timedOut: 1_500, timeouts: { no_region: 500, pool_too_small: 1_000 } });
+      // Their places are free: the last ticket's players (in the last slice of the call) queue again.
+      await store().enqueueTicket(ticketOf(["a1499", "b1499"], { enqueuedAt: at, updatedAt: at }));
+      await store().enqueueTicket(ticketOf(["a0", "b0"], { enqueuedAt: at, updatedAt: at }));
+      expect((await store().queueInsight(DUEL, "ranked", 1_500, 10_000)).waiting).toBe(2);
+    });
+
+    it("keeps the waits of a match's tickets, newest end first, and frees a whole party's places", async () => {
+      const [a, b] = [ticketOf(["alice", "amy"], { enqueuedAt: T0 - 3_000 }), ticketOf(["bob", "ben"])];
+      for (const t of [a, b]) await store().enqueueTicket(t);
+      await store().commitMatch(commitOf([a, b], T0 + 2_000));
+      expect((await store().queueInsight(DUEL, "ranked", 1_500, 50)).recentWaitsMs).toEqual([2_000, 5_000]);
+      for (const id of ["alice", "amy", "bob", "ben"]) await store().enqueueTicket(ticketOf([id], { enqueuedAt: T0 + 3_000, updatedAt: T0 + 3_000 }));
+      expect((await store().queueInsight(DUEL, "ranked", 1_500, 50)).waiting).toBe(4);
+    });
+
     it("counts the queue's ends with their reasons and the rules that failed, over the last 10 minutes only", async () => {
       const minute = 60_000;
       const start = Math.ceil(T0 / minute) * minute; // the first second of a minute

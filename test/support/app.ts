@@ -159,17 +159,22 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
       if (ready) return Promise.resolve(ready);
       if (ended) return Promise.reject(ended);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no subscription message within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({
-          resolve: (v) => {
+        const timer = setTimeout(() => {
+          // A wait that gave up must not take the next message from the one after it.
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no subscription message within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = {
+          resolve: (v: GqlResult<T>) => {
             clearTimeout(timer);
             resolve(v);
           },
-          reject: (e) => {
+          reject: (e: Error) => {
             clearTimeout(timer);
             reject(e);
           },
-        });
+        };
+        waiters.push(waiter);
       });
     },
     async close() {

@@ -15,6 +15,10 @@ import type { Ticket } from "./ticket.js";
 /** One pooled ticket with the matcher's bookkeeping. Read-only outside this folder. */
 export interface PoolEntry {
   readonly ticket: Ticket;
+  /** The ticket's id, rating and enqueuedAt again, on the entry itself: the trees compare them on every step of a seek. */
+  readonly id: string;
+  readonly rating: number;
+  readonly enqueuedAt: number;
   /** The first tick (by index) in which this entry may be a seed again. */
   round: number;
   /** Failed seed attempts, by the rule that failed most in each. */
@@ -22,8 +26,8 @@ export interface PoolEntry {
 }
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const byRating = (a: PoolEntry, b: PoolEntry): number => a.ticket.rating - b.ticket.rating || cmpStr(a.ticket.id, b.ticket.id);
-const byAge = (a: PoolEntry, b: PoolEntry): number => a.ticket.enqueuedAt - b.ticket.enqueuedAt || cmpStr(a.ticket.id, b.ticket.id);
+const byRating = (a: PoolEntry, b: PoolEntry): number => a.rating - b.rating || cmpStr(a.id, b.id);
+const byAge = (a: PoolEntry, b: PoolEntry): number => a.enqueuedAt - b.enqueuedAt || cmpStr(a.id, b.id);
 const bySeedTurn = (a: PoolEntry, b: PoolEntry): number => a.round - b.round || byAge(a, b);
 
 const freezeTicket = (t: Ticket): Ticket =>
@@ -71,7 +75,8 @@ export class TicketPool {
     if (old && old.ticket.version >= ticket.version) return false;
     if (old) this.remove(ticket.id);
     const failures = Object.fromEntries(TIMEOUT_REASONS.map((r) => [r, 0])) as Record<TimeoutReason, number>;
-    const entry: PoolEntry = { ticket: freezeTicket(ticket), round: this.ticks, failures };
+    const frozen = freezeTicket(ticket);
+    const entry: PoolEntry = { ticket: frozen, id: frozen.id, rating: frozen.rating, enqueuedAt: frozen.enqueuedAt, round: this.ticks, failures };
     this.entries.set(ticket.id, entry);
     this.rating.set(entry, undefined);
     this.seedTurn.set(entry, undefined);

@@ -31,5 +31,7 @@ local party = cjson.decode(ARGV[4])
 local refusal = partyRefusal(g, party, ARGV[5])
 if refusal then return refusal end
 local previous = seatParty(g, party, ARGV[6], ARGV[1], ARGV[2])
-endTicket(key, id, ARGV[1], q, MATCHED, "m", ARGV[7])
+local ends = newEnds(q)
+endTicket(key, id, ARGV[1], ends, MATCHED, "m", ARGV[7])
+finishEnds(ends)
 return { CODE.OK, flatten(g), previous, redis.call("HGETALL", key) }

@@ -42,9 +42,11 @@ local firstStatic = 16 + n
 local g = insertGame(ARGV[5 + n], ARGV[6 + n], firstStatic, 7 + n, 7 + n + (#KEYS - firstStatic + 1), ARGV[2])
 -- Each ticket as its hash now reads (what decodeTicket takes), from what was read and written.
 local tickets = {}
+local ends = newEnds(q)
 for i = 1, n do
   local key = KEYS[15 + i]
-  local v = endTicket(key, string.match(key, "[^:]+$"), ARGV[1], q, MATCHED, "m", ARGV[3], reads[i])
+  local v = endTicket(key, string.match(key, "[^:]+$"), ARGV[1], ends, MATCHED, "m", ARGV[3], reads[i])
   tickets[i] = { "j", reads[i].fixed, "s", MATCHED, "v", v, "u", ARGV[1], "m", ARGV[3] }
 end
+finishEnds(ends)
 return { CODE.OK, flatten(g), tickets }

@@ -15,6 +15,7 @@
 local q = queueKeysAt(1)
 q.activity = KEYS[7]
 local out = {}
+local ends = newEnds(q)
 for i = 8, #KEYS do
   local key = KEYS[i]
   local a = 2 + (i - 8) * 5
@@ -28,8 +29,9 @@ for i = 8, #KEYS do
     out[#out + 1] = { CODE.VERSION_CONFLICT, redis.call("HGETALL", key) }
   else
     local id = string.match(key, "[^:]+$")
-    endTicket(key, id, ARGV[1], q, status, "r", reason)
+    endTicket(key, id, ARGV[1], ends, status, "r", reason)
     out[#out + 1] = { CODE.OK, redis.call("HGETALL", key) }
   end
 end
+finishEnds(ends)
 return out

@@ -41,40 +41,80 @@ local function queueKeysAt(i)
   return { players = KEYS[i], searching = KEYS[i + 1], byRating = KEYS[i + 2], waits = KEYS[i + 3], feed = KEYS[i + 4], floor = KEYS[i + 5] }
 end
 
+-- Redis refuses a command with more arguments than Lua's unpack takes (~8k): long lists go in slices.
+local SLICE = 1000
+local function callSliced(command, key, list)
+  for i = 1, #list, SLICE do redis.call(command, key, unpack(list, i, math.min(i + SLICE - 1, #list))) end
+end
+
 -- The queue activity buckets given their expiry in this script call (once is enough).
 local activityKept = {}
 
+-- What a script call's ended tickets leave to do in their queue, done once for all of them by
+-- finishEnds: a commit of a 5 v 5 match writes each queue key once, not ten times.
+local function newEnds(q)
+  return { q = q, ids = {}, players = {}, holders = {}, waits = {}, counts = {}, countKeys = {} }
+end
+
+local function countEnd(ends, field)
+  if not ends.counts[field] then
+    ends.counts[field] = 0
+    ends.countKeys[#ends.countKeys + 1] = field
+  end
+  ends.counts[field] = ends.counts[field] + 1
+end
+
 -- Ends the searching ticket at `key` (hash fields given as a flat list: status, then
--- the outcome field and value), frees its players' places in the queue, records it on the feed
--- and counts it in the queue's activity. `read`: its version, updatedAt and decoded players when
--- the caller has read them already. Returns the new version, as stored.
-local function endTicket(key, id, now, q, status, field, value, read)
+-- the outcome field and value), records it on the feed and leaves its place in the queue to
+-- finishEnds(ends). `read`: its version, updatedAt and decoded players when the caller has
+-- read them already. Returns the new version, as stored.
+local function endTicket(key, id, now, ends, status, field, value, read)
   if not read then
     -- While it searched nothing else changed it: its updatedAt is when it was enqueued.
     local t = redis.call("HMGET", key, "v", "u", "p")
     -- Everything read (and decoded) before the first write: nothing can fail half-way.
     read = { v = t[1], u = t[2], players = cjson.decode(t[3]) }
   end
-  local players = read.players
   local v = tonumber(read.v) + 1
   redis.call("HSET", key, "s", status, "v", v, "u", now, field, value)
-  for _, p in ipairs(players) do
-    if redis.call("HGET", q.players, p) == id then redis.call("HDEL", q.players, p) end
+  redis.call("PEXPIRE", key, ENDED_KEPT_MS)
+  local q = ends.q
+  feedAdd(q.feed, q.floor, "k", "e", "t", id)
+  ends.ids[#ends.ids + 1] = id
+  for _, p in ipairs(read.players) do
+    ends.players[#ends.players + 1] = p
+    ends.holders[#ends.holders + 1] = id
   end
-  redis.call("ZREM", q.searching, id)
-  redis.call("ZREM", q.byRating, id)
-  if status == MATCHED then
-    redis.call("LPUSH", q.waits, string.format("%.0f", math.max(0, tonumber(now) - tonumber(read.u))))
+  if status == MATCHED then ends.waits[#ends.waits + 1] = string.format("%.0f", math.max(0, tonumber(now) - tonumber(read.u))) end
+  -- Counted with the end itself, so every process's ends add up exactly (activityField.ended).
+  countEnd(ends, status)
+  if field == "r" and value ~= "" then countEnd(ends, status .. ":" .. value) end
+  return tostring(v)
+end
+
+-- The queue's side of every ticket endTicket ended into `ends`: their players' places (a place
+-- another ticket of the player holds now stays), the searching sets, the waits and the activity counts.
+local function finishEnds(ends)
+  if #ends.ids == 0 then return end
+  local q = ends.q
+  local free = {}
+  for i = 1, #ends.players, SLICE do
+    local held = redis.call("HMGET", q.players, unpack(ends.players, i, math.min(i + SLICE - 1, #ends.players)))
+    for k, holder in ipairs(held) do
+      if holder == ends.holders[i + k - 1] then free[#free + 1] = ends.players[i + k - 1] end
+    end
+  end
+  if #free > 0 then callSliced("HDEL", q.players, free) end
+  callSliced("ZREM", q.searching, ends.ids)
+  callSliced("ZREM", q.byRating, ends.ids)
+  if #ends.waits > 0 then
+    -- Newest first, as one LPUSH per end would leave them.
+    callSliced("LPUSH", q.waits, ends.waits)
     redis.call("LTRIM", q.waits, 0, WAITS_KEPT - 1)
   end
-  redis.call("PEXPIRE", key, ENDED_KEPT_MS)
-  feedAdd(q.feed, q.floor, "k", "e", "t", id)
-  -- Counted with the end itself, so every process's ends add up exactly (activityField.ended).
-  redis.call("HINCRBY", q.activity, status, 1)
-  if field == "r" and value ~= "" then redis.call("HINCRBY", q.activity, status .. ":" .. value, 1) end
+  for _, field in ipairs(ends.countKeys) do redis.call("HINCRBY", q.activity, field, ends.counts[field]) end
   if not activityKept[q.activity] then
     activityKept[q.activity] = true
     redis.call("PEXPIRE", q.activity, ACTIVITY_KEPT_MS)
   end
-  return tostring(v)
 end
