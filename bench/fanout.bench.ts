@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { signToken } from "../src/auth/jwt.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { imageNodeFlags } from "./image-node-options.js";
 import { FANOUT_SECRET, FANOUT_TYPE, type FanOutServerKind } from "./fanout-server.js";
 import { graphqlClient, percentile } from "./http-load.js";
 
@@ -248,7 +249,9 @@ async function side(
     // --expose-gc: RSS is read after a full collection.
     // BENCH_FANOUT_CPU_PROF=DIR: a V8 CPU profile of each server process, written when it exits.
     const prof = process.env.BENCH_FANOUT_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_FANOUT_CPU_PROF}`] : [];
-    const server = new Child(`fan-out server ${kind}`, SERVER, [kind], redisUrl ? { BENCH_REDIS_URL: redisUrl } : {}, ["--expose-gc", ...prof], 60_000);
+    // The project's server with the Docker image's Node flags, as it ships.
+    const flags = kind === "project" ? imageNodeFlags() : [];
+    const server = new Child(`fan-out server ${kind}`, SERVER, [kind], redisUrl ? { BENCH_REDIS_URL: redisUrl } : {}, ["--expose-gc", ...flags, ...prof], 60_000);
     children.push(server);
     const info = (await server.ready) as { port: number; gameIds: string[]; creators: string[] };
     const url = kind === "project" ? `ws://127.0.0.1:${info.port}/graphql` : `ws://127.0.0.1:${info.port}/`;

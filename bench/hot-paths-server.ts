@@ -11,7 +11,7 @@
  *
  * Over IPC it sends { port, gameIds } once listening, and answers { cmd: "profile-start" },
  * { cmd: "profile-stop", file } (a V8 CPU profile of the main thread via node:inspector),
- * { cmd: "cpu" } (its CPU time so far) and { cmd: "stop" }.
+ * { cmd: "cpu" } (its CPU time and peak RSS so far) and { cmd: "stop" }.
  */
 import "reflect-metadata";
 import { createServer } from "node:http";
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     } else if (msg.cmd === "cpu") {
       // Every thread's CPU time (WebCrypto's HMAC jobs run on libuv's pool), µs.
       const { user, system } = process.cpuUsage();
-      process.send!({ ok: "cpu", cpuUs: user + system });
+      process.send!({ ok: "cpu", cpuUs: user + system, maxRssKb: process.resourceUsage().maxRSS });
     } else if (msg.cmd === "stop") {
       await server.close();
       process.exit(0);

@@ -6,6 +6,7 @@ import { signToken } from "../src/auth/jwt.js";
 import { Redis } from "ioredis";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { redisCpuSeconds } from "./capacity.bench.js";
+import { imageNodeFlags } from "./image-node-options.js";
 import { BENCH_SECRET, type ServerKind } from "./hot-paths-server.js";
 import { type GraphqlClient, graphqlClient, median, rate } from "./http-load.js";
 import { formatSummary, type ProfileSummary, summarizeProfile } from "./profile-summary.js";
@@ -79,6 +80,8 @@ export interface HotPathFigures {
   perSecond: Partial<Record<ServerName, number>>;
   /** The server process's CPU time (all threads) per request, median of the rounds: less moved by other load on the machine. */
   cpuUsPerRequest: Partial<Record<ServerName, number>>;
+  /** The server process's peak RSS since it started, MB (after this path's rounds). */
+  peakRssMb: Partial<Record<ServerName, number>>;
   /** Redis's main-thread CPU per request (servers on Redis): on a 2-core machine it is taken from the same cores. */
   redisUsPerRequest: Partial<Record<ServerName, number>>;
   project: ServerName;
@@ -110,14 +113,14 @@ interface Running {
   gameIds: string[];
 }
 
-function send(child: ChildProcess, msg: object, reply: string): Promise<{ ok: string; cpuUs?: number }> {
+function send(child: ChildProcess, msg: object, reply: string): Promise<{ ok: string; cpuUs?: number; maxRssKb?: number }> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench server exited (${code}) before ${reply}`));
-    const onMessage = (m: { ok?: string; cpuUs?: number }) => {
+    const onMessage = (m: { ok?: string; cpuUs?: number; maxRssKb?: number }) => {
       if (m.ok !== reply) return;
       child.off("message", onMessage);
       child.off("exit", onExit);
-      resolve(m as { ok: string; cpuUs?: number });
+      resolve(m as { ok: string; cpuUs?: number; maxRssKb?: number });
     };
     child.on("message", onMessage);
     child.once("exit", onExit);
@@ -125,9 +128,11 @@ function send(child: ChildProcess, msg: object, reply: string): Promise<{ ok: st
   });
 }
 
-async function startServer(script: string, kind: ServerKind, env: Record<string, string>): Promise<Running> {
-  // NODE_ENV=production as the Docker image sets it: graphql-js checks every instanceof the slow way without it.
-  const child = fork(script, [kind], { env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+async function startServer(script: string, kind: ServerKind, env: Record<string, string>, projectFlags: string[]): Promise<Running> {
+  // NODE_ENV=production as the Docker image sets it: graphql-js checks every instanceof the slow way
+  // without it. The project's server also gets the image's Node flags; the baselines run as their docs set them up.
+  const execArgv = kind === "project" ? projectFlags : [];
+  const child = fork(script, [kind], { env: { ...process.env, NODE_ENV: "production", ...env }, execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const ready = await new Promise<{ port: number; gameIds: string[] }>((resolve, reject) => {
     child.once("message", (m) => resolve(m as { port: number; gameIds: string[] }));
     child.once("exit", (code) => reject(new Error(`bench server ${kind} exited with ${code} at start-up`)));
@@ -185,7 +190,10 @@ export async function hotPathsBench(opts: {
     for (const name of needed) {
       const env: Record<string, string> = { BENCH_GAMES: String(opts.games), ...(base(name) === "project-redis" ? { BENCH_REDIS_URL: redis!.url } : {}) };
       const script = name.endsWith("@compare") ? resolve(opts.compareDir!, "bench", "hot-paths-server.js") : SERVER;
-      servers.set(name, await startServer(script, KIND[base(name)], env));
+      // BENCH_COMPARE_NODE_FLAGS (space-separated; empty for none): the compare build's Node flags instead of the image's.
+      const compareFlags = process.env.BENCH_COMPARE_NODE_FLAGS;
+      const flags = name.endsWith("@compare") && compareFlags !== undefined ? compareFlags.split(/\s+/).filter(Boolean) : imageNodeFlags();
+      servers.set(name, await startServer(script, KIND[base(name)], env, flags));
     }
     const check = (what: string, r: { status: number; errors?: unknown[] }) => {
       if (r.errors || r.status !== 200) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.errors)}`);
@@ -235,17 +243,21 @@ export async function hotPathsBench(opts: {
      * One round on one server: fresh connections each round, as a server closes keep-alive
      * connections left idle (5 s) while the other servers had their turn.
      */
-    const round = async (path: HotPath, name: ServerName, ms: number): Promise<{ perSecond: number; cpuUsPerRequest: number; redisUsPerRequest: number | null; done: number }> => {
+    const round = async (path: HotPath, name: ServerName, ms: number): Promise<{ perSecond: number; cpuUsPerRequest: number; redisUsPerRequest: number | null; done: number; peakRssMb: number }> => {
       const { child, url } = servers.get(name)!;
       const client = graphqlClient(url, opts.concurrency);
       const onRedis = base(name) === "project-redis" ? redisInfo : null;
       try {
+        // BENCH_STATS: which commands a request costs Redis (the round's command stats, per request).
+        if (onRedis && process.env.BENCH_STATS) await onRedis.config("RESETSTAT");
         const redisBefore = onRedis ? await redisCpuSeconds(onRedis) : 0;
         const before = (await send(child, { cmd: "cpu" }, "cpu")).cpuUs!;
         const { perSecond, done } = await rate(opts.concurrency, ms, op(path, name, client));
-        const after = (await send(child, { cmd: "cpu" }, "cpu")).cpuUs!;
+        const end = await send(child, { cmd: "cpu" }, "cpu");
+        const after = end.cpuUs!;
         const redisUsPerRequest = onRedis ? ((await redisCpuSeconds(onRedis)) - redisBefore) * 1e6 / done : null;
-        return { perSecond, done, cpuUsPerRequest: (after - before) / done, redisUsPerRequest };
+        if (onRedis && process.env.BENCH_STATS) console.log(`  ${path} on ${name}: Redis per request\n${perRequestStats(await onRedis.info("commandstats"), done)}`);
+        return { perSecond, done, cpuUsPerRequest: (after - before) / done, redisUsPerRequest, peakRssMb: end.maxRssKb! / 1024 };
       } finally {
         client.close();
       }
@@ -256,6 +268,7 @@ export async function hotPathsBench(opts: {
       const runs = new Map(names.map((n) => [n, [] as number[]]));
       const cpu = new Map(names.map((n) => [n, [] as number[]]));
       const redisCpu = new Map(names.map((n) => [n, [] as number[]]));
+      const peakRssMb: Partial<Record<ServerName, number>> = {};
       // Warm-up of each (JIT, connections, caches), not counted.
       for (const n of names) await round(path, n, Math.min(opts.roundMs, 2_000));
       for (let r = 0; r < opts.rounds; r++) {
@@ -265,6 +278,7 @@ export async function hotPathsBench(opts: {
           const one = await round(path, n, opts.roundMs);
           runs.get(n)!.push(one.perSecond);
           cpu.get(n)!.push(one.cpuUsPerRequest);
+          peakRssMb[n] = Math.max(peakRssMb[n] ?? 0, one.peakRssMb);
           if (one.redisUsPerRequest !== null) redisCpu.get(n)!.push(one.redisUsPerRequest);
         }
       }
@@ -277,6 +291,7 @@ export async function hotPathsBench(opts: {
         title: spec.title,
         perSecond,
         cpuUsPerRequest,
+        peakRssMb,
         redisUsPerRequest,
         project: spec.project,
         baseline: spec.baseline,
@@ -343,10 +358,18 @@ export function formatHotPaths(r: HotPathsResult): string {
     const compareCpu = f.compareCpuRatio === undefined ? "" : `; compare build ${us(`${f.project as "project-redis"}@compare`)}, ${f.compareCpuRatio.toFixed(2)}×`;
     const alsoCpu = PATHS[f.path].also.map((a) => `; ${a} ${us(a)}`).join("");
     lines.push(`    server CPU per request (all its threads): ${us(f.project)}; baseline ${us(f.baseline)}: ${f.cpuRatio.toFixed(2)}× the baseline's cost${compareCpu}${alsoCpu}`);
+    lines.push(`    peak RSS so far: ${Object.entries(f.peakRssMb).map(([name, mb]) => `${name} ${n(mb!)} MB`).join("; ")}`);
     const redisUs = Object.entries(f.redisUsPerRequest).map(([name, us]) => `${name === f.project ? "" : `${name}: `}${n(us)} µs`);
     if (redisUs.length > 0) lines.push(`    Redis main-thread CPU per request (same cores): ${redisUs.join("; ")}`);
   }
   for (const f of r.figures) if (f.profile) lines.push(`  CPU profile of the API process, ${f.title} (${f.profile.file}):`, formatSummary(f.profile.summary));
   for (const b of r.baselineProfiles) lines.push(`  CPU profile, ${serverLabel(b.server)}, ${PATHS[b.path].title} (${b.file}):`, formatSummary(b.summary));
   return lines.join("\n");
+}
+
+/** INFO commandstats as calls and µs per request, busiest first. */
+function perRequestStats(info: string, requests: number): string {
+  const rows = [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)].map(([, cmd, calls, usec]) => ({ cmd: cmd!, calls: Number(calls) / requests, us: Number(usec) / requests }));
+  rows.sort((a, b) => b.us - a.us);
+  return rows.map((r) => `    ${r.cmd.padEnd(14)} ${r.calls.toFixed(2)} calls, ${r.us.toFixed(1)} µs`).join("\n");
 }

@@ -111,7 +111,9 @@ async function capacity(): Promise<void> {
  * paths), BENCH_HOT_PATHS_ROUNDS, BENCH_HOT_PATHS_ROUND_MS, BENCH_HOT_PATHS_CONCURRENCY;
  * BENCH_CPU_PROF=DIR profiles the API process on each path (BENCH_CPU_PROF_MS each) and
  * BENCH_CPU_PROF_BASELINES=1 the baselines too. BENCH_COMPARE=DIR (another build/bench, e.g. a
- * copy made before a change) measures that build's API in the same rounds: before/after, one run.
+ * copy made before a change) measures that build's API in the same rounds: before/after, one run;
+ * BENCH_COMPARE_NODE_FLAGS gives the compare build other Node flags than the Docker image's (e.g.
+ * "" for none). BENCH_STATS=1 prints Redis's command stats per request of each round.
  */
 async function hotPaths(): Promise<void> {
   const paths = (process.env.BENCH_HOT_PATHS ? process.env.BENCH_HOT_PATHS.split(",") : ALL_HOT_PATHS) as HotPath[];
