@@ -171,7 +171,10 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
     const keys = createKeys(b.prefix);
     // The worker is let run only a moment between two looks (it is single-stepped through its
     // read → apply → acknowledge cycle), so the looks cannot let it drain the backlog first.
-    for (let attempt = 0; attempt < 1_000; attempt++) {
+    // Looks for up to 45 s rather than a number of times: on a loaded machine (the whole suite on
+    // two cores) a thousand looks could all fall between the worker's steps.
+    const deadline = Date.now() + 45_000;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       await backend.pause(true);
       const p = await pick();
       const pending = (await redis.xpending(b.streamKey, GROUP, "-", "+", 1_000)) as [string, string, number, number][];
