@@ -112,6 +112,10 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
       WORKER_BATCH_SIZE: "100",
       WORKER_LEASE_MS: "600",
       WORKER_BLOCK_MS: "100",
+      // killMidBatch freezes every write for as long as one of its looks takes, which on a loaded
+      // machine can pass the shipped 1 s fail-fast: the worker would take each freeze for an
+      // outage and back off for seconds, and never be caught mid-batch.
+      REDIS_COMMAND_TIMEOUT_MS: "30000",
     }).then((p) => (procs.push(p), p));
   }
 
