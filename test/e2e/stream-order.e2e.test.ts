@@ -1,5 +1,5 @@
 import { type Cluster, Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { compareEntryIds } from "../../src/domain/entry-ids.js";
 import { createKeys } from "../../src/store/redis/keys.js";
 import { createRedisStore } from "../../src/store/redis/redis-store.js";
@@ -90,6 +90,13 @@ describe.each([single(), cluster()])("stream order under faults (worker processe
   afterAll(async () => {
     for (const p of procs) p.child.kill("SIGKILL");
     await backend.stop();
+  });
+  // What the workers logged (warnings and errors in production) says why a moment was missed.
+  beforeEach(() => {
+    const before = procs.length;
+    onTestFailed(() => {
+      procs.slice(before).forEach((p, i) => console.error(`worker ${i + 1} of this test (pid ${p.child.pid}) output:\n${p.output().slice(-20_000)}`));
+    });
   });
 
   /** Writes the scenario's games and backlog under a fresh prefix; returns what the checks need. */
