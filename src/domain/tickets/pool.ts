@@ -15,7 +15,7 @@ import type { Ticket } from "./ticket.js";
 /** One pooled ticket with the matcher's bookkeeping. Read-only outside this folder. */
 export interface PoolEntry {
   readonly ticket: Ticket;
-  /** The ticket's id, rating and enqueuedAt again, on the entry itself: the trees compare them on every step of a seek. */
+  /** The ticket's id, rating and enqueuedAt again, on the entry itself: the trees compare them on every step of a seek, and walks read them. */
   readonly id: string;
   readonly rating: number;
   readonly enqueuedAt: number;
@@ -131,7 +131,7 @@ export class TicketPool {
   enqueuedBy(cutoff: number): PoolEntry[] {
     const out: PoolEntry[] = [];
     for (const entry of this.age.keys()) {
-      if (entry.ticket.enqueuedAt > cutoff) break;
+      if (entry.enqueuedAt > cutoff) break;
       out.push(entry);
     }
     return out;
@@ -139,7 +139,7 @@ export class TicketPool {
 
   /** @internal The earliest enqueuedAt in the pool, or undefined when empty. */
   oldestEnqueuedAt(): number | undefined {
-    return this.age.minKey()?.ticket.enqueuedAt;
+    return this.age.minKey()?.enqueuedAt;
   }
 
   /**
@@ -169,22 +169,22 @@ export class TicketPool {
   *nearest(from: PoolEntry, scan: RatingScan): Generator<PoolEntry, void> {
     const up = this.rating.keys(from);
     const down = this.rating.entriesReversed(from, undefined, true);
-    const r = from.ticket.rating;
+    const r = from.rating;
     const nextUp = (): PoolEntry | undefined => {
       let e = up.next().value as PoolEntry | undefined;
       if (e === from) e = up.next().value as PoolEntry | undefined;
-      if (e && scan.beyondUp(e.ticket.rating)) [e, scan.cut] = [undefined, true];
+      if (e && scan.beyondUp(e.rating)) [e, scan.cut] = [undefined, true];
       return e;
     };
     const nextDown = (): PoolEntry | undefined => {
       let e = (down.next().value as [PoolEntry, undefined] | undefined)?.[0];
-      if (e && scan.beyondDown(e.ticket.rating)) [e, scan.cut] = [undefined, true];
+      if (e && scan.beyondDown(e.rating)) [e, scan.cut] = [undefined, true];
       return e;
     };
     let u = nextUp();
     let d = nextDown();
     while (u || d) {
-      if (d && (!u || r - d.ticket.rating <= u.ticket.rating - r)) {
+      if (d && (!u || r - d.rating <= u.rating - r)) {
         yield d;
         d = nextDown();
       } else {
