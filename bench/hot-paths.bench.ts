@@ -113,14 +113,17 @@ interface Running {
   gameIds: string[];
 }
 
-function send(child: ChildProcess, msg: object, reply: string): Promise<{ ok: string; cpuUs?: number; maxRssKb?: number }> {
+/** A bench server's answer over IPC ("cpu": its CPU time, µs, and peak RSS, KB, so far). */
+type ServerReply = { ok: string; cpuUs?: number; maxRssKb?: number };
+
+function send(child: ChildProcess, msg: object, reply: string): Promise<ServerReply> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench server exited (${code}) before ${reply}`));
-    const onMessage = (m: { ok?: string; cpuUs?: number; maxRssKb?: number }) => {
+    const onMessage = (m: Partial<ServerReply>) => {
       if (m.ok !== reply) return;
       child.off("message", onMessage);
       child.off("exit", onExit);
-      resolve(m as { ok: string; cpuUs?: number; maxRssKb?: number });
+      resolve(m as ServerReply);
     };
     child.on("message", onMessage);
     child.once("exit", onExit);
@@ -190,10 +193,7 @@ export async function hotPathsBench(opts: {
     for (const name of needed) {
       const env: Record<string, string> = { BENCH_GAMES: String(opts.games), ...(base(name) === "project-redis" ? { BENCH_REDIS_URL: redis!.url } : {}) };
       const script = name.endsWith("@compare") ? resolve(opts.compareDir!, "bench", "hot-paths-server.js") : SERVER;
-      // BENCH_COMPARE_NODE_FLAGS (space-separated; empty for none): the compare build's Node flags instead of the image's.
-      const compareFlags = process.env.BENCH_COMPARE_NODE_FLAGS;
-      const flags = name.endsWith("@compare") && compareFlags !== undefined ? compareFlags.split(/\s+/).filter(Boolean) : imageNodeFlags();
-      servers.set(name, await startServer(script, KIND[base(name)], env, flags));
+      servers.set(name, await startServer(script, KIND[base(name)], env, imageNodeFlags(name.endsWith("@compare") ? "compare" : "main")));
     }
     const check = (what: string, r: { status: number; errors?: unknown[] }) => {
       if (r.errors || r.status !== 200) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.errors)}`);
