@@ -69,7 +69,7 @@ export interface TicketBenchResult {
 /**
  * The matcher as the worker runs it, on a fresh redis-server: a backlog of `tickets` 1v1 tickets
  * (enqueued through the store), then ticks — sync from the queue's feed, tick, commit every
- * proposal in one script each, publish — with the clock advanced a second per tick, until the
+ * proposal (32 to a script call), publish — with the clock advanced a second per tick, until the
  * queue is empty or nothing matches any more. Then the pure tick alone at 1k/10k/100k waiting.
  */
 export async function ticketsBench(opts: { tickets: number; profileDir?: string }): Promise<TicketBenchResult> {

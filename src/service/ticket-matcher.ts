@@ -6,7 +6,7 @@ import { type ProposedMatch, tick, type TickResult } from "../domain/tickets/mat
 import { TicketPool } from "../domain/tickets/pool.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
 import { TicketStatus } from "../domain/tickets/ticket-record.js";
-import type { PooledTicket } from "../store/ticket-store.js";
+import type { CommitOutcome, PooledTicket } from "../store/ticket-store.js";
 import { isCode, JOINABLE, SEATS_FILLED, type Seating } from "./seating.js";
 import { normalizeFilter, SortDirection, SortField } from "../domain/filter.js";
 import { TIMEOUT_REASONS } from "../domain/tickets/queue.js";
@@ -23,12 +23,17 @@ const BACKFILL_BUDGET_MS = 250;
 /** The states in which a game takes players (JOINABLE's rows). */
 const BACKFILL_STATES = Object.keys(JOINABLE) as GameState[];
 /**
- * Commits a tick keeps in flight at once. All of a 20,000-match tick at once would build every
- * script call before Redis runs the first (Node and Redis taking turns instead of overlapping)
- * and hold all their arguments and replies alive together (GC then copies them to old space);
- * a window keeps both busy at once. Wide enough for hosted types, whose commits wait on a game server.
+ * Commits a hosted type's tick keeps in flight at once: each waits on the game server, and
+ * all of a large tick at once would hold every call's arguments and replies alive together.
  */
 const COMMITS_IN_FLIGHT = 64;
+/**
+ * Matches of a type without a server committed in one store call: what a call costs (on
+ * Redis a script's start, the queue's writes, one write per index) is shared by all of them.
+ */
+const COMMIT_BATCH = 32;
+/** Batches in flight at once: Node builds the next while Redis runs one (they overlap). */
+const BATCHES_IN_FLIGHT = 4;
 const zeroFailures = () => Object.fromEntries(TIMEOUT_REASONS.map((r) => [r, 0])) as QueueTickStats["failures"];
 
 export interface QueueTickStats {
@@ -131,68 +136,70 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
     });
   }
 
-  /** Commits one proposal; when it did not stand, the tickets that still search go back in the pool. */
-  async function commit(m: ProposedMatch, stats: QueueTickStats): Promise<void> {
-    const records = m.tickets.map((r) => known.get(r.id)!);
-    const giveBack = (stale: readonly string[]) => {
-      for (const r of records) if (!stale.includes(r.ticket.id)) pool.add(r.ticket);
-      for (const id of stale) known.delete(id);
-    };
+  /**
+   * Commits proposals in one store call (a hosted type's one at a time: its server makes each
+   * game first); the tickets of one that did not stand and still search go back in the pool.
+   */
+  async function commit(ms: readonly ProposedMatch[], stats: QueueTickStats): Promise<void> {
     const t = now();
-    const game = gameOf(records, t);
-    const byTicket = new Map(records.map((r) => [r.ticket.id, r.players.map((p) => p.id)]));
     const hosted = gameServers.hasServer(type);
-    let token: string | null = null;
+    const proposals = ms.map((m) => {
+      const records = m.tickets.map((r) => known.get(r.id)!);
+      return { m, records, game: gameOf(records, t), byTicket: new Map(records.map((r) => [r.ticket.id, r.players.map((p) => p.id)])) };
+    });
     if (hosted) {
-      // The server's game first: a match is only committed into a game that can be played.
+      const { game } = proposals[0]!;
+      // The server's game first, every seat on it, and its token in the game as committed: a
+      // ticket is never MATCHED to a game its host cannot connect to yet (a client that reads
+      // the ticket between the commit and a later token write would get no token).
       try {
-        token = (await gameServers.createGame(type, game.id, game.creatorId, game.players[0]!.name)).gameToken;
+        game.serverToken = (await gameServers.createGame(type, game.id, game.creatorId, game.players[0]!.name)).gameToken;
       } catch (err) {
         ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "the game server did not create a matched game; the tickets search on");
         if (isCode(err, ErrorCode.GAME_SERVER_UNAVAILABLE)) await ctx.removeGameLater(type, game.id);
-        giveBack([]);
+        for (const r of proposals[0]!.records) pool.add(r.ticket);
         return;
       }
+      await seating.serverJoinAll(type, game.id, game.players.slice(1)).catch((err: unknown) => {
+        ctx.logger.warn({ err, gameId: game.id }, "join_game for a matched game failed; those players' seats expire");
+      });
     }
-    const out = await store.commitMatch({
+    const outcomes = await store.commitMatches({
       gameType: type.id,
       queueId: queue.id,
-      tickets: m.tickets,
-      game,
-      match: {
-        teams: m.teams.map((team) => team.flatMap((id) => byTicket.get(id) ?? [])),
-        teamRatings: [...m.teamRatings],
-        teamDifference: m.teamDifference,
-        ratingSpread: m.ratingSpread,
-        region: m.region,
-      },
       now: t,
+      matches: proposals.map(({ m, game, byTicket }) => ({
+        tickets: m.tickets,
+        game,
+        match: {
+          teams: m.teams.map((team) => team.flatMap((id) => byTicket.get(id) ?? [])),
+          teamRatings: [...m.teamRatings],
+          teamDifference: m.teamDifference,
+          ratingSpread: m.ratingSpread,
+          region: m.region,
+        },
+      })),
     });
+    await Promise.all(outcomes.map((out, i) => settle(proposals[i]!.records, proposals[i]!.game, out, stats)));
+  }
+
+  /** What follows a proposal's commit: the game and its tickets published, or the tickets back in the pool (and a hosted game off its server). */
+  async function settle(records: readonly PooledTicket[], game: GameRecord, out: CommitOutcome, stats: QueueTickStats): Promise<void> {
     if (out.status === "stale") {
-      if (hosted) await ctx.removeGameLater(type, game.id);
-      giveBack(out.stale);
+      if (game.serverToken !== null) await ctx.removeGameLater(type, game.id);
+      for (const r of records) if (!out.stale.includes(r.ticket.id)) pool.add(r.ticket);
+      for (const id of out.stale) known.delete(id);
       stats.stale += 1;
       return;
     }
-    await publish(out.game);
-    try {
-      if (hosted && token !== null) {
-        // Each player's seat on the server, then the token: from then on the host may connect.
-        await seating.serverJoinAll(type, game.id, game.players.slice(1)).catch((err: unknown) => {
-          ctx.logger.warn({ err, gameId: game.id }, "join_game for a matched game failed; those players' seats expire");
-        });
-        await publish(await store.attachServerToken({ gameType: type.id, id: game.id }, token, now()));
-      }
-    } finally {
-      // Whatever became of the server work, the players hear of their match (it is committed).
-      for (const c of out.tickets) {
-        known.delete(c.ticket.id);
-        stats.waitsMs.push(c.ticket.updatedAt - c.ticket.enqueuedAt);
-      }
-      // Each ticket's topic is its own: no order between them to keep.
-      await Promise.all(out.tickets.map((c) => tickets.publishTicket(c)));
+    for (const c of out.tickets) {
+      known.delete(c.ticket.id);
+      stats.waitsMs.push(c.ticket.updatedAt - c.ticket.enqueuedAt);
     }
     stats.matched += out.tickets.length;
+    // The game first, so a player told of the match finds it; each ticket's topic is its own.
+    await publish(out.game);
+    await Promise.all(out.tickets.map((c) => tickets.publishTicket(c)));
   }
 
   /**
@@ -318,13 +325,16 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
           await tickets.publishTicket(c);
         }
       };
+      const hosted = gameServers.hasServer(type);
+      const batchSize = hosted ? 1 : COMMIT_BATCH;
+      const batches = Array.from({ length: Math.ceil(result.matches.length / batchSize) }, (_, i) => result.matches.slice(i * batchSize, (i + 1) * batchSize));
       let next = 0;
       const committer = async () => {
-        while (next < result.matches.length) await commit(result.matches[next++]!, stats).catch(reloadNext("committing a match"));
+        while (next < batches.length) await commit(batches[next++]!, stats).catch(reloadNext("committing matches"));
       };
       await Promise.all([
         timeouts().catch(reloadNext("ending timed-out tickets")),
-        ...Array.from({ length: Math.min(COMMITS_IN_FLIGHT, result.matches.length) }, committer),
+        ...Array.from({ length: Math.min(hosted ? COMMITS_IN_FLIGHT : BATCHES_IN_FLIGHT, batches.length) }, committer),
         ruleFailures,
       ]);
       stats.waiting = pool.size;

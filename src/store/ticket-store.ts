@@ -23,21 +23,30 @@ export interface QueueInsight {
 }
 
 /** A proposed match to commit: the tickets at the versions it was made from, and its new game. */
+/** One proposed match of a batch (see MatchBatch). */
 export interface MatchCommit {
-  gameType: string;
-  queueId: string;
   tickets: readonly { id: string; version: number }[];
   /** The new game with every ticket's players seated (version 1), built by the service. */
   game: GameRecord;
   /** How the match is made up; `gameId` is the game's. */
   match: Omit<TicketMatch, "gameId">;
+}
+
+/** Proposed matches of one queue, committed at `now` (see TicketStore.commitMatches). */
+export interface MatchBatch {
+  gameType: string;
+  queueId: string;
   now: number;
+  matches: readonly MatchCommit[];
 }
 
 export type CommitOutcome =
   /** The game is stored and every ticket is MATCHED to it, in one step. */
   | { status: "committed"; game: GameChangeRecord; tickets: TicketChange[] }
-  /** Nothing written: these tickets are no longer SEARCHING at the version proposed. */
+  /**
+   * Nothing written: these tickets are no longer SEARCHING at the version proposed (none
+   * named: the game's id was taken; the tickets still search).
+   */
   | { status: "stale"; stale: string[] };
 
 /** A searching ticket seated in an open game instead of a new one (a queue with `backfill`). */
@@ -110,8 +119,12 @@ export interface TicketStore {
   cancelTicket(ref: TicketRef, actor: Actor, now: number): Promise<{ cancelled: boolean; ticket: TicketRecord }>;
   /** Ends tickets (timeouts) that are still SEARCHING at their version: one result each, null = stale (nothing written). */
   endTickets(gameType: string, ends: readonly TicketEnd[], now: number): Promise<(TicketChange | null)[]>;
-  /** Commits a proposed match in one atomic step, or nothing (see CommitOutcome). */
-  commitMatch(commit: MatchCommit): Promise<CommitOutcome>;
+  /**
+   * Commits each proposed match of the batch in one atomic step of its own, or nothing of it
+   * (see CommitOutcome): one outcome per match, in order. A match that is stale (also one
+   * whose ticket an earlier match of the batch took) stops none of the others.
+   */
+  commitMatches(batch: MatchBatch): Promise<CommitOutcome[]>;
   /** Seats a searching ticket's players in an open game and marks it MATCHED to it, in one atomic step, or nothing. */
   backfillTicket(cmd: BackfillCommand): Promise<BackfillOutcome>;
   /** Every SEARCHING ticket of the queue, `limit` at a time, by enqueue time (cursor null = from the start). */

@@ -87,13 +87,21 @@ describe("ticket matchmaking into a hosted game type, through the example game s
     const b = await enqueue(bob, 1540);
     const follow = (token: string, id: string) => subscribe<Watched>(wsClient(mm.wsUrl, token), WATCH, { id });
     const [aliceSees, bobSees] = [follow(alice, a.id), follow(bob, b.id)];
-    const matched = async (sub: ReturnType<typeof follow>) => {
-      for (;;) {
-        const t = (await sub.next(10_000)).data!.matchTicketChanged.ticket;
-        if (t.status !== "SEARCHING") return t;
+    const matched = async (sub: ReturnType<typeof follow>, id: string, token: string) => {
+      const seen: string[] = [];
+      try {
+        for (;;) {
+          const t = (await sub.next(10_000)).data!.matchTicketChanged.ticket;
+          seen.push(t.status);
+          if (t.status !== "SEARCHING") return t;
+        }
+      } catch (err) {
+        // Where it stopped: what the watch sent, and what the ticket is now.
+        const now = await gql<{ matchTicket: { status: string; version: number } | null }>(mm.url, "query($id: ID!) { matchTicket(id: $id) { status version } }", { id }, token);
+        throw new Error(`ticket ${id}: ${(err as Error).message}; frames: [${seen.join(", ")}]; now: ${JSON.stringify(now.data?.matchTicket ?? now.errors)}`);
       }
     };
-    const [forAlice, forBob] = await Promise.all([matched(aliceSees), matched(bobSees)]);
+    const [forAlice, forBob] = await Promise.all([matched(aliceSees, a.id, alice), matched(bobSees, b.id, bob)]);
     expect(forAlice.status).toBe("MATCHED");
     expect(forBob.game!.id).toBe(forAlice.game!.id);
     expect(forAlice.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob"]);

@@ -30,12 +30,14 @@ function ticketOf(players: string[], overrides: Partial<TicketRecord> = {}): Tic
   };
 }
 
+/** A proposed match with its queue and time: what one store call commits. */
+type Proposal = MatchCommit & { queueId: string; now: number };
+
 /** A match of `tickets` as the service would commit it: a new game with all their players seated. */
-function commitOf(tickets: TicketRecord[], now = T0 + 1_000, versions?: number[]): MatchCommit {
+function commitOf(tickets: TicketRecord[], now = T0 + 1_000, versions?: number[]): Proposal {
   const players = tickets.flatMap((t) => t.players.map((p) => player(p.id, now)));
   const game = makeGame({ gameType: DUEL, creatorId: players[0]!.id, players, capacity: players.length, state: GameState.FULL, createdAt: now });
   return {
-    gameType: DUEL,
     queueId: tickets[0]!.queueId,
     tickets: tickets.map((t, i) => ({ id: t.id, version: versions?.[i] ?? t.version })),
     game,
@@ -53,6 +55,8 @@ async function feedAfter(store: TicketStore, cursor: string, now = T0 + 5_000): 
 /** Tickets: one live ticket per player and queue, exactly one outcome each, matches committed with their game. */
 export function describeTickets(factory: StoreFactory): void {
   const store = useStore(factory);
+  /** Commits one proposal on its own (a batch of one). */
+  const commitMatch = async (p: Proposal) => (await store().commitMatches({ gameType: DUEL, queueId: p.queueId, now: p.now, matches: [p] }))[0]!;
 
   describe("tickets", () => {
     it("stores a searching ticket and refuses a second live one of any of its players in the queue", async () => {
@@ -85,7 +89,7 @@ export function describeTickets(factory: StoreFactory): void {
       await store().enqueueTicket(a);
       await store().enqueueTicket(b);
       const commit = commitOf([a, b]);
-      const out = await store().commitMatch(commit);
+      const out = await commitMatch(commit);
       if (out.status !== "committed") throw new Error("expected a commit");
       expect(out.game.game).toMatchObject({ id: commit.game.id, version: 1, state: GameState.FULL });
       expect(out.game.game.players.map((p) => p.id)).toEqual(["alice", "bob", "bea"]);
@@ -96,7 +100,7 @@ export function describeTickets(factory: StoreFactory): void {
         { ticket: { ...b, status: TicketStatus.MATCHED, version: 2, updatedAt: commit.now, match }, previousStatus: TicketStatus.SEARCHING },
       ]);
       // The same proposal again, and a cancel after the match: each answered with the outcome that stands.
-      expect(await store().commitMatch(commitOf([a, b]))).toEqual({ status: "stale", stale: [a.id, b.id] });
+      expect(await commitMatch(commitOf([a, b]))).toEqual({ status: "stale", stale: [a.id, b.id] });
       expect(await store().cancelTicket(a, as("alice"), T0 + 2_000)).toEqual({ cancelled: false, ticket: out.tickets[0]!.ticket });
       await store().enqueueTicket(ticketOf(["bea"]));
     });
@@ -108,8 +112,8 @@ export function describeTickets(factory: StoreFactory): void {
       await store().enqueueTicket(b);
       await store().cancelTicket(b, as("bob"), T0 + 1);
       const commit = commitOf([a, b]);
-      expect(await store().commitMatch(commit)).toEqual({ status: "stale", stale: [b.id] });
-      expect(await store().commitMatch(commitOf([a], T0 + 2, [7]))).toEqual({ status: "stale", stale: [a.id] });
+      expect(await commitMatch(commit)).toEqual({ status: "stale", stale: [b.id] });
+      expect(await commitMatch(commitOf([a], T0 + 2, [7]))).toEqual({ status: "stale", stale: [a.id] });
       expect(await store().get({ gameType: DUEL, id: commit.game.id })).toBeNull();
       expect(await store().getTicket(a)).toEqual(a);
     });
@@ -190,7 +194,7 @@ export function describeTickets(factory: StoreFactory): void {
       const [a, b, c] = [ticketOf(["alice"], { rating: 1500 }), ticketOf(["bob"], { rating: 1540 }), ticketOf(["carol"], { rating: 1700 })];
       for (const t of [a, b, c]) await store().enqueueTicket(t);
       expect(await store().queueInsight(DUEL, "ranked", 1500, 50)).toEqual({ waiting: 3, near: 2, recentWaitsMs: [] });
-      await store().commitMatch(commitOf([a, b], T0 + 4_000));
+      await commitMatch(commitOf([a, b], T0 + 4_000));
       await store().cancelTicket(c, as("carol"), T0 + 5_000);
       // Only matches count as waits; the cancelled and the matched no longer search.
       expect(await store().queueInsight(DUEL, "ranked", 1700, 10)).toEqual({ waiting: 0, near: 0, recentWaitsMs: [4_000, 4_000] });
@@ -219,7 +223,7 @@ export function describeTickets(factory: StoreFactory): void {
     it("keeps the waits of a match's tickets, newest end first, and frees a whole party's places", async () => {
       const [a, b] = [ticketOf(["alice", "amy"], { enqueuedAt: T0 - 3_000 }), ticketOf(["bob", "ben"])];
       for (const t of [a, b]) await store().enqueueTicket(t);
-      await store().commitMatch(commitOf([a, b], T0 + 2_000));
+      await commitMatch(commitOf([a, b], T0 + 2_000));
       expect((await store().queueInsight(DUEL, "ranked", 1_500, 50)).recentWaitsMs).toEqual([2_000, 5_000]);
       for (const id of ["alice", "amy", "bob", "ben"]) await store().enqueueTicket(ticketOf([id], { enqueuedAt: T0 + 3_000, updatedAt: T0 + 3_000 }));
       expect((await store().queueInsight(DUEL, "ranked", 1_500, 50)).waiting).toBe(4);
@@ -230,9 +234,9 @@ export function describeTickets(factory: StoreFactory): void {
       const start = Math.ceil(T0 / minute) * minute; // the first second of a minute
       const [a, b, c, d, e] = ["alice", "bob", "carol", "dan", "eve"].map((id) => ticketOf([id], { enqueuedAt: start, updatedAt: start }));
       for (const t of [a, b, c, d, e]) await store().enqueueTicket(t!);
-      expect(await store().commitMatch(commitOf([a!, b!], start + 1_000))).toMatchObject({ status: "committed" });
+      expect(await commitMatch(commitOf([a!, b!], start + 1_000))).toMatchObject({ status: "committed" });
       // A stale proposal and a cancel that lost change nothing, so they count nothing.
-      expect(await store().commitMatch(commitOf([a!, c!], start + 1_000))).toMatchObject({ status: "stale" });
+      expect(await commitMatch(commitOf([a!, c!], start + 1_000))).toMatchObject({ status: "stale" });
       expect(await store().cancelTicket(a!, as("alice"), start + 2_000)).toMatchObject({ cancelled: false });
       await store().cancelTicket(c!, as("carol"), start + 2_000);
       await store().cancelTicket(d!, admin, start + minute + 5_000); // the next minute
@@ -288,11 +292,43 @@ export function describeTickets(factory: StoreFactory): void {
       expect((await store().queueInsight(DUEL, "ranked", 1500, 10)).recentWaitsMs).toEqual([2_000]);
     });
 
+    it("commits a batch's matches each on its own: a stale one stops none of the others, and every game is indexed", async () => {
+      const [a, b, c, d, e, f, g] = ["alice", "bob", "carol", "dan", "eve", "fay", "gus"].map((id) => ticketOf([id]));
+      for (const t of [a, b, c, d, e, f, g]) await store().enqueueTicket(t!);
+      await store().cancelTicket(e!, as("eve"), T0 + 1);
+      const now = T0 + 3_000;
+      const before = await store().countByState(DUEL);
+      // [c, e]: e was cancelled; [b, d]: b is taken by the first match of the same batch.
+      const proposals = [[a, b], [c, e], [b, d], [f, g], [c, d]].map((pair) => commitOf(pair as TicketRecord[], now));
+      const outcomes = await store().commitMatches({ gameType: DUEL, queueId: "ranked", now, matches: proposals });
+      expect(outcomes.map((o) => (o.status === "stale" ? o.stale : o.status))).toEqual(["committed", [e!.id], [b!.id], "committed", "committed"]);
+      const games = [0, 3, 4].map((i) => proposals[i]!.game.id);
+      for (const [i, o] of outcomes.entries()) {
+        if (o.status !== "committed") {
+          // Nothing of a stale match was written.
+          expect(await store().get({ gameType: DUEL, id: proposals[i]!.game.id })).toBeNull();
+          continue;
+        }
+        expect(await store().get({ gameType: DUEL, id: o.game.gameId })).toEqual(o.game.game);
+        expect(o.tickets.map((c) => [c.ticket.status, c.ticket.match?.gameId])).toEqual([
+          [TicketStatus.MATCHED, o.game.gameId],
+          [TicketStatus.MATCHED, o.game.gameId],
+        ]);
+      }
+      // Each committed game is in its state's index and the deadline index, like a game created alone.
+      expect((await store().countByState(DUEL))[GameState.FULL]).toBe(before[GameState.FULL] + 3);
+      expect((await store().dueGames(DUEL, now + 30 * 86_400_000, 100)).filter((id) => games.includes(id)).sort()).toEqual([...games].sort());
+      for (const t of [a, b, c, d, f, g]) expect((await store().getTicket(t!))!.status).toBe(TicketStatus.MATCHED);
+      expect(await store().queueInsight(DUEL, "ranked", 1500, 1_000)).toEqual({ waiting: 0, near: 0, recentWaitsMs: Array(6).fill(3_000) });
+      // Every player is free to search again.
+      for (const id of ["alice", "bob", "carol", "dan", "fay", "gus"]) await store().enqueueTicket(ticketOf([id]));
+    });
+
     it("gives each ticket one outcome when commits of overlapping matches and cancels race", async () => {
       const tickets = Array.from({ length: 12 }, (_, i) => ticketOf([`r${i}`]));
       for (const t of tickets) await store().enqueueTicket(t);
       // Every pair (i, i+1) proposed at once — each ticket in two proposals — and every third ticket cancelled meanwhile.
-      const commits = tickets.slice(0, -1).map((t, i) => store().commitMatch(commitOf([t, tickets[i + 1]!])));
+      const commits = tickets.slice(0, -1).map((t, i) => commitMatch(commitOf([t, tickets[i + 1]!])));
       const cancels = tickets.filter((_, i) => i % 3 === 0).map((t) => store().cancelTicket(t, as(t.ownerId), T0 + 500));
       const [outcomes, cancelled] = await Promise.all([Promise.all(commits), Promise.all(cancels)]);
       const matchedIn = new Map<string, string>();

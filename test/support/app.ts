@@ -135,6 +135,11 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
   let ended: Error | null = null;
   let resolveDone!: (v: unknown) => void;
   const done = new Promise((resolve) => (resolveDone = resolve));
+  // What a wait that gave up reports: how far the subscription got, so a flaky failure says where it stopped.
+  let received = 0;
+  let socket = "not connected yet";
+  const offConnected = client.on("connected", () => (socket = "connected"));
+  const offClosed = client.on("closed", (e) => (socket = `closed (${(e as { code?: number }).code ?? "?"})`));
   const finish = (why: unknown) => {
     ended = new Error(why === undefined ? "the subscription completed" : `the subscription failed: ${JSON.stringify(why instanceof Error ? why.message : why)}`);
     for (const w of waiters.splice(0)) w.reject(ended);
@@ -144,6 +149,7 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
     { query, variables },
     {
       next: (v) => {
+        received++;
         const w = waiters.shift();
         if (w) w.resolve(v as GqlResult<T>);
         else queue.push(v as GqlResult<T>);
@@ -162,7 +168,7 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
         const timer = setTimeout(() => {
           // A wait that gave up must not take the next message from the one after it.
           waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no subscription message within ${timeoutMs} ms`));
+          reject(new Error(`no subscription message within ${timeoutMs} ms (${received} received before; socket ${socket})`));
         }, timeoutMs);
         const waiter = {
           resolve: (v: GqlResult<T>) => {
@@ -178,6 +184,8 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
       });
     },
     async close() {
+      offConnected();
+      offClosed();
       unsubscribe();
     },
   };

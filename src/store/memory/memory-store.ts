@@ -188,7 +188,7 @@ export function createMemoryStore({ catalog, eventDedupeMs = DEFAULT_EVENT_DEDUP
   return {
     ...createMemoryOutbox(),
     ...createMemoryTickets(
-      (game) => change(ChangeKind.CREATED, insert(game), null),
+      (game) => (games.has(game.id) ? null : change(ChangeKind.CREATED, insert(game), null)),
       // join's checks and seating, for a ticket backfilled into an open public game (twin of ticket-backfill-n.lua).
       (cmd) => {
         const g = load({ gameType: cmd.gameType, id: cmd.gameId });

@@ -3,7 +3,7 @@ import { pooledOf, type TicketChange, type TicketRecord, TicketStatus } from "..
 import { ticketErrors } from "../ticket-errors.js";
 import { MatchmakerError } from "../../domain/errors.js";
 import { activityField, activityMinute, activityMinutes, QUEUE_ACTIVITY_MINUTES, sumActivity } from "../queue-activity.js";
-import { type BackfillCommand, ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
+import { type BackfillCommand, type CommitOutcome, ENDED_TICKET_KEPT_MS, QUEUE_WAITS_KEPT, TICKET_FEED_KEPT_MS, type TicketFeedEntry, type TicketStore } from "../ticket-store.js";
 
 /** A searching ticket's place in enqueue order, as searchingTickets' cursor. */
 const positionOf = (t: TicketRecord) => `${String(t.enqueuedAt).padStart(15, "0")}:${t.id}`;
@@ -18,10 +18,11 @@ interface FeedItem {
  * Tickets in memory (embedded mode), the twin of the Redis ticket scripts: the same
  * refusals, one outcome per ticket. `createGame` stores a match's game inside the same
  * synchronous step (JavaScript runs it to the end before anything else), which is what makes
- * commitMatch atomic here.
+ * each match of commitMatches atomic here.
  */
 export function createMemoryTickets(
-  createGame: (game: GameRecord) => GameChangeRecord,
+  /** Stores a match's new game; null (nothing written) when its id is taken. */
+  createGame: (game: GameRecord) => GameChangeRecord | null,
   /** Seats players in an existing public game (the same checks as a join); throws its refusal before any write. */
   seatInGame: (cmd: BackfillCommand) => GameChangeRecord,
 ): TicketStore {
@@ -120,23 +121,27 @@ export function createMemoryTickets(
       });
     },
 
-    async commitMatch(commit) {
-      const stale = commit.tickets
-        .filter((r) => {
-          const t = tickets.get(r.id);
-          return !t || t.gameType !== commit.gameType || t.queueId !== commit.queueId || t.status !== TicketStatus.SEARCHING || t.version !== r.version;
-        })
-        .map((r) => r.id);
-      if (stale.length > 0) return { status: "stale", stale };
-      // Throws before any write on an id collision: the caller proposes again with a fresh id.
-      const game = createGame(commit.game);
-      const match = { ...commit.match, gameId: game.gameId };
-      const key = queueKey(commit.gameType, commit.queueId);
-      const recent = waits.get(key) ?? [];
-      for (const r of commit.tickets) recent.unshift(Math.max(0, commit.now - tickets.get(r.id)!.enqueuedAt));
-      waits.set(key, recent.slice(0, QUEUE_WAITS_KEPT));
-      const changes = commit.tickets.map((r) => end(tickets.get(r.id)!, { status: TicketStatus.MATCHED, match }, commit.now));
-      return { status: "committed", game, tickets: changes };
+    async commitMatches(batch) {
+      const { gameType, queueId, now } = batch;
+      return batch.matches.map((commit): CommitOutcome => {
+        const stale = commit.tickets
+          .filter((r) => {
+            const t = tickets.get(r.id);
+            return !t || t.gameType !== gameType || t.queueId !== queueId || t.status !== TicketStatus.SEARCHING || t.version !== r.version;
+          })
+          .map((r) => r.id);
+        if (stale.length > 0) return { status: "stale", stale };
+        const game = createGame(commit.game);
+        // The id was taken (nothing written): the tickets search on.
+        if (!game) return { status: "stale", stale: [] };
+        const match = { ...commit.match, gameId: game.gameId };
+        const key = queueKey(gameType, queueId);
+        const recent = waits.get(key) ?? [];
+        for (const r of commit.tickets) recent.unshift(Math.max(0, now - tickets.get(r.id)!.enqueuedAt));
+        waits.set(key, recent.slice(0, QUEUE_WAITS_KEPT));
+        const changes = commit.tickets.map((r) => end(tickets.get(r.id)!, { status: TicketStatus.MATCHED, match }, now));
+        return { status: "committed", game, tickets: changes };
+      });
     },
 
     async backfillTicket(cmd) {

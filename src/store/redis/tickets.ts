@@ -3,7 +3,7 @@ import type { Ticket } from "../../domain/tickets/ticket.js";
 import { matcherView, type TicketChange, type TicketPlayer, type TicketRecord, TicketStatus } from "../../domain/tickets/ticket-record.js";
 import { ticketErrors } from "../ticket-errors.js";
 import { activityField, activityMinute, activityMinutes, QUEUE_ACTIVITY_KEPT_MS, sumActivity } from "../queue-activity.js";
-import type { PooledTicket, TicketFeedEntry, TicketStore } from "../ticket-store.js";
+import type { CommitOutcome, PooledTicket, TicketFeedEntry, TicketStore } from "../ticket-store.js";
 import type { RedisClient } from "../../redis/client.js";
 import type { RedisKeys } from "./keys.js";
 import { partyArg } from "./matchmaking.js";
@@ -135,32 +135,26 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
       return out;
     },
 
-    async commitMatch(commit) {
-      const { gameType, queueId, game } = commit;
-      const n = deps.newGameArgs(game);
-      const scriptKeys = [
-        ...keys.gameScriptKeys(gameType, game.id),
-        ...endKeys(gameType, queueId, commit.now),
-        ...commit.tickets.map((t) => keys.ticket(gameType, t.id)),
-        ...n.keys,
-      ];
-      const args = [
-        String(commit.now),
-        timeoutsJson(gameType),
-        JSON.stringify({ ...commit.match, gameId: game.id }),
-        String(commit.tickets.length),
-        ...commit.tickets.map((t) => String(t.version)),
-        String(game.createdAt),
-        String(freeSeats(game)),
-        ...n.scores,
-        ...n.fields,
-      ];
-      const reply = (await guarded(() => run("ticketCommit", scriptKeys, args))) as [number, ...unknown[]];
-      if (reply[0] === ScriptCode.VERSION_CONFLICT) return { status: "stale", stale: reply.slice(1) as string[] };
-      if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], game.id, undefined);
-      const change = changeOf([ScriptCode.OK, reply[1] as string], ChangeKind.CREATED);
-      const tickets = (reply[2] as string[][]).map((flat) => ({ ticket: decodeTicket(flat), previousStatus: TicketStatus.SEARCHING }));
-      return { status: "committed", game: change, tickets };
+    async commitMatches(batch) {
+      const { gameType, queueId, now, matches } = batch;
+      if (matches.length === 0) return [];
+      const scriptKeys = [...keys.gameScriptKeys(gameType, matches[0]!.game.id), ...endKeys(gameType, queueId, now)];
+      const args = [String(now), timeoutsJson(gameType), String(matches.length)];
+      for (const { game, tickets, match } of matches) {
+        const n = deps.newGameArgs(game);
+        scriptKeys.push(keys.game(gameType, game.id), ...tickets.map((t) => keys.ticket(gameType, t.id)), ...n.keys);
+        args.push(JSON.stringify({ ...match, gameId: game.id }), String(tickets.length), ...tickets.map((t) => String(t.version)));
+        args.push(String(game.createdAt), String(freeSeats(game)), String(n.keys.length), ...n.scores, String(n.fields.length), ...n.fields);
+      }
+      const replies = (await guarded(() => run("ticketCommit", scriptKeys, args))) as [number, ...unknown[]][];
+      return replies.map((reply): CommitOutcome => {
+        if (reply[0] === ScriptCode.VERSION_CONFLICT) return { status: "stale", stale: reply.slice(1) as string[] };
+        if (reply[0] === ScriptCode.ID_TAKEN) return { status: "stale", stale: [] };
+        if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], matches[0]!.game.id, undefined);
+        const change = changeOf([ScriptCode.OK, reply[1] as string], ChangeKind.CREATED);
+        const tickets = (reply[2] as string[][]).map((flat) => ({ ticket: decodeTicket(flat), previousStatus: TicketStatus.SEARCHING }));
+        return { status: "committed", game: change, tickets };
+      });
     },
 
     async backfillTicket(cmd) {

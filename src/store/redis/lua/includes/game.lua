@@ -16,6 +16,7 @@
 ]]
 -- @include record
 -- @include entry-ids
+-- @include sliced
 -- Not constant: events-n points it at each event's game in turn.
 local gameKey = KEYS[1]
 local freeKey = KEYS[2]
@@ -47,6 +48,37 @@ end
 -- Epoch ms as an integer string (tostring would switch to exponent notation).
 local function msText(n)
   return string.format("%.0f", n)
+end
+
+--[[
+  Index writes of many new games in one script call (batched match commits): one ZADD per
+  index key for all of them, not one per game — each redis.call costs a script several µs.
+  `batch` nil writes at once. A new game is in no index yet, so its removals are skipped;
+  the adds are written by flushIndexes, after the call's other writes.
+]]
+local function newIndexBatch()
+  return { adds = {}, keys = {} }
+end
+
+local function indexAdd(batch, key, score, member)
+  if not batch then return redis.call("ZADD", key, score, member) end
+  local list = batch.adds[key]
+  if not list then
+    list = {}
+    batch.adds[key] = list
+    batch.keys[#batch.keys + 1] = key
+  end
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
+
+local function indexRemove(batch, key, member)
+  if not batch then redis.call("ZREM", key, member) end
+end
+
+local function flushIndexes(batch)
+  -- Score/member pairs: an even slice keeps each pair whole.
+  for _, key in ipairs(batch.keys) do callSliced("ZADD", key, batch.adds[key]) end
 end
 
 -- The rows of a host-aware table (HostTables JSON: {host = …, waiting = …}) that apply to
@@ -82,15 +114,15 @@ end
   PUBLIC, in a QUICK_JOINABLE state and has a free seat (isQuickJoinable in quick-join.ts).
   Called by touchLoaded, which every change ends with, so no script can forget it.
 ]]
-local function syncQuickJoin(g)
+local function syncQuickJoin(g, batch)
   if not g.ixQj then return end
   local free = tonumber(g.capacity) - #cjson.decode(g.pids)
   local listed = g.visibility == PUBLIC and QUICK_JOINABLE[g.state] and free > 0
   for _, key in ipairs(cjson.decode(g.ixQj)) do
     if listed then
-      redis.call("ZADD", key, msText(free * FREE_WEIGHT + tonumber(g.createdAt)), g.id)
+      indexAdd(batch, key, msText(free * FREE_WEIGHT + tonumber(g.createdAt)), g.id)
     else
-      redis.call("ZREM", key, g.id)
+      indexRemove(batch, key, g.id)
     end
   end
 end
@@ -109,7 +141,7 @@ end
   reservations of unconfirmed seats. The creator's seat never counts: expiry never frees
   it (same rule as deadlineOf in deadlines.ts).
 ]]
-local function touchLoaded(g, now, timeoutsJson)
+local function touchLoaded(g, now, timeoutsJson, batch)
   local timeout = cjson.decode(timeoutsJson)[g.state]
   local deadline = nil
   if timeout then
@@ -130,11 +162,11 @@ local function touchLoaded(g, now, timeoutsJson)
     end
   end
   if deadline then
-    redis.call("ZADD", deadlineKey, deadline, g.id)
+    indexAdd(batch, deadlineKey, deadline, g.id)
   else
-    redis.call("ZREM", deadlineKey, g.id)
+    indexRemove(batch, deadlineKey, g.id)
   end
-  syncQuickJoin(g)
+  syncQuickJoin(g, batch)
 end
 
 -- touchLoaded on the game as stored now, for scripts that do not keep `g` in step with their writes.

@@ -51,20 +51,25 @@ end
   ARGV[fieldsAt..], enters it in its state and free-seats indexes and in the static
   indexes KEYS[firstStatic..] (scores ARGV[scoresAt..], "" = createdAt), and records its
   creation as its first activity (which also lists it for quick join). Returns it, in step with the hash.
+  `within` (optional) is for a script storing several games: where this one's static keys and
+  fields end (lastStatic, lastField; else at the end of KEYS and ARGV) and the index batch
+  its index writes go to (see newIndexBatch).
 ]]
-local function insertGame(createdAt, free, firstStatic, scoresAt, fieldsAt, timeoutsJson)
-  redis.call("HSET", gameKey, unpack(ARGV, fieldsAt))
+local function insertGame(createdAt, free, firstStatic, scoresAt, fieldsAt, timeoutsJson, within)
+  local lastStatic, lastField, batch = #KEYS, #ARGV, nil
+  if within then lastStatic, lastField, batch = within.lastStatic, within.lastField, within.index end
+  redis.call("HSET", gameKey, unpack(ARGV, fieldsAt, lastField))
   -- A new hash holds exactly these fields: no need to read it back.
   local g = {}
-  for i = fieldsAt, #ARGV, 2 do g[ARGV[i]] = ARGV[i + 1] end
-  redis.call("ZADD", stateKey(g.state), createdAt, g.id)
-  if g.waitIx then redis.call("ZADD", g.waitIx, createdAt, g.id) end
-  redis.call("ZADD", freeKey, free, g.id)
-  for i = 0, #KEYS - firstStatic do
+  for i = fieldsAt, lastField, 2 do g[ARGV[i]] = ARGV[i + 1] end
+  indexAdd(batch, stateKey(g.state), createdAt, g.id)
+  if g.waitIx then indexAdd(batch, g.waitIx, createdAt, g.id) end
+  indexAdd(batch, freeKey, free, g.id)
+  for i = 0, lastStatic - firstStatic do
     local score = ARGV[scoresAt + i]
     if score == "" then score = createdAt end
-    redis.call("ZADD", KEYS[firstStatic + i], score, g.id)
+    indexAdd(batch, KEYS[firstStatic + i], score, g.id)
   end
-  touchLoaded(g, createdAt, timeoutsJson)
+  touchLoaded(g, createdAt, timeoutsJson, batch)
   return g
 end

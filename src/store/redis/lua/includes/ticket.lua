@@ -13,6 +13,7 @@
   ticket-store.ts and queue-activity.ts.
 ]]
 -- @include entry-ids
+-- @include sliced
 
 -- Appends to the queue's feed and drops what is older than FEED_KEPT_MS (on Redis's clock,
 -- the one entry ids are made of), remembering the newest entry dropped as the floor: a reader
@@ -41,11 +42,6 @@ local function queueKeysAt(i)
   return { players = KEYS[i], searching = KEYS[i + 1], byRating = KEYS[i + 2], waits = KEYS[i + 3], feed = KEYS[i + 4], floor = KEYS[i + 5] }
 end
 
--- Redis refuses a command with more arguments than Lua's unpack takes (~8k): long lists go in slices.
-local SLICE = 1000
-local function callSliced(command, key, list)
-  for i = 1, #list, SLICE do redis.call(command, key, unpack(list, i, math.min(i + SLICE - 1, #list))) end
-end
 
 -- The queue activity buckets given their expiry in this script call (once is enough).
 local activityKept = {}
