@@ -1,28 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCatalog } from "../../src/config/catalog.js";
 import { GameState } from "../../src/domain/game.js";
 import { EventType } from "../../src/domain/game-events.js";
 import type * as G from "../generated/graphql.js";
 import { gqlOk, startTestApp, type TestApp, tokenFor } from "../support/app.js";
 import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
-import { serverCatalogYaml } from "../support/server-catalog.js";
+import { serverCatalogWithQueues } from "../support/server-catalog.js";
 import { ENQUEUE_TICKET, TICKET } from "./operations-tickets.js";
 
 /** The server catalog's hosted duel with a queue that backfills open games by their `round` label. */
 const catalogFor = (serverUrl: string) =>
-  parseCatalog(
-    serverCatalogYaml(serverUrl).replace(
-      "    seatReservationSeconds: 30\n",
-      `    seatReservationSeconds: 30
-    queues:
-      - id: open
+  serverCatalogWithQueues(
+    serverUrl,
+    `      - id: open
         teams: { count: 2, size: 1 }
         rating: { attribute: round, initialWindow: 10, expansion: { kind: linear, perSecond: 1 }, maxWindow: 20 }
         backfill: true
 `,
-    ),
-    "backfill-race.yaml",
   );
 
 const bodyOf = (r: { body: unknown }) => r.body as { gameId: string; userId: string };

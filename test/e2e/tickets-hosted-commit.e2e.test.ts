@@ -1,25 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCatalog } from "../../src/config/catalog.js";
 import type * as G from "../generated/graphql.js";
 import { gqlOk, startTestApp, type TestApp, tokenFor } from "../support/app.js";
 import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
-import { serverCatalogYaml } from "../support/server-catalog.js";
+import { serverCatalogWithQueues } from "../support/server-catalog.js";
 import { ENQUEUE_TICKET } from "./operations-tickets.js";
 
 /** The server catalog's hosted duel with a ranked 1v1 queue. */
 const catalogFor = (serverUrl: string) =>
-  parseCatalog(
-    serverCatalogYaml(serverUrl).replace(
-      "    seatReservationSeconds: 30\n",
-      `    seatReservationSeconds: 30
-    queues:
-      - id: ranked
+  serverCatalogWithQueues(
+    serverUrl,
+    `      - id: ranked
         teams: { count: 2, size: 1 }
         rating: { attribute: round, initialWindow: 100, expansion: { kind: linear, perSecond: 1 }, maxWindow: 200 }
 `,
-    ),
-    "hosted-commit.yaml",
   );
 
 const SEEN = /* GraphQL */ `

@@ -30,3 +30,9 @@ export function serverCatalogYaml(serverUrl: string): string {
     maxPlayers: 8
 `;
 }
+
+/** {@link serverCatalog} with `queues` (YAML list items, indented as under a type) on its hosted duel. */
+export function serverCatalogWithQueues(serverUrl: string, queuesYaml: string): Catalog {
+  const yaml = serverCatalogYaml(serverUrl).replace("    seatReservationSeconds: 30\n", `    seatReservationSeconds: 30\n    queues:\n${queuesYaml}`);
+  return parseCatalog(yaml, "server-catalog-queues.yaml");
+}
