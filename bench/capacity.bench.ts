@@ -7,12 +7,12 @@ import type { Catalog } from "../src/domain/game-type.js";
 import { newGameId } from "../src/domain/ids.js";
 import { loadEnv } from "../src/config/env.js";
 import { createLogger } from "../src/logger.js";
-import { AUTO_PIPELINING_ONE_REDIS, connect, waitForRedis } from "../src/redis/connect.js";
+import { connect, waitForRedis } from "../src/redis/connect.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { keySlot } from "../src/stream/slot.js";
 import { startRedisCluster } from "../test/support/redis-cluster.js";
 import { startRedisServer } from "../test/support/redis-server.js";
-import { redisService } from "./redis-service.js";
+import { benchRedis, redisService } from "./redis-service.js";
 
 /**
  * What one Redis master can take, measured as the master's own CPU per operation (INFO's
@@ -90,7 +90,7 @@ const change = (store: ReturnType<typeof createRedisStore>, g: GameRecord, n: nu
 export async function capacityBench(opts: { ms: number; concurrency: number }): Promise<CapacityFigures> {
   // One master: quickJoin pairs, then changes.
   const server = await startRedisServer();
-  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
+  const redis = benchRedis(server.url);
   let quickJoinPair: CapacityFigures["quickJoinPair"];
   let single: CapacityFigures["change"];
   try {

@@ -11,14 +11,12 @@
  * joins at once from the instant `at`; the room or game each one got) and { cmd: "stop" }.
  */
 import "reflect-metadata";
-import { Redis } from "ioredis";
 import { matchMaker, Room } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { parseCatalog } from "../src/config/catalog.js";
 import { percentile } from "./http-load.js";
-import { redisService } from "./redis-service.js";
-import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
+import { benchRedis, redisService } from "./redis-service.js";
 
 export type PeerKind = "colyseus" | "matchmaker";
 
@@ -56,7 +54,7 @@ async function colyseus(url: string, capacity: number): Promise<Joiner> {
 
 async function matchmaker(url: string, capacity: number): Promise<Joiner> {
   const catalog = parseCatalog(`gameTypes:\n  - id: ${PEER_TYPE}\n    name: Peer lobby\n    minPlayers: 1\n    maxPlayers: ${capacity}\n`, "peer-bench");
-  const redis = new Redis(url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
+  const redis = benchRedis(url);
   const { service, bus } = redisService(redis, catalog, { prefix: "peer" });
   return {
     join: async (player) => (await service.quickJoin({ id: `p${process.pid}-${player}`, name: "Peer", admin: false }, { gameType: PEER_TYPE })).id,

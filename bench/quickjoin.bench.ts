@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { Redis } from "ioredis";
 import { ErrorCode, MatchmakerError } from "../src/domain/errors.js";
 import { loadCatalog } from "../src/config/catalog.js";
 import { loadEnv } from "../src/config/env.js";
@@ -9,8 +8,7 @@ import type { QuickJoinParams } from "../src/service/game-service.js";
 import type { GameStore } from "../src/store/game-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { percentile } from "./http-load.js";
-import { redisService } from "./redis-service.js";
-import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
+import { benchRedis, redisService } from "./redis-service.js";
 
 const TYPE = "party-quiz";
 const REGIONS = ["eu", "us", "asia"];
@@ -104,7 +102,7 @@ async function measure(
  */
 export async function quickJoinBench(opts: { sizes: number[]; calls: number; concurrency: number }): Promise<QuickJoinBenchResult> {
   const server = await startRedisServer();
-  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
+  const redis = benchRedis(server.url);
   const rows: QuickJoinFigures[] = [];
   try {
     const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });

@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import { loadCatalog } from "../src/config/catalog.js";
 import { type NormalizedFilter } from "../src/domain/filter.js";
 import { type GameRecord, GameState, newGameRecord, Visibility } from "../src/domain/game.js";
@@ -8,7 +7,7 @@ import { type GameSort, SortDirection, SortField } from "../src/domain/sort.js";
 import type { GameStore } from "../src/store/game-store.js";
 import { createRedisStore } from "../src/store/redis/redis-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
-import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
+import { benchRedis } from "./redis-service.js";
 
 const TYPE = "party-quiz";
 const CAPACITY = 8;
@@ -118,7 +117,7 @@ export async function searchBench(opts: { sizes: number[]; calls: number }): Pro
   const rows: SearchBenchRow[] = [];
   for (const games of opts.sizes) {
     const server = await startRedisServer();
-    const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
+    const redis = benchRedis(server.url);
     try {
       const store = createRedisStore({ redis, prefix: "bench", catalog });
       await fill(store, games, Date.now() - games);

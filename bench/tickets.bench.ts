@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { Redis } from "ioredis";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parseCatalog } from "../src/config/catalog.js";
@@ -10,8 +9,7 @@ import { percentiles } from "../src/domain/percentiles.js";
 import { newTicketId, type TicketRecord, TicketStatus } from "../src/domain/tickets/ticket-record.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { startCpuProfile } from "./cpu-profile.js";
-import { redisService } from "./redis-service.js";
-import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
+import { benchRedis, redisService } from "./redis-service.js";
 
 /** A ranked 1v1 queue with relaxation on: ±50 at first, +25 a second, up to ±400. */
 const CATALOG = parseCatalog(
@@ -74,7 +72,7 @@ export interface TicketBenchResult {
  */
 export async function ticketsBench(opts: { tickets: number; profileDir?: string }): Promise<TicketBenchResult> {
   const server = await startRedisServer();
-  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
+  const redis = benchRedis(server.url);
   let clock = T0;
   try {
     const { store, bus, service } = redisService(redis, CATALOG, { prefix: "tb", now: () => clock });

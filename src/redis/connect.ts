@@ -47,7 +47,7 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
   };
   const redis: RedisClient =
     "url" in target
-      ? new Redis(target.url, { ...perNode, enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS })
+      ? coalesceWrites(new Redis(target.url, { ...perNode, enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS }))
       : new Redis.Cluster(target.cluster.nodes, {
           enableOfflineQueue: false,
           // Commands of one tick for one node share a round trip (unlike one Redis: see
@@ -110,6 +110,38 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
   });
   return redis;
 }
+
+/**
+ * Commands issued in one turn of the event loop leave in one socket write. ioredis writes each
+ * command as it is issued (one syscall each: ~340k writes for the tickets bench's 100k tickets);
+ * corked until the turn's end they leave in one `writev` (~14k), without waiting on replies as
+ * auto-pipelining does (AUTO_PIPELINING_ONE_REDIS). Applied to each socket the client opens.
+ */
+export function coalesceWrites(redis: Redis): Redis {
+  const cork = () => {
+    const stream = redis.stream as (Redis["stream"] & { [CORKED]?: true }) | undefined;
+    if (!stream || stream[CORKED]) return;
+    stream[CORKED] = true;
+    const write = stream.write;
+    let corked = false;
+    const flush = () => {
+      corked = false;
+      stream.uncork();
+    };
+    stream.write = function (this: typeof stream, ...args: Parameters<typeof write>) {
+      if (!corked) {
+        corked = true;
+        stream.cork();
+        process.nextTick(flush);
+      }
+      return write.apply(this, args);
+    } as typeof write;
+  };
+  // "connect" fires on each new socket (reconnects too), before the handshake's commands.
+  redis.on("connect", cork);
+  return redis;
+}
+const CORKED = Symbol("writes coalesced");
 
 /** Start-up could not complete; the message is the one line to show. */
 export class StartupError extends Error {}
