@@ -137,7 +137,7 @@ export function coalesceWrites(redis: Redis): Redis {
       return write.apply(this, args);
     } as typeof write;
   };
-  // "connect" fires on each new socket (reconnects too), before the handshake's commands.
+  // "connect" fires on each new socket (reconnects too), just after the handshake's few commands were written.
   redis.on("connect", cork);
   return redis;
 }

@@ -148,7 +148,8 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       return { m, records, game: gameOf(records, t), byTicket: new Map(records.map((r) => [r.ticket.id, r.players.map((p) => p.id)])) };
     });
     if (hosted) {
-      const { game } = proposals[0]!;
+      if (proposals.length !== 1) throw new Error("a hosted type's matches are committed one at a time");
+      const { game, records } = proposals[0]!;
       // The server's game first, every seat on it, and its token in the game as committed: a
       // ticket is never MATCHED to a game its host cannot connect to yet (a client that reads
       // the ticket between the commit and a later token write would get no token).
@@ -157,12 +158,18 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       } catch (err) {
         ctx.logger.warn({ err, queue: queue.id, gameType: type.id }, "the game server did not create a matched game; the tickets search on");
         if (isCode(err, ErrorCode.GAME_SERVER_UNAVAILABLE)) await ctx.removeGameLater(type, game.id);
-        for (const r of proposals[0]!.records) pool.add(r.ticket);
+        for (const r of records) pool.add(r.ticket);
         return;
       }
-      await seating.serverJoinAll(type, game.id, game.players.slice(1)).catch((err: unknown) => {
-        ctx.logger.warn({ err, gameId: game.id }, "join_game for a matched game failed; those players' seats expire");
-      });
+      try {
+        await seating.serverJoinAll(type, game.id, game.players.slice(1));
+      } catch (err) {
+        // Nothing is committed yet: no match is made that some of its players could not play.
+        ctx.logger.warn({ err, queue: queue.id, gameId: game.id }, "join_game for a matched game failed; the tickets search on");
+        await ctx.removeGameLater(type, game.id);
+        for (const r of records) pool.add(r.ticket);
+        return;
+      }
     }
     const outcomes = await store.commitMatches({
       gameType: type.id,
@@ -179,6 +186,14 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
           region: m.region,
         },
       })),
+    }).catch(async (err: unknown) => {
+      // A hosted game whose commit is unknown: the write may have happened with only the answer
+      // lost. Its server game goes only if the store surely does not have it.
+      if (hosted) {
+        const ref = { gameType: type.id, id: proposals[0]!.game.id };
+        if ((await store.get(ref).catch(() => undefined)) === null) await ctx.removeGameLater(type, ref.id);
+      }
+      throw err;
     });
     await Promise.all(outcomes.map((out, i) => settle(proposals[i]!.records, proposals[i]!.game, out, stats)));
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as G from "../generated/graphql.js";
-import { gqlOk, startTestApp, type TestApp, tokenFor } from "../support/app.js";
+import { gqlOk, startTestApp, type TestApp, tokenFor, waitFor } from "../support/app.js";
 import { type FakeGameServer, startFakeGameServer } from "../support/fake-game-server.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
 import { serverCatalogWithQueues } from "../support/server-catalog.js";
@@ -78,5 +78,27 @@ describe("a ticket matched into a hosted game (Redis, fake game server)", () => 
     expect([...game.players.keys()].sort()).toEqual(["hana", "ivan"]);
     const hostTicket = host.game!.creator.id === "hana" ? host : (await gqlOk<Seen>(app.url, SEEN, { id: tickets[1]!.id }, ivan)).matchTicket;
     expect(hostTicket.game!.server!.token).toBe(game.gameToken);
+  });
+
+  it("makes no match its server refused a seat in: the server game is removed, the tickets search on and match on the next tick", async () => {
+    server.reset();
+    const [jo, kim] = await Promise.all([tokenFor("jo"), tokenFor("kim")]);
+    const ids = [];
+    for (const [token, rating] of [[jo, 5], [kim, 6]] as const) {
+      ids.push((await gqlOk<G.EnqueueTicketMutation>(app.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked", rating } }, token)).enqueueMatchTicket.id);
+    }
+    server.fail("/join_game", { status: 500, message: "no room", times: 1 });
+    const matcher = app.app.service.queueMatchers().find((m) => m.queueId === "ranked")!;
+    expect((await matcher.runTick()).matched).toBe(0);
+    const refused = server.requestsTo("/create_game").map((r) => (r.body as { gameId: string }).gameId);
+    expect(refused).toHaveLength(1);
+    // Nothing of the refused match was stored, and its server game does not stay behind.
+    expect(await app.app.service.getGame(refused[0]!)).toBeNull();
+    await waitFor(() => server.requestsTo("/remove_game").some((r) => (r.body as { gameId: string }).gameId === refused[0]), "remove_game of the refused match");
+    for (const [i, token] of [jo, kim].entries()) expect((await gqlOk<Seen>(app.url, SEEN, { id: ids[i] }, token)).matchTicket.status).toBe("SEARCHING");
+    expect((await matcher.runTick()).matched).toBe(2);
+    const seen = (await gqlOk<Seen>(app.url, SEEN, { id: ids[0] }, jo)).matchTicket;
+    expect(seen.status).toBe("MATCHED");
+    expect([...server.games.get(seen.game!.id)!.players.keys()].sort()).toEqual(["jo", "kim"]);
   });
 });

@@ -147,10 +147,10 @@ export function createRedisTickets(deps: RedisTicketDeps): TicketStore {
         args.push(String(game.createdAt), String(freeSeats(game)), String(n.keys.length), ...n.scores, String(n.fields.length), ...n.fields);
       }
       const replies = (await guarded(() => run("ticketCommit", scriptKeys, args))) as [number, ...unknown[]][];
-      return replies.map((reply): CommitOutcome => {
+      return replies.map((reply, i): CommitOutcome => {
         if (reply[0] === ScriptCode.VERSION_CONFLICT) return { status: "stale", stale: reply.slice(1) as string[] };
         if (reply[0] === ScriptCode.ID_TAKEN) return { status: "stale", stale: [] };
-        if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], matches[0]!.game.id, undefined);
+        if (reply[0] !== ScriptCode.OK) throw scriptError(reply[0], matches[i]!.game.id, undefined);
         const change = changeOf([ScriptCode.OK, reply[1] as string], ChangeKind.CREATED);
         const tickets = (reply[2] as string[][]).map((flat) => ({ ticket: decodeTicket(flat), previousStatus: TicketStatus.SEARCHING }));
         return { status: "committed", game: change, tickets };
