@@ -321,7 +321,7 @@ const VARS = {
     schema: int(50, 60_000),
     default: "1000",
     description:
-      "A Redis command with no answer within this long fails (BACKEND_UNAVAILABLE), as does every command while Redis is unreachable: calls fail fast instead of queueing.",
+      "A Redis command with no answer within this long fails (BACKEND_UNAVAILABLE), as does every command while Redis is unreachable: calls fail fast instead of queueing. A command whose connection dropped before its answer came is never sent again after the reconnect (it may have run); it fails the same way.",
   },
   REDIS_STARTUP_TIMEOUT_MS: {
     schema: int(100, 600_000),

@@ -41,6 +41,9 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
     // cluster's node connections are replaced instead, see below).
     retryStrategy: (times: number) => Math.min(times * 200, 2_000),
     maxRetriesPerRequest: 1,
+    // What was in flight on a dropped connection fails and is not re-sent: it may have run, and
+    // sent again it would run twice (a second INCR, a script's writes again). Its caller is told so.
+    autoResendUnfulfilledCommands: false,
     enableOfflineQueue: false,
     commandTimeout: env.redisCommandTimeoutMs,
     connectTimeout: env.redisCommandTimeoutMs,
@@ -73,8 +76,6 @@ export function connect(target: RedisTarget, env: Env, logger: Logger): RedisCli
           // sending to a dead master until the next slot refresh (7 s of failures in the failover test, not 2).
           redisOptions: {
             ...perNode,
-            // What was in flight on a dropped connection fails and is not re-sent: its caller is told so.
-            autoResendUnfulfilledCommands: false,
             ...(target.cluster.username ? { username: target.cluster.username } : {}),
             ...(target.cluster.password ? { password: target.cluster.password } : {}),
             ...(target.cluster.tls ? { tls: {} } : {}),
