@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const scenarios = (process.env.BENCH_SCENARIOS ?? "lifecycle,all-changes").split(",") as Scenario[];
   for (const scenario of runs("worker") ? scenarios : []) {
     console.log(`worker, ${scenario}: draining ${entries} stream entries across ${games} games…`);
-    const w = await workerBench({ entries, games, scenario });
+    const w = await workerBench({ entries, games, scenario, profileDir: process.env.BENCH_CPU_PROF || undefined });
     console.log(`  raw XREADGROUP + batched XACK: ${Math.round(w.rawPerSecond).toLocaleString("en")} entries/s`);
     console.log(`  matchmaker worker (apply + publish + ack): ${Math.round(w.workerPerSecond).toLocaleString("en")} events/s`);
     // The life-cycle mix's floor is the design before the lease; every-entry-a-change is issue 10's goal.

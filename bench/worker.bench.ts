@@ -1,13 +1,13 @@
 import "reflect-metadata";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { loadCatalog } from "../src/config/catalog.js";
 import { loadEnv } from "../src/config/env.js";
 import { createMetrics } from "../src/metrics.js";
 import { createWorker } from "../src/worker/worker.js";
 import { startRedisServer } from "../test/support/redis-server.js";
-import { redisService } from "./redis-service.js";
-import { AUTO_PIPELINING_ONE_REDIS } from "../src/redis/connect.js";
+import { benchRedis, redisService } from "./redis-service.js";
+import { startCpuProfile } from "./cpu-profile.js";
 
 export type Scenario = "lifecycle" | "all-changes";
 
@@ -27,10 +27,11 @@ const BATCH = 500;
  * XREADGROUP + batched XACK loop (the ceiling), once with the real worker (parse, apply
  * through GameService's Lua scripts, publish on Redis pub/sub, ack).
  */
-export async function workerBench(opts: { entries: number; games: number; scenario: Scenario }): Promise<WorkerBenchResult> {
+export async function workerBench(opts: { entries: number; games: number; scenario: Scenario; profileDir?: string }): Promise<WorkerBenchResult> {
   const server = await startRedisServer();
   const logger = pino({ level: "silent" });
-  const redis = new Redis(server.url, { enableAutoPipelining: AUTO_PIPELINING_ONE_REDIS, maxRetriesPerRequest: null });
+  // The service's own connection (writes coalesced per event-loop turn), as the worker process has it.
+  const redis = benchRedis(server.url);
   try {
     const env = loadEnv({ LOG_LEVEL: "silent", MATCHMAKER_GAME_TYPES: "catalog/game-types.yaml" });
     const catalog = loadCatalog(env.gameTypesPath);
@@ -68,10 +69,13 @@ export async function workerBench(opts: { entries: number; games: number; scenar
       settings: { consumerName: "bench", batchSize: BATCH, blockMs: 100, leaseMs: 3_000, maxDeliveries: 5, sweepIntervalMs: 600_000 },
     });
     await stream.ensureGroup();
+    if (process.env.BENCH_STATS) await redis.config("RESETSTAT");
+    const profile = opts.profileDir ? await startCpuProfile() : null;
     const started = performance.now();
     worker.consumer.start();
     while ((await stream.lag()) !== 0 || (await stream.pendingCount()) !== 0) await new Promise((r) => setTimeout(r, 2));
     const workerPerSecond = opts.entries / ((performance.now() - started) / 1_000);
+    await profile?.stop(`${opts.profileDir}/worker-${opts.scenario}.cpuprofile`);
     await worker.consumer.stop();
     if ((await stream.pendingCount()) !== 0) throw new Error("worker bench left entries pending");
     if (process.env.BENCH_STATS) console.log(await redis.info("commandstats"));
