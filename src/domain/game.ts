@@ -68,6 +68,21 @@ export interface GameRecord {
   expiresAt: number | null;
   /** Last event or change seen for the game (epoch ms); expiry counts from here. */
   lastActivityAt: number;
+  /** Present on a game the ticket matcher formed: its teams and how even they are. */
+  match?: GameMatch;
+}
+
+/** How the ticket matcher formed a game: the queue, the teams (player ids) and their ratings. */
+export interface GameMatch {
+  queueId: string;
+  /** Player ids per team (one team for a group layout). */
+  teams: string[][];
+  /** Each team's rating (party-size weighted mean), in the order of `teams`. */
+  teamRatings: number[];
+  /** Highest team rating − lowest. */
+  teamDifference: number;
+  /** Highest member rating − lowest. */
+  ratingSpread: number;
 }
 
 export const freeSeats = (g: Pick<GameRecord, "capacity" | "players">): number => g.capacity - g.players.length;
@@ -121,6 +136,8 @@ export interface NewGameParts {
   /** The type has a game server: the game waits in CREATED for its host to connect. */
   hosted: boolean;
   now: number;
+  /** Set by the ticket matcher on the games it forms. */
+  match?: GameMatch;
 }
 
 /**
@@ -155,5 +172,6 @@ export function newGameRecord(id: string, p: NewGameParts): GameRecord {
     updatedAt: p.now,
     expiresAt: null,
     lastActivityAt: p.now,
+    ...(p.match ? { match: p.match } : {}),
   };
 }

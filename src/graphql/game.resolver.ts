@@ -3,7 +3,7 @@ import type { GameRecord } from "../domain/game.js";
 import { isPlayer, freeSeats } from "../domain/game.js";
 import type { GqlContext } from "./context.js";
 import { CreateGameInput, GameFilterInput, GameSortInput, UpdateGameInput } from "./game.input.js";
-import { Game, GameConnection, GameServerAccess, Player, Seat } from "./game.type.js";
+import { Game, GameConnection, GameMatch, GameServerAccess, Player, Seat } from "./game.type.js";
 import { GameType } from "./game-type.type.js";
 import { toConnection, toGameType, toPlayer, toSeat } from "./mappers.js";
 import { PARTY_DESCRIPTION } from "./quick-join.input.js";
@@ -131,6 +131,13 @@ export class GameResolver {
   @FieldResolver(() => Date, { nullable: true })
   expiresAt(@Root() g: GameRecord): Date | null {
     return g.expiresAt === null ? null : new Date(g.expiresAt);
+  }
+
+  @FieldResolver(() => GameMatch, { nullable: true })
+  match(@Root() g: GameRecord): GameMatch | null {
+    if (!g.match) return null;
+    const { queueId, ...rest } = g.match;
+    return { queue: queueId, ...rest };
   }
 
   @FieldResolver(() => GameServerAccess, { nullable: true })

@@ -1,5 +1,5 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { ChangeKind, GameState, Visibility } from "./enums.js";
 import { GameType } from "./game-type.type.js";
 
@@ -10,6 +10,24 @@ export class Player {
 
   @Field(() => String)
   name!: string;
+}
+
+@ObjectType({ description: "How the ticket matcher formed a game: its queue, the teams and how even they are." })
+export class GameMatch {
+  @Field(() => String, { description: "The queue's id in the game type's catalog entry." })
+  queue!: string;
+
+  @Field(() => [[ID]], { description: "The player ids of each team (one team for a group layout)." })
+  teams!: string[][];
+
+  @Field(() => [Float], { description: "Each team's rating (the party-size weighted mean of its tickets' ratings), in the order of teams." })
+  teamRatings!: number[];
+
+  @Field(() => Float, { description: "Highest team rating − lowest." })
+  teamDifference!: number;
+
+  @Field(() => Float, { description: "Highest player rating − lowest." })
+  ratingSpread!: number;
 }
 
 @ObjectType({ description: "One taken seat of one game: what differs per game lives here, not on Player." })
@@ -106,6 +124,9 @@ export class Game {
     description: "null unless the caller is a player of this game and may connect now (the host, or anyone once hostConnected).",
   })
   server!: GameServerAccess | null;
+
+  @Field(() => GameMatch, { nullable: true, description: "On a game the ticket matcher formed (matchTicket): its teams and their ratings; null otherwise." })
+  match!: GameMatch | null;
 }
 
 @ObjectType()

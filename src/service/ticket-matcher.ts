@@ -110,8 +110,11 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
     }
   }
 
-  /** The new game of a match: every ticket's players seated, private (nobody else joins it), full. */
-  function gameOf(records: readonly PooledTicket[], t: number): GameRecord {
+  /**
+   * The new game of a match: every ticket's players seated, private (nobody else joins it), full,
+   * with its teams.
+   */
+  function gameOf(m: ProposedMatch, records: readonly PooledTicket[], t: number): GameRecord {
     const hosted = gameServers.hasServer(type);
     const reservedUntil = hosted ? t + type.seatReservationSeconds * 1_000 : null;
     const players = records.flatMap((r) => r.players).map((p, i) => ({
@@ -128,11 +131,19 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       players,
       capacity: players.length,
       visibility: Visibility.PRIVATE,
-      region: null,
+      // The game is in the match's region when the type knows that region (as a created game must be).
+      region: m.region !== null && (type.regions.length === 0 || type.regions.includes(m.region)) ? m.region : null,
       settings: structuredClone(settings),
       labels: {},
       hosted,
       now: t,
+      match: {
+        queueId: queue.id,
+        teams: teamsOf(m, records),
+        teamRatings: [...m.teamRatings],
+        teamDifference: m.teamDifference,
+        ratingSpread: m.ratingSpread,
+      },
     });
   }
 
@@ -145,7 +156,7 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
     const hosted = gameServers.hasServer(type);
     const proposals = ms.map((m) => {
       const records = m.tickets.map((r) => known.get(r.id)!);
-      return { m, records, game: gameOf(records, t), byTicket: new Map(records.map((r) => [r.ticket.id, r.players.map((p) => p.id)])) };
+      return { m, records, game: gameOf(m, records, t) };
     });
     if (hosted) {
       if (proposals.length !== 1) throw new Error("a hosted type's matches are committed one at a time");
@@ -175,17 +186,10 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
       gameType: type.id,
       queueId: queue.id,
       now: t,
-      matches: proposals.map(({ m, game, byTicket }) => ({
-        tickets: m.tickets,
-        game,
-        match: {
-          teams: m.teams.map((team) => team.flatMap((id) => byTicket.get(id) ?? [])),
-          teamRatings: [...m.teamRatings],
-          teamDifference: m.teamDifference,
-          ratingSpread: m.ratingSpread,
-          region: m.region,
-        },
-      })),
+      matches: proposals.map(({ m, game }) => {
+        const { queueId: _queue, ...match } = game.match!;
+        return { tickets: m.tickets, game, match: { ...match, region: m.region } };
+      }),
     }).catch(async (err: unknown) => {
       // A hosted game whose commit is unknown: the write may have happened with only the answer
       // lost. Its server game goes only if the store surely does not have it.
@@ -364,3 +368,9 @@ export function createQueueMatcher(ctx: ServiceContext, seating: Seating, ticket
 }
 
 export type QueueMatcher = ReturnType<typeof createQueueMatcher>;
+
+/** A match's teams as player ids (a proposal's teams list ticket ids; a party ticket seats several players). */
+function teamsOf(m: ProposedMatch, records: readonly PooledTicket[]): string[][] {
+  const byTicket = new Map(records.map((r) => [r.ticket.id, r.players.map((p) => p.id)]));
+  return m.teams.map((team) => team.flatMap((id) => byTicket.get(id) ?? []));
+}

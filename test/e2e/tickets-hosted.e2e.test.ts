@@ -15,13 +15,16 @@ import { ENQUEUE_TICKET } from "./operations-tickets.js";
 const SAMPLE_CATALOG = fileURLToPath(new URL("../../catalog/game-types.yaml", import.meta.url));
 const SECRET = EXAMPLE_SECRET;
 
-/** The sample catalog's tic-tac-toe with a ranked 1v1 queue, and one that backfills open games by their `mmr` label. */
+/**
+ * The sample catalog's tic-tac-toe with a ranked 1v1 queue (±100, widened to ±130 after 1 s of
+ * waiting and to ±200 after 2 s), and one that backfills open games by their `mmr` label.
+ */
 const QUEUE_YAML = `    serverSecret: ${SECRET}
     labels: { mmr: number }
     queues:
       - id: ranked
         teams: { count: 2, size: 1 }
-        rating: { attribute: mmr, initialWindow: 100, expansion: { kind: linear, perSecond: 10 }, maxWindow: 300 }
+        rating: { attribute: mmr, initialWindow: 100, expansion: { kind: steps, steps: [{ afterMs: 1000, window: 130 }, { afterMs: 2000, window: 200 }] }, maxWindow: 300 }
         maxWaitMs: 30000
       - id: open
         teams: { count: 2, size: 1 }
@@ -34,11 +37,11 @@ const QUEUE_YAML = `    serverSecret: ${SECRET}
 const WATCH = /* GraphQL */ `
   subscription HostedTicket($id: ID!) {
     matchTicketChanged(id: $id) {
-      ticket { status game { id creator { id } hostConnected players { id } server { socketUrl token } } }
+      ticket { status window game { id creator { id } hostConnected players { id } server { socketUrl token } } }
     }
   }
 `;
-type Watched = { matchTicketChanged: { ticket: { status: string; game: null | { id: string; creator: { id: string }; hostConnected: boolean; players: { id: string }[]; server: { socketUrl: string; token: string } | null } } } };
+type Watched = { matchTicketChanged: { ticket: { status: string; window: number | null; game: null | { id: string; creator: { id: string }; hostConnected: boolean; players: { id: string }[]; server: { socketUrl: string; token: string } | null } } } };
 
 /**
  * Two tickets matched into a hosted game through the shipped example game server: the
@@ -79,12 +82,13 @@ describe("ticket matchmaking into a hosted game type, through the example game s
     await redisServer?.stop();
   });
 
-  it("matches two tickets into one game the server made, the host connects, then the other player with their own access", async () => {
+  it("matches two tickets 150 apart once both windows widened enough, into one game the server made; the host connects, then the other player with their own access", async () => {
     const [alice, bob] = await Promise.all(["alice", "bob"].map((id) => tokenFor(id)));
     const enqueue = async (token: string, rating: number) =>
       (await gql<G.EnqueueTicketMutation>(mm.url, ENQUEUE_TICKET, { input: { gameType: "tictactoe", queue: "ranked", rating } }, token)).data!.enqueueMatchTicket;
+    // 150 apart: out of each other's ±100 and ±130, within the ±200 both reach after 2 s.
     const a = await enqueue(alice, 1500);
-    const b = await enqueue(bob, 1540);
+    const b = await enqueue(bob, 1650);
     const follow = (token: string, id: string) => subscribe<Watched>(wsClient(mm.wsUrl, token), WATCH, { id });
     const [aliceSees, bobSees] = [follow(alice, a.id), follow(bob, b.id)];
     const matched = async (sub: ReturnType<typeof follow>, id: string, token: string) => {
@@ -92,8 +96,8 @@ describe("ticket matchmaking into a hosted game type, through the example game s
       try {
         for (;;) {
           const t = (await sub.next(10_000)).data!.matchTicketChanged.ticket;
-          seen.push(t.status);
-          if (t.status !== "SEARCHING") return t;
+          seen.push(t.status === "SEARCHING" ? `SEARCHING ±${t.window}` : t.status);
+          if (t.status !== "SEARCHING") return { ...t, frames: seen };
         }
       } catch (err) {
         // Where it stopped: what the watch sent, and what the ticket is now.
@@ -102,6 +106,14 @@ describe("ticket matchmaking into a hosted game type, through the example game s
       }
     };
     const [forAlice, forBob] = await Promise.all([matched(aliceSees, a.id, alice), matched(bobSees, b.id, bob)]);
+    // Each player saw their ticket search at ±100, then at ±130 (pushed as it widened; no match
+    // is possible yet), then matched once both reached ±200 (that widening's own frame may come
+    // just before or be overtaken by the match).
+    for (const t of [forAlice, forBob]) {
+      expect(t.frames.slice(0, 2)).toEqual(["SEARCHING ±100", "SEARCHING ±130"]);
+      expect(t.frames.at(-1)).toBe("MATCHED");
+      expect(t.frames.length).toBeLessThanOrEqual(4);
+    }
     expect(forAlice.status).toBe("MATCHED");
     expect(forBob.game!.id).toBe(forAlice.game!.id);
     expect(forAlice.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob"]);

@@ -86,6 +86,16 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     expect(forAlice.ticket.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob"]);
     expect(forAlice.ticket.game!.capacity).toBe(2);
     expect([...forAlice.ticket.teams!].sort()).toEqual([["alice"], ["bob"]]);
+    // The game tells its readers how it was formed: the same teams and ratings, on both backends.
+    const formed = await gql<{ game: { match: { queue: string; teams: string[][]; teamRatings: number[]; teamDifference: number; ratingSpread: number } | null } }>(
+      t.url,
+      "query($id: ID!) { game(id: $id) { match { queue teams teamRatings teamDifference ratingSpread } } }",
+      { id: forAlice.ticket.game!.id },
+      await tokenFor("bob"),
+    );
+    const match = formed.data!.game.match!;
+    expect(match).toMatchObject({ queue: "ranked", teams: forAlice.ticket.teams, teamDifference: 100, ratingSpread: 100 });
+    expect([...match.teamRatings].sort()).toEqual([1500, 1600]);
     // The outcome is final: the subscription ends with it, a cancel now answers with it.
     await aliceSees.done;
     const late = (await gql<G.CancelTicketMutation>(t.url, CANCEL_TICKET, { id: a.id }, await tokenFor("alice"))).data!.cancelMatchTicket;

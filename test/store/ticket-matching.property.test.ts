@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { createMemoryBus } from "../../src/bus/memory-bus.js";
+import type { GameRecord } from "../../src/domain/game.js";
 import { createCatalog } from "../../src/domain/game-type.js";
 import type { ProposedMatch } from "../../src/domain/tickets/matcher.js";
 import type { QueueConfig } from "../../src/domain/tickets/queue.js";
@@ -31,7 +32,7 @@ type Outcome = Record<string, string>;
  * clock that advances one tick a second, until every ticket has had its maximum wait and two
  * ticks more. Returns the tickets as they ended and each one's outcome.
  */
-async function play(store: GameStore, queue: QueueConfig, arrivals: readonly Ticket[]): Promise<{ tickets: TicketRecord[]; outcome: Outcome }> {
+async function play(store: GameStore, queue: QueueConfig, arrivals: readonly Ticket[]): Promise<{ tickets: TicketRecord[]; outcome: Outcome; games: Map<string, GameRecord | null> }> {
   const players = queue.teams.kind === "teams" ? queue.teams.count * queue.teams.size : queue.teams.maxPlayers;
   const catalog = createCatalog([typeDef("duel", players, {}, undefined, { minPlayers: 1, queues: [queue] })]);
   let clock = T0;
@@ -78,7 +79,9 @@ async function play(store: GameStore, queue: QueueConfig, arrivals: readonly Tic
         ? `MATCHED ${[...new Set(t.match!.teams.flat().map((p) => ticketOf.get(p)!))].sort().join(",")}`
         : `${t.status} ${t.reason}`;
   }
-  return { tickets, outcome };
+  const gameIds = [...new Set(tickets.flatMap((t) => (t.match ? [t.match.gameId] : [])))];
+  const games = new Map(await Promise.all(gameIds.map(async (id) => [id, await store.get({ gameType: "duel", id })] as const)));
+  return { tickets, outcome, games };
 }
 
 /** The proposal a matched ticket's match stands for, as the reference judges it. */
@@ -128,6 +131,17 @@ describe("the production matcher on both stores (property, against the reference
             }
             // Valid at the moment it was committed, for every member (window both ways, region, parties, layout).
             expect(violations(queue, group[0]!.updatedAt, views, proposalOf(group))).toEqual([]);
+          }
+          // Each match's game, on both backends: exactly its players, its teams and ratings, its region.
+          for (const run of [memory, onRedis]) {
+            for (const t of run.tickets) {
+              if (!t.match) continue;
+              const game = run.games.get(t.match.gameId);
+              const { gameId: _id, region, ...teams } = t.match;
+              expect(game?.match).toEqual({ queueId: queue.id, ...teams });
+              expect(game?.region).toBe(region);
+              expect(new Set(game?.players.map((p) => p.id))).toEqual(new Set(t.match.teams.flat()));
+            }
           }
         },
       ),

@@ -157,6 +157,13 @@ describe("decodeGame", () => {
     expect(Object.getPrototypeOf(got.labels)).toBe(Object.prototype);
   });
 
+  it("round-trips a matched game's teams, and leaves `match` out of any other game", () => {
+    const base = decodeGame(storedHash(fc.sample(gameArb, { numRuns: 1, seed: 7 })[0] as GameRecord, []));
+    expect(Object.hasOwn(base, "match")).toBe(false);
+    const matched: GameRecord = { ...base, match: { queueId: "ranked", teams: [["a"], ["b", "c"]], teamRatings: [1500, 1512.5], teamDifference: 12.5, ratingSpread: 40 } };
+    expect(decodeGame(storedHash(matched, [3, 1, 2]))).toStrictEqual(matched);
+  });
+
   it("names the same missing field as before", () => {
     const g = fc.sample(gameArb, { numRuns: 1, seed: 7 })[0] as GameRecord;
     const full = storedHash({ ...g, players: [{ id: "a", name: "A", joinedAt: 1, confirmed: true, reservedUntil: null }] }, []);

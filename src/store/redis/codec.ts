@@ -1,4 +1,4 @@
-import type { GameRecord, GameState, LabelValue, PlayerRecord, Visibility } from "../../domain/game.js";
+import type { GameMatch, GameRecord, GameState, LabelValue, PlayerRecord, Visibility } from "../../domain/game.js";
 import type { LabelKind } from "../../domain/game-type.js";
 import { resultText } from "../deadlines.js";
 import type { RedisKeys } from "./keys.js";
@@ -127,6 +127,7 @@ export function encodeGame(game: GameRecord, ix: GameIndexes): string[] {
   if (ix.region !== null) f.push("ixRegion", ix.region);
   if (game.result !== null) f.push("result", resultText(game.result));
   if (game.serverToken !== null) f.push("serverToken", game.serverToken);
+  if (game.match) f.push("match", JSON.stringify(game.match));
   return f;
 }
 
@@ -177,6 +178,7 @@ export function decodeGame(flat: readonly string[]): GameRecord {
   let region: string | undefined;
   let result: string | undefined;
   let serverToken: string | undefined;
+  let match: string | undefined;
   let waiting = false;
   // Player and reservation fields by their full field name (p:ID, r:ID).
   let seats: Map<string, string> | null = null;
@@ -218,6 +220,7 @@ export function decodeGame(flat: readonly string[]): GameRecord {
       case "region": region = v; break;
       case "result": result = v; break;
       case "serverToken": serverToken = v; break;
+      case "match": match = v; break;
       case WAITING_FIELD: waiting = true; break;
     }
   }
@@ -260,6 +263,7 @@ export function decodeGame(flat: readonly string[]): GameRecord {
     updatedAt: Number(updatedAt),
     expiresAt: expiresAt === undefined ? null : Number(expiresAt),
     lastActivityAt: Number(lastActivityAt),
+    ...(match === undefined ? {} : { match: JSON.parse(match) as GameMatch }),
   };
 }
 
