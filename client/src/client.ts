@@ -5,6 +5,7 @@ import { Transport, type Sink, type TransportOptions } from "./transport.js";
 import { watchLobby, type Lobby, type LobbyOptions } from "./watch-lobby.js";
 import { waitUntilConnectable, type ConnectableOptions } from "./wait-connectable.js";
 import { findOrQuickJoin, type FindOrQuickJoinOptions, type JoinOutcome } from "./find-or-quick-join.js";
+import { followTicket, type FollowedTicket, type FollowTicketOptions, type TicketChange } from "./follow-ticket.js";
 
 export type ClientOptions = TransportOptions;
 
@@ -39,16 +40,27 @@ export function createMatchmakerClient(options: ClientOptions) {
     joinParty: async (id: string) => (await t.request(Ops.JoinPartyDocument, { id })).joinParty,
     leaveParty: async (id: string, playerId?: string) => (await t.request(Ops.LeavePartyDocument, { id, playerId })).leaveParty,
     party: async (id: string) => (await t.request(Ops.PartyDocument, { id })).party,
+    /** Starts searching for fair opponents in a queue, for the caller or the party they lead (partyId). */
+    enqueueMatchTicket: async (input: Ops.EnqueueMatchTicketInput) => (await t.request(Ops.EnqueueMatchTicketDocument, { input })).enqueueMatchTicket,
+    /** Either wins (`cancelled: true`, nobody of the ticket is in a game) or answers with the outcome that stands. */
+    cancelMatchTicket: async (id: string) => (await t.request(Ops.CancelMatchTicketDocument, { id })).cancelMatchTicket,
+    matchTicket: async (id: string) => (await t.request(Ops.MatchTicketDocument, { id })).matchTicket,
     /** Every change of one game, of one type's public games, or of all public games. */
     gameChanged: (v: Ops.GameChangedSubscriptionVariables, sink: Sink<Ops.GameChangedSubscription["gameChanged"]>) =>
       t.subscribe(Ops.GameChangedDocument, v, { ...sink, next: (d) => sink.next(d.gameChanged) }),
     partyChanged: (id: string, sink: Sink<Ops.PartyChangedSubscription["partyChanged"]>) =>
       t.subscribe(Ops.PartyChangedDocument, { id }, { ...sink, next: (d) => sink.next(d.partyChanged) }),
+    /** A ticket's changes after `afterVersion` (its current state first when newer), until it ends. */
+    matchTicketChanged: (id: string, afterVersion: number | undefined, sink: Sink<TicketChange>) =>
+      t.subscribe(Ops.MatchTicketChangedDocument, { id, afterVersion }, { ...sink, next: (d) => sink.next(d.matchTicketChanged) }),
 
     /** Joins `options.gameId` when it has room, else quickJoins a game like `input` describes. */
     findOrQuickJoin: (input: Ops.QuickJoinInput, opts?: FindOrQuickJoinOptions): Promise<JoinOutcome> => findOrQuickJoin(client, input, opts),
     /** A live lobby: the games `games(filter)` lists, kept current through gameChanged and resynced by version. */
     watchLobby: (opts: LobbyOptions, onChange: (lobby: Lobby) => void): Lobby => watchLobby(client, opts, onChange),
+    /** Follows a ticket until it ends: each change once, across lost sockets; `outcome` resolves with how it ended. */
+    followTicket: (id: string, onChange: (change: TicketChange) => void = () => {}, opts?: FollowTicketOptions): FollowedTicket =>
+      followTicket(client, id, onChange, opts),
     /** Resolves with the game's server access once the caller may connect to its game server. */
     waitUntilConnectable: (gameId: string, opts?: ConnectableOptions) => waitUntilConnectable(client, gameId, opts),
 

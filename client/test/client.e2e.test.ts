@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createMatchmakerClient, type Lobby, MatchmakerClient, MatchmakerError } from "../src/index.js";
+import { createMatchmakerClient, type Lobby, MatchmakerClient, MatchmakerError, type TicketChange } from "../src/index.js";
 import { type TestApp, tokenFor, waitFor } from "../../test/support/app.js";
 import { type FakeGameServer, startFakeGameServer } from "../../test/support/fake-game-server.js";
-import { SERVER_SECRET, serverCatalog } from "../../test/support/server-catalog.js";
+import { parseCatalog } from "../../src/config/catalog.js";
+import { SERVER_SECRET, serverCatalogYaml } from "../../test/support/server-catalog.js";
 import { bothModes, watcherReady } from "../../test/e2e/modes.js";
 
 /** A WebSocket that tests can cut, as a network loss would (no close frame). */
@@ -18,6 +19,18 @@ class CuttableSocket extends WebSocket {
     for (const s of CuttableSocket.open) s.terminate();
   }
 }
+
+/** The server catalog, its lobby type with a ranked queue: ±50, ±200 after 600 ms of waiting. */
+const catalogWithQueue = (serverUrl: string) =>
+  parseCatalog(
+    `${serverCatalogYaml(serverUrl)}    queues:
+      - id: ranked
+        teams: { count: 2, size: 1 }
+        rating: { attribute: mmr, initialWindow: 50, expansion: { kind: steps, steps: [{ afterMs: 600, window: 200 }] }, maxWindow: 200 }
+        maxWaitMs: 30000
+`,
+    "client-catalog.yaml",
+  );
 
 const thrown = async (p: Promise<unknown>): Promise<MatchmakerError> => {
   try {
@@ -43,7 +56,7 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
   });
   beforeEach(async () => {
     server.reset();
-    t = await mode.start({ catalog: serverCatalog(server.url), worker: true, env: { WORKER_BLOCK_MS: "50" } });
+    t = await mode.start({ catalog: catalogWithQueue(server.url), worker: true, env: { WORKER_BLOCK_MS: "50", MATCH_TICK_MS: "100" } });
     const [a, b, c] = await Promise.all([tokenFor("alice"), tokenFor("bob"), tokenFor("carol")]);
     [alice, bob, carol, anonymous] = [clientFor(a), clientFor(b), clientFor(c), clientFor(null)];
   });
@@ -114,6 +127,54 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
     await waitFor(() => lobby.games().find((x) => x.id === g.id)?.version === version + 1, "the resync after reconnecting", 8_000);
     expect(lobby.games().find((x) => x.id === g.id)!.players.map((p) => p.id)).toEqual(["alice", "bob"]);
     await waitFor(() => lobby.games().some((x) => x.id === other.id), "the game created while disconnected");
+  });
+
+  it("follows tickets through a widened window to one match, with the game's teams, each change once", async () => {
+    const a = await alice.enqueueMatchTicket({ gameType: "lobby", queue: "ranked", rating: 1500 });
+    expect(a).toMatchObject({ status: "SEARCHING", version: 1, window: 50, game: null });
+    const frames = { alice: [] as string[], bob: [] as string[] };
+    const show = (who: keyof typeof frames) => (c: TicketChange) => frames[who].push(`${c.ticket.status} v${c.ticket.version}${c.ticket.window === null ? "" : ` ±${c.ticket.window}`}`);
+    const forAlice = alice.followTicket(a.id, show("alice"));
+    // 100 apart: outside both ±50 windows, inside both once they widen to ±200.
+    const b = await bob.enqueueMatchTicket({ gameType: "lobby", queue: "ranked", rating: 1600 });
+    const forBob = bob.followTicket(b.id, show("bob"), { afterVersion: b.version });
+    const [aliceEnd, bobEnd] = await Promise.all([forAlice.outcome, forBob.outcome]);
+    expect(aliceEnd).toMatchObject({ status: "MATCHED", version: 2, teamDifference: 100 });
+    expect(bobEnd.game!.id).toBe(aliceEnd.game!.id);
+    expect(aliceEnd.game!.match).toMatchObject({ queue: "ranked", teamDifference: 100, ratingSpread: 100 });
+    expect([...aliceEnd.game!.match!.teams].sort()).toEqual([["alice"], ["bob"]]);
+    // Alice widens first (her wait is longer), and the match needs bob's widening too.
+    expect(frames.alice).toEqual(["SEARCHING v1 ±50", "SEARCHING v1 ±200", "MATCHED v2"]);
+    // Bob had version 1 already; his own widening may come just before the match.
+    expect(frames.bob.at(-1)).toBe("MATCHED v2");
+    expect(frames.bob.filter((f) => f !== "SEARCHING v1 ±200")).toEqual(["MATCHED v2"]);
+    expect((await alice.matchTicket(a.id))!.status).toBe("MATCHED");
+  });
+
+  it("follows a ticket across lost sockets: nothing twice after a reconnect, and a cancel made meanwhile arrives", async () => {
+    const c = await carol.enqueueMatchTicket({ gameType: "lobby", queue: "ranked", rating: 3000 });
+    const topic = t.app.backends.bus.topics.ticket(c.id);
+    const before = t.app.backends.bus.localSubscribers(topic);
+    const seen: string[] = [];
+    const followed = carol.followTicket(c.id, (x) => seen.push(`${x.ticket.status} v${x.ticket.version}`));
+    await watcherReady(t, topic, before, mode.redisUrl());
+    await waitFor(() => seen.length === 1, "the ticket as it stands");
+
+    const lost = () => t.app.backends.bus.localSubscribers(topic) === before;
+    // Back on a new socket, the server answers the resubscription with the ticket as it stands: seen already.
+    CuttableSocket.cutAll();
+    await waitFor(lost, "the server to notice the lost socket");
+    await waitFor(() => !lost(), "the resubscription", 8_000);
+    await watcherReady(t, topic, before, mode.redisUrl());
+    expect(seen).toEqual(["SEARCHING v1"]);
+
+    CuttableSocket.cutAll();
+    await waitFor(lost, "the server to notice the lost socket again");
+    expect(await carol.cancelMatchTicket(c.id)).toMatchObject({ cancelled: true, ticket: { status: "CANCELLED", version: 2 } });
+
+    expect(await followed.outcome).toMatchObject({ status: "CANCELLED", version: 2, reason: "cancelled_by_owner" });
+    expect(seen).toEqual(["SEARCHING v1", "CANCELLED v2"]);
+    expect((await thrown(bob.cancelMatchTicket(c.id))).code).toBe("TICKET_NOT_FOUND");
   });
 
   it("findOrQuickJoin joins the invited game while it has room, then falls back to quickJoin", async () => {

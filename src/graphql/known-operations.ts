@@ -28,4 +28,9 @@ export const SHIPPED_OPERATION_NAMES: readonly string[] = [
   "GameChanged",
   "MatchGameChanged",
   "ReportGameEvents",
+  "MatchQueues",
+  "EnqueueMatchTicket",
+  "CancelMatchTicket",
+  "MatchTicket",
+  "MatchTicketChanged",
 ];
