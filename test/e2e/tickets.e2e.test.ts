@@ -4,6 +4,7 @@ import type * as G from "../generated/graphql.js";
 import { codeOf, gql, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
 import { bothModes, watcherReady } from "./modes.js";
 import { CANCEL_TICKET, ENQUEUE_TICKET, TICKET, TICKET_CHANGED } from "./operations-tickets.js";
+import { formParty } from "../support/match-client.js";
 
 /** A lobby-only type with a ranked 1v1 queue whose window widens fast, for tests that wait for it. */
 const CATALOG = parseCatalog(
@@ -96,6 +97,11 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const match = formed.data!.game.match!;
     expect(match).toMatchObject({ queue: "ranked", teams: forAlice.ticket.teams, teamDifference: 100, ratingSpread: 100 });
     expect([...match.teamRatings].sort()).toEqual([1500, 1600]);
+    // Operators see both tickets matched, and how long they waited.
+    const metrics = await (await fetch(t.url.replace("/graphql", "/metrics"))).text();
+    expect(metrics).toContain('matchmaker_tickets_ended_total{game_type="duel",queue="ranked",outcome="MATCHED",reason=""} 2');
+    expect(metrics).toContain('matchmaker_ticket_wait_seconds_count{game_type="duel",queue="ranked"} 2');
+    expect(metrics).toMatch(/^matchmaker_ticket_wait_seconds_bucket\{le="0\.5",game_type="duel",queue="ranked"\} 0$/m);
     // The outcome is final: the subscription ends with it, a cancel now answers with it.
     await aliceSees.done;
     const late = (await gql<G.CancelTicketMutation>(t.url, CANCEL_TICKET, { id: a.id }, await tokenFor("alice"))).data!.cancelMatchTicket;
@@ -115,6 +121,32 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const upToDate = subscribe<G.TicketChangedSubscription>(again, TICKET_CHANGED, { id: a.id, afterVersion: 2 });
     await upToDate.done;
     await expect(upToDate.next(200)).rejects.toThrow();
+  });
+
+  it("enqueues a party its leader leads, by consent: both search as one ticket, into one team of a 2 v 2", async () => {
+    const squads = async (player: string, rating: number, partyId?: string) =>
+      gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "squads", rating, ...(partyId ? { partyId } : {}) } }, await tokenFor(player));
+    const ab = await formParty(t.url, "duel", "alice", ["bob"]);
+    // Only the leader seats the party; a party nobody can see does not exist; nothing is stored for either.
+    expect(codeOf(await squads("bob", 1500, ab))).toBe("FORBIDDEN");
+    expect(codeOf(await squads("carol", 1500, ab))).toBe("PARTY_NOT_FOUND");
+    expect(codeOf(await squads("alice", 1500, "party_duel_0000000000000000"))).toBe("PARTY_NOT_FOUND");
+    const ticket = (await squads("alice", 1500, ab)).data!.enqueueMatchTicket;
+    expect(ticket).toMatchObject({ status: "SEARCHING", partyId: ab, players: [{ playerId: "alice" }, { playerId: "bob" }] });
+    // One live ticket per player per queue: the member searches already, through the party.
+    expect(codeOf(await squads("bob", 1500))).toBe("TICKET_ALREADY_QUEUED");
+    // Every player of the ticket reads and follows it, not only the one who enqueued it.
+    const bobSees = await watch(ticket.id, "bob");
+    expect((await bobSees.next()).data!.matchTicketChanged.ticket).toMatchObject({ id: ticket.id, status: "SEARCHING" });
+
+    const cd = await formParty(t.url, "duel", "carol", ["dave"]);
+    await squads("carol", 1530, cd);
+    const matched = (await bobSees.next(5_000)).data!.matchTicketChanged.ticket;
+    expect(matched).toMatchObject({ status: "MATCHED", teamDifference: 30 });
+    // A party plays in one team.
+    expect(matched.teams!.map((team) => [...team].sort()).sort()).toEqual([["alice", "bob"], ["carol", "dave"]]);
+    expect(matched.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob", "carol", "dave"]);
+    expect((await gql<G.TicketQuery>(t.url, TICKET, { id: ticket.id }, await tokenFor("alice"))).data!.matchTicket!.status).toBe("MATCHED");
   });
 
   it("cancels a search for its owner once, and times out a ticket nobody can match, with the reason", async () => {
@@ -154,6 +186,11 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const metrics = await (await fetch(t.url.replace("/graphql", "/metrics"))).text();
     expect(metrics).toContain('matchmaker_queue_recent_tickets{game_type="duel",queue="ranked",outcome="CANCELLED"} 2');
     expect(metrics).toContain('matchmaker_queue_recent_tickets{game_type="duel",queue="ranked",outcome="TIMED_OUT"} 1');
+    // The worker's own series: the timeout with its rule, the failed seed attempts by rule, an empty pool.
+    expect(metrics).toContain('matchmaker_tickets_ended_total{game_type="duel",queue="ranked",outcome="TIMED_OUT",reason="pool_too_small"} 1');
+    const failed = /^matchmaker_match_attempt_failures_total\{game_type="duel",queue="ranked",reason="pool_too_small"\} (\d+)$/m.exec(metrics);
+    expect(Number(failed?.[1])).toBeGreaterThanOrEqual(5);
+    expect(metrics).toContain('matchmaker_tickets_waiting{game_type="duel",queue="ranked"} 0');
   });
 
   it("tells a searching player how many search in the queue and how many within their window", async () => {
