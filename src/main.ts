@@ -19,7 +19,8 @@ import type { EventStream } from "./stream/event-stream.js";
 import { createMemoryEventStream } from "./stream/memory-event-stream.js";
 import { createRedisEventStream } from "./stream/redis-event-stream.js";
 import { findStreamElsewhere } from "./stream/redis-stream-probe.js";
-import type { RedisClient } from "./redis/client.js";
+import { isCluster, type RedisClient } from "./redis/client.js";
+import { mastersWithoutShardedPubSub } from "./bus/sharded-pubsub.js";
 import { connect, describeTarget, type RedisTarget, sameTarget, StartupError, waitForRedis } from "./redis/connect.js";
 
 export { StartupError, waitForRedis };
@@ -71,7 +72,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
   const redis = connect(dataTarget, env, logger);
   const streamRedis = sameTarget(streamTarget, dataTarget) ? redis : connect(streamTarget, env, logger);
   const store = createRedisStore({ redis, prefix: env.keyPrefix, catalog, eventDedupeMs: env.eventDedupeMs });
-  const bus = createRedisBus(redis, env.keyPrefix);
+  const bus = createRedisBus(redis, env.keyPrefix, { clusterPubSub: env.redisClusterPubSub });
   const stream = createRedisEventStream({
     redis: streamRedis,
     key: env.eventStreamKey,
@@ -86,11 +87,21 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
     mode: "redis",
     redis,
     streamWhere,
-    ready: () =>
-      waitForRedis(
+    async ready() {
+      await waitForRedis(
         [...new Map<RedisClient, RedisTarget>([[redis, dataTarget], [streamRedis, streamTarget]]).entries()].map(([r, target]) => ({ redis: r, target })),
         env.redisStartupTimeoutMs,
-      ),
+      );
+      if (isCluster(redis) && env.redisClusterPubSub === "sharded") {
+        const lacking = await mastersWithoutShardedPubSub(redis);
+        if (lacking.length > 0) {
+          throw new StartupError(
+            `The Redis Cluster node(s) ${lacking.join(", ")} have no sharded pub/sub (SPUBLISH, Redis 7.0+). ` +
+              "Upgrade them, or set REDIS_CLUSTER_PUBSUB=plain (every change message then reaches every node).",
+          );
+        }
+      }
+    },
     async streamProbe() {
       if ((await streamRedis.xlen(env.eventStreamKey).catch(() => 1)) > 0) return null;
       const elsewhere = (await findStreamElsewhere(streamRedis, env.eventStreamKey)).filter((s) => s.length > 0);

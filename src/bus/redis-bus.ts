@@ -1,5 +1,6 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Cluster } from "ioredis";
+import type { ClusterPubSub } from "../config/env.js";
 import { copyOf, isCluster, type RedisClient } from "../redis/client.js";
 import { ShardedPubSub } from "./sharded-pubsub.js";
 import { type ChangeBus, createChangeBus } from "./change-bus.js";
@@ -17,28 +18,15 @@ const serializedOnce =
  * Publishing reuses the caller's connection; subscribing needs a connection of its
  * own (a subscribed connection can do nothing else), which this bus owns and closes.
  */
-export function createRedisBus(redis: RedisClient, prefix: string): ChangeBus {
-  if (isCluster(redis)) return createShardedBus(redis, prefix);
+export function createRedisBus(redis: RedisClient, prefix: string, opts: { clusterPubSub?: ClusterPubSub } = {}): ChangeBus {
+  if (isCluster(redis)) return opts.clusterPubSub === "plain" ? createPlainClusterBus(redis, prefix) : createShardedBus(redis, prefix);
   // No auto-pipelining: it defers (UN)SUBSCRIBEs a tick, letting QUIT overtake them on close.
   // No ready check: its INFO is refused once an early SUBSCRIBE (sent while connecting) has put
   // the connection in subscriber mode, and the failed check would reconnect in a loop.
   // An offline queue here, unlike the data connection: a subscribe sent while this connection is
   // still connecting (or reconnecting) waits for it instead of failing.
   const subscriber = copyOf(redis, { enableAutoPipelining: false, enableReadyCheck: false, enableOfflineQueue: true });
-  // Outages are reported once by the data connection to the same server; this one just reconnects (and resubscribes).
-  subscriber.on("error", () => {});
-  const engine = new RedisPubSub({ publisher: redis, subscriber });
-  return createChangeBus({
-    engine,
-    prefix,
-    // RedisPubSub's subscriber side parses plain JSON.
-    send: serializedOnce((channel, json) => redis.publish(channel, json)),
-    onClose: async () => {
-      // QUIT, not disconnect: UNSUBSCRIBEs of watchers that just left are still in flight,
-      // and cutting the socket under them would reject their promises unhandled.
-      await subscriber.quit().catch(() => subscriber.disconnect());
-    },
-  });
+  return plainPubSubBus(redis, subscriber, prefix);
 }
 
 /**
@@ -67,6 +55,43 @@ function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
     send: serializedOnce((channel, json) => redis.spublish(channel, json)),
     onClose: async () => {
       engine.close();
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  });
+}
+
+/**
+ * On a cluster whose nodes lack sharded pub/sub (Redis < 7): plain PUBLISH, which the cluster
+ * forwards to every node, heard on one subscriber connection (to a node ioredis picks; after
+ * that node fails it subscribes again on another). Every node then carries every message.
+ */
+function createPlainClusterBus(redis: Cluster, prefix: string): ChangeBus {
+  const subscriber = redis.duplicate(undefined, {
+    enableOfflineQueue: true,
+    enableReadyCheck: false,
+    enableAutoPipelining: false,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 200,
+  });
+  return plainPubSubBus(redis, subscriber, prefix);
+}
+
+/**
+ * PUBLISH on the data connection, SUBSCRIBE on `subscriber`, this bus's own connection (a
+ * subscribed connection can do nothing else), which it closes.
+ */
+function plainPubSubBus(publisher: RedisClient, subscriber: RedisClient, prefix: string): ChangeBus {
+  // Outages are reported once by the data connection to the same server; this one just reconnects (and resubscribes).
+  subscriber.on("error", () => {});
+  const engine = new RedisPubSub({ publisher, subscriber });
+  return createChangeBus({
+    engine,
+    prefix,
+    // RedisPubSub's subscriber side parses plain JSON.
+    send: serializedOnce((channel, json) => publisher.publish(channel, json)),
+    onClose: async () => {
+      // QUIT, not disconnect: UNSUBSCRIBEs of watchers that just left are still in flight,
+      // and cutting the socket under them would reject their promises unhandled.
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   });

@@ -123,3 +123,13 @@ export class ShardedPubSub extends PubSubEngine {
     }
   }
 }
+
+/**
+ * The masters of `cluster` that do not know SPUBLISH (Redis < 7, or the command renamed away),
+ * as host:port; [] when every master has sharded pub/sub.
+ */
+export async function mastersWithoutShardedPubSub(cluster: Cluster): Promise<string[]> {
+  const masters = cluster.nodes("master");
+  const known = await Promise.all(masters.map(async (n) => ((await n.call("COMMAND", "INFO", "SPUBLISH")) as unknown[])[0] != null));
+  return masters.filter((_, i) => !known[i]).map((n) => `${n.options.host}:${n.options.port}`);
+}

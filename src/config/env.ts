@@ -24,6 +24,10 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const NODE_ENVS = ["development", "test", "production"] as const;
+
+/** sharded: SPUBLISH/SSUBSCRIBE (Redis ≥ 7); plain: PUBLISH/SUBSCRIBE, which a cluster sends to every node. */
+export const CLUSTER_PUBSUB = ["sharded", "plain"] as const;
+export type ClusterPubSub = (typeof CLUSTER_PUBSUB)[number];
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
 export interface Env {
@@ -40,6 +44,8 @@ export interface Env {
   eventStreamRedisUrl: string | null;
   /** The stream on a Redis Cluster: EVENT_STREAM_CLUSTER_NODES, else redisCluster unless EVENT_STREAM_REDIS_URL is set. */
   eventStreamCluster: ClusterTarget | null;
+  /** REDIS_CLUSTER_PUBSUB: how change messages travel on a cluster. */
+  redisClusterPubSub: ClusterPubSub;
   eventStreamKey: string;
   jwtSecret: string;
   /** True when no JWT_SECRET was given and the well-known dev secret is in use: warn loudly. */
@@ -208,6 +214,12 @@ const VARS = {
     default: null,
     description:
       "Redis Cluster for game data instead of REDIS_URL: seed nodes as host:port, comma-separated (redis://user:password@host:port or rediss:// for credentials or TLS). The event stream, the change bus and the rate limits use it too unless EVENT_STREAM_* say otherwise.",
+  },
+  REDIS_CLUSTER_PUBSUB: {
+    schema: oneOf(CLUSTER_PUBSUB),
+    default: "sharded",
+    description:
+      "How change messages travel on a Redis Cluster: sharded (SPUBLISH/SSUBSCRIBE, Redis 7.0+: each message reaches only the shard of its channel) or plain (PUBLISH/SUBSCRIBE, for clusters whose nodes lack sharded pub/sub: every message reaches every node). With sharded, a process whose cluster lacks it refuses to start and says so.",
   },
   EVENT_STREAM_CLUSTER_NODES: {
     schema: clusterNodes,
@@ -484,6 +496,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     redisCluster: cluster,
     eventStreamRedisUrl: streamCluster ? null : (v.EVENT_STREAM_REDIS_URL ?? redis),
     eventStreamCluster: streamCluster,
+    redisClusterPubSub: v.REDIS_CLUSTER_PUBSUB! as ClusterPubSub,
     eventStreamKey: v.EVENT_STREAM_KEY!,
     jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: v.JWT_SECRET === undefined,

@@ -10,7 +10,7 @@ import { randomPrefix } from "../support/redis-server.js";
 import type { StoreFactory } from "./contract-support.js";
 
 /** One private 3-master Redis Cluster and one cluster client per test file. */
-export function useRedisCluster(opts: { masters?: number; replicas?: number } = {}) {
+export function useRedisCluster(opts: { masters?: number; replicas?: number; extraArgs?: readonly string[] } = {}) {
   let cluster: RedisCluster | undefined;
   let client: Cluster | undefined;
   beforeAll(async () => {

@@ -50,11 +50,11 @@ async function replicasInSync(ports: number[], expected: number, timeoutMs = 20_
  * each node's cluster bus is its port + 10000) and joins them with
  * `redis-cli --cluster create`, as an operator would.
  */
-export async function startRedisCluster(opts: { masters?: number; replicas?: number } = {}): Promise<RedisCluster> {
+export async function startRedisCluster(opts: { masters?: number; replicas?: number; extraArgs?: readonly string[] } = {}): Promise<RedisCluster> {
   const masters = opts.masters ?? 3;
   const replicas = opts.replicas ?? 0;
   // No delay before a replica's first sync: a replica that never synced cannot take over.
-  const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0"];
+  const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0", ...(opts.extraArgs ?? [])];
   const nodes = await Promise.all(Array.from({ length: masters * (1 + replicas) }, () => startRedisServer(args)));
   const stop = async () => void (await Promise.all(nodes.map((n) => n.stop())));
   const healthy = async (timeoutMs = 20_000) => {
