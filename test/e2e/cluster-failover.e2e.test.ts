@@ -99,16 +99,19 @@ describe("a Redis Cluster master SIGKILLed during a quickJoin race and a subscri
     // it was acknowledged. A refused call may still have been applied (its answer was lost with
     // the master): such a player sits once, or not at all — the ambiguity docs/cluster.md describes.
     const seatOf = new Map<string, string>();
+    const listed = new Map<string, number>();
     let after: string | null = null;
     for (;;) {
-      const page: { edges: { node: { id: string; players: { id: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = (
-        await gqlOk<{ games: { edges: { node: { id: string; players: { id: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+      type Page = { edges: { node: { id: string; version: number; players: { id: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      const page: Page = (
+        await gqlOk<{ games: Page }>(
           b.url,
-          "query($after: String) { games(filter: { gameType: \"quad\", states: [OPEN, FULL] }, first: 100, after: $after) { edges { node { id players { id } } } pageInfo { hasNextPage endCursor } } }",
+          "query($after: String) { games(filter: { gameType: \"quad\", states: [OPEN, FULL] }, first: 100, after: $after) { edges { node { id version players { id } } } pageInfo { hasNextPage endCursor } } }",
           { after },
         )
       ).games;
       for (const { node: g } of page.edges) {
+        listed.set(g.id, g.version);
         expect(g.players.length).toBeLessThanOrEqual(4);
         for (const p of g.players) {
           if (p.id === "host") continue; // the probe games' creator, seated in each of them
@@ -140,6 +143,17 @@ describe("a Redis Cluster master SIGKILLed during a quickJoin race and a subscri
       if (m.gameId === made.id) break;
     }
     console.log(`failover: the subscriber got ${newest.size} games' changes, ${stale} out of version order`);
+    // A client that may have missed messages while the master was away resyncs by version: it
+    // reads the games again and keeps, per game, the newer of what it heard and what it read
+    // (watchLobby does this on reconnect). No version it was told of is newer than the store's
+    // (nothing it heard was lost), and the read catches it up on every change it did not hear.
+    let caughtUp = 0;
+    for (const [id, stored] of listed) {
+      const heard = newest.get(id) ?? 0;
+      expect(heard, `game ${id}: heard version ${heard}, stored ${stored}`).toBeLessThanOrEqual(stored);
+      if (stored > heard) caughtUp++;
+    }
+    console.log(`failover: the resync by version caught the subscriber up on ${caughtUp} of ${listed.size} games`);
 
     // The watcher of the game whose channel was on the dead master hears its next change.
     const updated = (await ok(apiClient(a.url).updateGame({ id: watched!.id, input: { labels: { mode: "after-failover" } } }, host))).updateGame;
