@@ -3,6 +3,7 @@ import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { codeOf, gql, type GqlResult, startTestApp, type TestApp, tokenFor } from "../support/app.js";
 import { randomPrefix, type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { type RedisCluster, startRedisCluster } from "../support/redis-cluster.js";
 
 const CREATE = 'createGame(input: { gameType: "party-quiz" }) { id }';
 const retryAfter = (r: GqlResult<unknown>, i = 0) => r.errors?.[i]?.extensions?.retryAfterSeconds as number | undefined;
@@ -43,22 +44,41 @@ function firstOf(client: ReturnType<typeof createClient>, query: string): Promis
   });
 }
 
+/** Where two API instances keep their counters: one Redis, or a 3-master cluster (each player's counter on its own slot). */
+const BACKENDS: { name: string; start: () => Promise<{ env: Record<string, string>; stop: () => Promise<void> }> }[] = [
+  {
+    name: "one Redis",
+    start: async () => {
+      const redis: RedisServer = await startRedisServer();
+      return { env: { REDIS_URL: redis.url }, stop: () => redis.stop() };
+    },
+  },
+  {
+    name: "a 3-master Redis Cluster",
+    start: async () => {
+      const cluster: RedisCluster = await startRedisCluster({ masters: 3 });
+      return { env: { REDIS_CLUSTER_NODES: cluster.seeds }, stop: () => cluster.stop() };
+    },
+  },
+];
+
 /**
- * The rate limits and the live-games cap with the shipped defaults, on a real Redis, over
- * HTTP and graphql-ws, shared by two API instances.
+ * The rate limits and the live-games cap with the shipped defaults, over HTTP and graphql-ws,
+ * shared by two API instances.
  */
-describe("rate limits (shipped defaults, Redis, two API instances)", () => {
-  let redis: RedisServer;
+describe.each(BACKENDS)("rate limits (shipped defaults, $name, two API instances)", (backend) => {
+  let stop: (() => Promise<void>) | undefined;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    const opts = { redisUrl: redis.url, prefix: randomPrefix(), shippedLimits: true, env: { NODE_ENV: "production" } };
+    const started = await backend.start();
+    stop = started.stop;
+    const opts = { prefix: randomPrefix(), shippedLimits: true, env: { NODE_ENV: "production", ...started.env } };
     [a, b] = await Promise.all([startTestApp(opts), startTestApp(opts)]);
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
-    await redis?.stop();
+    await stop?.();
   });
 
   it("bounds one token's createGame: 15 aliases store 5 games (the cap); 10 calls a minute, then RATE_LIMITED on every instance", async () => {
