@@ -19,6 +19,7 @@ Commands:
   worker     event-stream worker and expiry sweeper (/healthz and /metrics on METRICS_PORT)
   all        api and worker in one process (what npm start runs)
   token      print a dev player token: token --sub alice --name Alice [--admin] [--expires 12h]
+             [--rating mmr=1540 …] (its ratings claim, for queues whose ratings come from tokens)
   schema     print the GraphQL schema (SDL)
   simulate   replay a ticket matchmaking queue of the catalog and print waits and match quality:
              ${SIMULATE_USAGE}
@@ -87,12 +88,20 @@ async function token(args: string[]): Promise<void> {
       name: { type: "string" },
       admin: { type: "boolean", default: false },
       expires: { type: "string", default: "12h" },
+      rating: { type: "string", multiple: true, default: [] },
     },
   });
   if (!values.sub) throw new Error("token needs --sub <player id> (and usually --name <display name>)");
+  const ratings = Object.fromEntries(
+    values.rating.map((r) => {
+      const m = /^([A-Za-z0-9_-]{1,64})=(-?\d+(?:\.\d+)?)$/.exec(r);
+      if (!m) throw new Error(`--rating takes <attribute>=<number> (e.g. mmr=1540), got "${r}"`);
+      return [m[1]!, Number(m[2])];
+    }),
+  );
   const env = loadEnv();
   const jwt = await signToken(
-    { sub: values.sub, name: values.name ?? values.sub, admin: values.admin, expiresIn: values.expires },
+    { sub: values.sub, name: values.name ?? values.sub, admin: values.admin, expiresIn: values.expires, ...(values.rating.length ? { ratings } : {}) },
     { secret: env.jwtSecret, issuer: env.jwtIssuer },
   );
   process.stdout.write(jwt + "\n");

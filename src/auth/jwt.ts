@@ -3,6 +3,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
 import { PLAYER_ID_PATTERN } from "../domain/ids.js";
+import { KEY_SAFE } from "../domain/tickets/ticket.js";
 
 export const ADMIN_ROLE = "admin";
 const ALGORITHM = "HS256";
@@ -128,27 +129,52 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
     if (err instanceof joseErrors.JOSEAlgNotAllowed) throw unauthenticated("wrong algorithm", "it is not signed with HS256");
     throw unauthenticated("not a JWT", "it is not a JWT (three base64url parts separated by dots)");
   }
-  const { sub, name, roles } = payload as { sub?: unknown; name?: unknown; roles?: unknown };
+  const { sub, name, roles, ratings } = payload as { sub?: unknown; name?: unknown; roles?: unknown; ratings?: unknown };
   if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated("bad claims", `"sub" must match ${PLAYER_ID}`);
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
-  const actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
+  const actor: Actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
+  if (ratings !== undefined) actor.ratings = ratingsClaim(ratings);
   // jose has checked exp (required, a number, in the future).
   const entry: Verified = { actor, exp: Number(payload.exp), secret: settings.secret, issuer: settings.issuer ?? null };
   remember(token, entry);
   return sessionOf(entry);
 }
 
+/** Most entries of a token's `ratings` claim. */
+export const MAX_TOKEN_RATINGS = 32;
+
+/**
+ * The `ratings` claim: an object of at most MAX_TOKEN_RATINGS attributes (key-safe names, as a
+ * queue's rating attribute) to finite numbers, frozen. Anything else refuses the token ("bad
+ * claims"): a login service that signs a broken claim hears of it at once.
+ */
+function ratingsClaim(raw: unknown): Readonly<Record<string, number>> {
+  const bad = (why: string) => unauthenticated("bad claims", `"ratings" ${why}`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw bad("must be an object of attribute → number");
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > MAX_TOKEN_RATINGS) throw bad(`may hold at most ${MAX_TOKEN_RATINGS} attributes`);
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [k, v] of entries) {
+    if (!KEY_SAFE.test(k)) throw bad("names must be 1-64 letters, digits, '_' or '-'");
+    if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`"${k}" must be a finite number`);
+    out[k] = v;
+  }
+  return Object.freeze(out);
+}
+
 export interface TokenClaims {
   sub: string;
   name: string;
   admin?: boolean;
+  /** Ratings by attribute (the `ratings` claim), for queues that take them from tokens. */
+  ratings?: Readonly<Record<string, number>>;
   /** jose duration string, e.g. "12h". */
   expiresIn?: string;
 }
 
 /** Signs a token as a login service would; used by `matchmaker token` and the tests. */
 export async function signToken(claims: TokenClaims, settings: JwtSettings): Promise<string> {
-  const jwt = new SignJWT({ name: claims.name, roles: claims.admin ? [ADMIN_ROLE] : [] })
+  const jwt = new SignJWT({ name: claims.name, roles: claims.admin ? [ADMIN_ROLE] : [], ...(claims.ratings ? { ratings: { ...claims.ratings } } : {}) })
     .setProtectedHeader({ alg: ALGORITHM })
     .setSubject(claims.sub)
     .setIssuedAt()

@@ -7,6 +7,7 @@
  *       teams: { count: 2, size: 1 }  # required; or { count: 1, minPlayers: 2, maxPlayers: 8 }
  *       rating:                       # optional; these are the defaults
  *         attribute: mmr
+ *         source: input               # input (the client's rating) | token (its ratings.<attribute> claim)
  *         initialWindow: 100          # half-width: rating r accepts [r - w, r + w]
  *         expansion: { kind: linear, perSecond: 10 }   # or { kind: steps, steps: [{ afterMs, window }] }
  *         maxWindow: 1000
@@ -21,13 +22,14 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { KEY_SAFE } from "../domain/tickets/ticket.js";
-import { type QueueConfig, type TeamLayout, WindowClock, largestFittingParty } from "../domain/tickets/queue.js";
+import { type QueueConfig, type RatingSource, type TeamLayout, WindowClock, largestFittingParty } from "../domain/tickets/queue.js";
 
 /** A match holds at most this many players. */
 export const MAX_MATCH_PLAYERS = 100;
 
 export const QUEUE_DEFAULTS = Object.freeze({
   attribute: "mmr",
+  ratingSource: "input" as RatingSource,
   initialWindow: 100,
   perSecond: 10,
   maxWindow: 1000,
@@ -57,6 +59,7 @@ const queueSchema = z
     rating: z
       .strictObject({
         attribute: keySafe.optional(),
+        source: z.enum(["input", "token"]).optional(),
         initialWindow: amount.optional(),
         expansion: z
           .strictObject({
@@ -183,6 +186,7 @@ export function queueConfig(q: QueueInput): QueueConfig {
     teams: layout,
     rating: {
       attribute: q.rating?.attribute ?? QUEUE_DEFAULTS.attribute,
+      source: q.rating?.source ?? QUEUE_DEFAULTS.ratingSource,
       initialWindow: q.rating?.initialWindow ?? QUEUE_DEFAULTS.initialWindow,
       expansion:
         exp?.kind === "steps"

@@ -95,6 +95,8 @@ export interface Actor {
   id: string;
   name: string;
   admin: boolean;
+  /** The token's `ratings` claim (attribute → rating), signed by the studio; absent when it has none. */
+  ratings?: Readonly<Record<string, number>>;
 }
 
 export enum ChangeKind {

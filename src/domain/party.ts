@@ -28,6 +28,8 @@ export interface PartyMember {
   id: string;
   name: string;
   joinedAt: number;
+  /** The `ratings` claim of the token they joined with (queues whose ratings come from tokens read it). */
+  ratings?: Readonly<Record<string, number>>;
 }
 
 /** A party nobody changes for this long is forgotten (members who still want it make a new one). */
@@ -59,16 +61,24 @@ export const partyNotFound = (id: string) =>
 
 const isMember = (p: PartyRecord, playerId: string) => p.members.some((m) => m.id === playerId);
 
+/** A member as `player` joins at `now`, with their token's ratings if it has any. */
+const memberOf = (player: Actor, now: number): PartyMember => ({
+  id: player.id,
+  name: player.name,
+  joinedAt: now,
+  ...(player.ratings ? { ratings: { ...player.ratings } } : {}),
+});
+
 /** A new party with `leader` as its only member. */
 export function newParty(id: string, gameType: string, leader: Actor, maxSize: number, now: number): PartyRecord {
-  return { id, gameType, leaderId: leader.id, members: [{ id: leader.id, name: leader.name, joinedAt: now }], maxSize, version: 1, createdAt: now, updatedAt: now, seatedIn: null };
+  return { id, gameType, leaderId: leader.id, members: [memberOf(leader, now)], maxSize, version: 1, createdAt: now, updatedAt: now, seatedIn: null };
 }
 
 /** `p` with `player` added; ALREADY_JOINED for a member, PARTY_FULL when no place is left. */
 export function withMember(p: PartyRecord, player: Actor, now: number): PartyRecord {
   if (isMember(p, player.id)) throw new MatchmakerError(ErrorCode.ALREADY_JOINED, `You are already in party "${p.id}".`);
   if (p.members.length >= p.maxSize) throw new MatchmakerError(ErrorCode.PARTY_FULL, `Party "${p.id}" is full (${p.maxSize} players).`, { maxSize: p.maxSize });
-  return { ...p, members: [...p.members, { id: player.id, name: player.name, joinedAt: now }], version: p.version + 1, updatedAt: now };
+  return { ...p, members: [...p.members, memberOf(player, now)], version: p.version + 1, updatedAt: now };
 }
 
 /**

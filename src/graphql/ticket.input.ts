@@ -18,8 +18,13 @@ export class EnqueueMatchTicketInput {
   @Field(() => String, { description: "A queue of the game type (its catalog entry's `queues`)." })
   queue!: string;
 
-  @Field(() => Float, { description: "Your rating in the queue's rating attribute (for a party: its agreed rating)." })
-  rating!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Your rating in the queue's rating attribute (for a party: its agreed rating); required by a queue whose ratings come from input. " +
+      "A queue whose ratings come from player tokens (rating.source: token) reads the tokens' ratings claim instead: leave this out, or send the same value.",
+  })
+  rating?: number | null;
 
   @Field(() => [RegionLatencyInput], { nullable: true, description: "Required by a queue with a region rule; at most 32." })
   latencies?: RegionLatencyInput[] | null;

@@ -1,5 +1,6 @@
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
+import type { PartyRecord } from "../domain/party.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
 import { checkLatencies, MAX_TICKET_REGIONS, validateTicket } from "../domain/tickets/ticket.js";
@@ -16,12 +17,48 @@ import type { ServiceContext } from "./service-context.js";
 export interface EnqueueTicketParams {
   gameType: string;
   queue: string;
-  /** The queue's rating attribute for the caller (or their party: its agreed rating). */
-  rating: number;
+  /**
+   * The queue's rating attribute for the caller (or their party: its agreed rating). Required when
+   * the queue's ratings come from input; optional when they come from tokens (then, if given, it
+   * must be the one the tokens give).
+   */
+  rating?: number | null;
   /** Round-trip ms per region; required by a queue with a region rule. */
   latencies?: Readonly<Record<string, number>> | null;
   /** A party the caller leads: its members search together, in one team. */
   partyId?: string | null;
+}
+
+/**
+ * A new ticket's rating. From input: the client's (BAD_USER_INPUT when missing). From tokens: the
+ * caller's `ratings.<attribute>` claim, for a party the mean of its members' (the caller's from
+ * this token, the others' from the token each joined with); FORBIDDEN naming whoever has none,
+ * BAD_USER_INPUT when the client sent another rating.
+ */
+function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | null, given: number | null | undefined): number {
+  const attribute = queue.rating.attribute;
+  if ((queue.rating.source ?? "input") === "input") {
+    if (given == null) throw badInput(`Queue "${queue.id}" needs your rating (${attribute}).`);
+    return given;
+  }
+  const members = party ? party.members.map((m) => (m.id === actor.id ? { id: m.id, ratings: actor.ratings } : m)) : [{ id: actor.id, ratings: actor.ratings }];
+  const ratings = members.map((m) => {
+    const r = m.ratings?.[attribute];
+    if (r === undefined) {
+      const whose = m.id === actor.id ? "your token has" : `${m.id}'s token had, when they joined the party,`;
+      throw new MatchmakerError(ErrorCode.FORBIDDEN, `Queue "${queue.id}" takes ratings from player tokens (claim ratings.${attribute}), and ${whose} none.`, {
+        reason: "no_token_rating",
+      });
+    }
+    return r;
+  });
+  const rating = ratings.reduce((a, b) => a + b, 0) / ratings.length;
+  if (given != null && given !== rating) {
+    throw badInput(`Queue "${queue.id}" takes ratings from player tokens: ${party ? "your party's" : "yours"} is ${rating}. Leave rating out, or send that.`, {
+      reason: "rating_not_from_token",
+    });
+  }
+  return rating;
 }
 
 /** The queue of a type, or BAD_USER_INPUT naming the queues there are. */
@@ -94,7 +131,8 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
         const c = checkLatencies(latencies);
         if (!c.ok) throw badInput(c.message, { reason: c.reason });
       }
-      const { group } = await parties.seatGroup(actor, p.partyId, type);
+      const { group, party } = await parties.seatGroup(actor, p.partyId, type);
+      const rating = ticketRating(queue, actor, party, p.rating);
       const t = now();
       const ticket: TicketRecord = {
         id: newTicketId(type.id),
@@ -105,7 +143,7 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
         ownerId: actor.id,
         players: group.ids.map((id) => ({ id, name: group.names.get(id) ?? id })),
         partyId: group.party?.id ?? null,
-        rating: p.rating,
+        rating,
         latencies,
         enqueuedAt: t,
         updatedAt: t,

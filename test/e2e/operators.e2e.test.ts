@@ -64,6 +64,16 @@ describe("the CLI", () => {
     expect(r.stdout).toMatch(/^matchmaker \d+\.\d+\.\d+\n$/);
   });
 
+  it("puts --rating attribute=value into the token's ratings claim, and refuses another form", () => {
+    const rated = cli(["token", "--sub", "alice", "--rating", "mmr=1540", "--rating", "duel-elo=-12.5"]);
+    expect(rated.status).toBe(0);
+    const claims = JSON.parse(Buffer.from(rated.stdout.trim().split(".")[1]!, "base64url").toString()) as { ratings?: unknown };
+    expect(claims.ratings).toEqual({ mmr: 1540, "duel-elo": -12.5 });
+    const bad = cli(["token", "--sub", "alice", "--rating", "mmr:1540"]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("--rating takes <attribute>=<number>");
+  });
+
   it("says which secret signed a token, on stderr, so the token alone can be captured", async () => {
     const dev = cli(["token", "--sub", "alice", "--name", "Alice"]);
     expect(dev.stdout.trim().split(".")).toHaveLength(3);

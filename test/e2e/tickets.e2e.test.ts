@@ -4,7 +4,7 @@ import type * as G from "../generated/graphql.js";
 import { codeOf, gql, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
 import { bothModes, watcherReady } from "./modes.js";
 import { CANCEL_TICKET, ENQUEUE_TICKET, TICKET, TICKET_CHANGED } from "./operations-tickets.js";
-import { formParty } from "../support/match-client.js";
+import { formParty, matchClient } from "../support/match-client.js";
 
 /** A lobby-only type with a ranked 1v1 queue whose window widens fast, for tests that wait for it. */
 const CATALOG = parseCatalog(
@@ -30,6 +30,9 @@ const CATALOG = parseCatalog(
       - id: squads
         teams: { count: 2, size: 2 }
         rating: { attribute: mmr, initialWindow: 50, expansion: { kind: linear, perSecond: 1 }, maxWindow: 100 }
+      - id: trusted
+        teams: { count: 2, size: 2 }
+        rating: { attribute: mmr, source: token, initialWindow: 50, expansion: { kind: linear, perSecond: 1 }, maxWindow: 100 }
 `,
   "tickets-catalog.yaml",
 );
@@ -147,6 +150,33 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     expect(matched.teams!.map((team) => [...team].sort()).sort()).toEqual([["alice", "bob"], ["carol", "dave"]]);
     expect(matched.game!.players.map((p) => p.id).sort()).toEqual(["alice", "bob", "carol", "dave"]);
     expect((await gql<G.TicketQuery>(t.url, TICKET, { id: ticket.id }, await tokenFor("alice"))).data!.matchTicket!.status).toBe("MATCHED");
+  });
+
+  it("takes ratings from the players' tokens where the queue says so: a client cannot claim its own", async () => {
+    const trusted = async (token: string, extra: Record<string, unknown> = {}) =>
+      gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "trusted", ...extra } }, token);
+    const alice = await tokenFor("alice", { ratings: { mmr: 1700, other: 3 } });
+    // Another rating than the studio signed is refused, and nothing is stored.
+    const claimed = await trusted(alice, { rating: 2500 });
+    expect([codeOf(claimed), claimed.errors![0]!.extensions!.reason]).toEqual(["BAD_USER_INPUT", "rating_not_from_token"]);
+    expect((await trusted(alice)).data!.enqueueMatchTicket).toMatchObject({ status: "SEARCHING", rating: 1700 });
+    // A token without the queue's attribute cannot search here.
+    const none = await trusted(await tokenFor("bob", { ratings: { other: 1 } }), { rating: 1700 });
+    expect([codeOf(none), none.errors![0]!.extensions!.reason]).toEqual(["FORBIDDEN", "no_token_rating"]);
+    // A party's rating is the mean of its members', each from the token they joined with.
+    const mm = matchClient(t.url);
+    const carol = await tokenFor("carol", { ratings: { mmr: 1600 } });
+    const party = (await mm.createParty({ gameType: "duel" }, carol)).data!.createParty.id;
+    await mm.joinParty({ id: party }, await tokenFor("dave", { ratings: { mmr: 1620 } }));
+    expect((await trusted(carol, { partyId: party, rating: 1610 })).data!.enqueueMatchTicket).toMatchObject({ rating: 1610, players: [{ playerId: "carol" }, { playerId: "dave" }] });
+    const frank = await tokenFor("frank", { ratings: { mmr: 1500 } });
+    const unrated = (await mm.createParty({ gameType: "duel" }, frank)).data!.createParty.id;
+    await mm.joinParty({ id: unrated }, await tokenFor("erin"));
+    const refused = await trusted(frank, { partyId: unrated });
+    expect(codeOf(refused)).toBe("FORBIDDEN");
+    expect(refused.errors![0]!.message).toContain("erin's token had, when they joined the party, none");
+    // A queue whose ratings come from input still needs one.
+    expect(codeOf(await gql(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked" } }, await tokenFor("gina")))).toBe("BAD_USER_INPUT");
   });
 
   it("cancels a search for its owner once, and times out a ticket nobody can match, with the reason", async () => {

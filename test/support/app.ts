@@ -74,9 +74,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
 }
 
-export function tokenFor(sub: string, opts: { admin?: boolean; name?: string } = {}): Promise<string> {
+export function tokenFor(sub: string, opts: { admin?: boolean; name?: string; ratings?: Record<string, number> } = {}): Promise<string> {
   return signToken(
-    { sub, name: opts.name ?? sub.charAt(0).toUpperCase() + sub.slice(1), admin: opts.admin ?? false },
+    { sub, name: opts.name ?? sub.charAt(0).toUpperCase() + sub.slice(1), admin: opts.admin ?? false, ...(opts.ratings ? { ratings: opts.ratings } : {}) },
     { secret: TEST_JWT_SECRET, issuer: null },
   );
 }

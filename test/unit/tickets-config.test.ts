@@ -40,6 +40,7 @@ describe("catalog queues: what a studio writes", () => {
       teams: { kind: "teams", count: 2, size: 1 },
       rating: {
         attribute: "mmr",
+        source: "input",
         initialWindow: 100,
         expansion: { kind: "steps", steps: [{ afterMs: 10_000, window: 200 }, { afterMs: 30_000, window: 400 }] },
         maxWindow: 1000,
@@ -59,7 +60,7 @@ describe("catalog queues: what a studio writes", () => {
   it("defaults a bare queue to a linear window of 100 + 10 per second up to 1000, clock own", () => {
     const q = parseQueue({ id: "coop", teams: { count: 1, minPlayers: 2, maxPlayers: 4 } });
     expect(q.teams).toEqual({ kind: "group", minPlayers: 2, maxPlayers: 4 });
-    expect(q.rating).toEqual({ attribute: "mmr", initialWindow: 100, expansion: { kind: "linear", perSecond: 10 }, maxWindow: 1000 });
+    expect(q.rating).toEqual({ attribute: "mmr", source: "input", initialWindow: 100, expansion: { kind: "linear", perSecond: 10 }, maxWindow: 1000 });
     expect(q.partySize).toEqual({ max: 4, maxSpread: null });
     expect(q.windowClock).toBe(QUEUE_DEFAULTS.windowClock);
   });
@@ -140,6 +141,7 @@ describe("catalog queues: what a studio writes", () => {
         teams: { count: 2, size: 5 }
         partySize: { max: 6 }
         windowClock: fastest
+        rating: { source: client }
       - id: "bad:id"
         teams: { count: 2, size: 1 }
         rating: { expansion: { kind: linear }, maxWindow: 50 }
@@ -148,13 +150,14 @@ describe("catalog queues: what a studio writes", () => {
         candidatesPerSeed: 5000
 `),
     ).toEqual([
+      'games.yaml: gameTypes[0].queues[0].rating.source: must be one of "input", "token" (line 11)',
       'games.yaml: gameTypes[0].queues[0].windowClock: must be one of "own", "oldest", "newest" (line 10)',
-      "games.yaml: gameTypes[0].queues[1].id: must be 1-64 letters, digits, '_' or '-' (line 11)",
-      "games.yaml: gameTypes[0].queues[1].seedsPerTick: must be >= 1 (line 15)",
-      "games.yaml: gameTypes[0].queues[1].candidatesPerSeed: must be <= 1024 (line 16)",
-      "games.yaml: gameTypes[0].queues[1].rating.maxWindow: must be >= initialWindow (100) (line 13)",
-      "games.yaml: gameTypes[0].queues[1].rating.expansion.perSecond: is required for kind linear (line 13)",
-      "games.yaml: gameTypes[0].queues[1].region.expansion[0].maxLatencyMs: must be >= maxLatencyMs (80) (line 14)",
+      "games.yaml: gameTypes[0].queues[1].id: must be 1-64 letters, digits, '_' or '-' (line 12)",
+      "games.yaml: gameTypes[0].queues[1].seedsPerTick: must be >= 1 (line 16)",
+      "games.yaml: gameTypes[0].queues[1].candidatesPerSeed: must be <= 1024 (line 17)",
+      "games.yaml: gameTypes[0].queues[1].rating.maxWindow: must be >= initialWindow (100) (line 14)",
+      "games.yaml: gameTypes[0].queues[1].rating.expansion.perSecond: is required for kind linear (line 14)",
+      "games.yaml: gameTypes[0].queues[1].region.expansion[0].maxLatencyMs: must be >= maxLatencyMs (80) (line 15)",
     ]);
     expect(problems("      - { id: premade, teams: { count: 2, size: 5 }, partySize: { max: 6 } }\n")).toEqual([
       "games.yaml: gameTypes[0].queues[0].partySize.max: a party of 6 could never fit: a team holds 5 players (line 7)",

@@ -28,8 +28,8 @@ export type EnqueueMatchTicketInput = {
   partyId?: string | null | undefined;
   /** A queue of the game type (its catalog entry's `queues`). */
   queue: string;
-  /** Your rating in the queue's rating attribute (for a party: its agreed rating). */
-  rating: number;
+  /** Your rating in the queue's rating attribute (for a party: its agreed rating); required by a queue whose ratings come from input. A queue whose ratings come from player tokens (rating.source: token) reads the tokens' ratings claim instead: leave this out, or send the same value. */
+  rating?: number | null | undefined;
 };
 
 export type GameFilter = {

@@ -70,9 +70,18 @@ export type WindowExpansion =
   | { readonly kind: "steps"; readonly steps: readonly WindowStep[] }
   | { readonly kind: "linear"; readonly perSecond: number };
 
+/**
+ * Where a ticket's rating comes from: `input`, the enqueueing client's `rating`; `token`, the
+ * `ratings.<attribute>` claim of the players' tokens, which the studio's login service signs
+ * (a party's: the mean of its members', each from the token they joined with).
+ */
+export type RatingSource = "input" | "token";
+
 export interface RatingRule {
   /** The ticket attribute the rating is read from (say "mmr"); the caller puts it in `Ticket.rating`. */
   readonly attribute: string;
+  /** Absent (queues built in code): input. */
+  readonly source?: RatingSource;
   /** Half-width at wait 0: rating r accepts [r − w, r + w]. */
   readonly initialWindow: number;
   readonly expansion: WindowExpansion;
