@@ -20,7 +20,7 @@ import { createMemoryEventStream } from "./stream/memory-event-stream.js";
 import { createRedisEventStream } from "./stream/redis-event-stream.js";
 import { findStreamElsewhere } from "./stream/redis-stream-probe.js";
 import { isCluster, type RedisClient } from "./redis/client.js";
-import { mastersWithoutShardedPubSub } from "./bus/sharded-pubsub.js";
+import { shardedPubSubSupport } from "./bus/sharded-pubsub.js";
 import { connect, describeTarget, type RedisTarget, sameTarget, StartupError, waitForRedis } from "./redis/connect.js";
 
 export { StartupError, waitForRedis };
@@ -93,7 +93,9 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
         env.redisStartupTimeoutMs,
       );
       if (isCluster(redis) && env.redisClusterPubSub === "sharded") {
-        const lacking = await mastersWithoutShardedPubSub(redis);
+        const { lacking, unknown } = await shardedPubSubSupport(redis);
+        // A node that will not answer COMMAND may well have it: say so, and go on.
+        if (unknown.length > 0) logger.warn({ nodes: unknown }, "Could not check these Redis Cluster nodes for sharded pub/sub (COMMAND INFO refused); if they are older than Redis 7.0, set REDIS_CLUSTER_PUBSUB=plain");
         if (lacking.length > 0) {
           throw new StartupError(
             `The Redis Cluster node(s) ${lacking.join(", ")} have no sharded pub/sub (SPUBLISH, Redis 7.0+). ` +

@@ -10,7 +10,10 @@ export interface FollowTicketOptions {
 }
 
 export interface FollowedTicket {
-  /** The ticket as it ended (MATCHED with its game, TIMED_OUT or CANCELLED with a reason); rejects when the watch fails for good. */
+  /**
+   * The ticket as it ended (MATCHED with its game, TIMED_OUT or CANCELLED with a reason); rejects
+   * when the watch fails for good, or with LISTENER_FAILED when `onChange` threw on a search.
+   */
   outcome: Promise<TicketFieldsFragment>;
   /** Stops following; `outcome` then rejects with code STOPPED. */
   stop(): void;
@@ -44,11 +47,27 @@ export function followTicket(client: MatchmakerClient, ticketId: string, onChang
       // The ticket as it stood when a (re)subscription began, at a version already seen: nothing new.
       if (t.version < seen || (t.version === seen && c.previousStatus !== "SEARCHING")) return;
       seen = t.version;
-      onChange(c);
+      // The caller's listener must not break the socket's other subscriptions (graphql-ws would
+      // close it) nor lose the outcome.
+      let thrown: { err: unknown } | null = null;
+      try {
+        onChange(c);
+      } catch (err) {
+        thrown = { err };
+      }
       if (t.status !== "SEARCHING") finish(null, t);
+      else if (thrown) finish(new MatchmakerError("LISTENER_FAILED", `onChange threw for ticket ${ticketId}: ${String(thrown.err)}`));
     },
     error: (err) => finish(err),
-    complete: () => finish(new MatchmakerError("TICKET_WATCH_ENDED", `The watch of ticket ${ticketId} ended before the ticket did.`)),
+    // The server ends the watch once the ticket has ended: when the end was at a version the caller
+    // already had (afterVersion), nothing was sent, so read it.
+    complete: () => {
+      if (done) return;
+      void client.matchTicket(ticketId).then(
+        (t) => finish(t && t.status !== "SEARCHING" ? null : new MatchmakerError("TICKET_WATCH_ENDED", `The watch of ticket ${ticketId} ended before the ticket did.`), t ?? undefined),
+        (err: unknown) => finish(err instanceof MatchmakerError ? err : new MatchmakerError("NETWORK_ERROR", String(err))),
+      );
+    },
   });
   return { outcome, stop: () => finish(new MatchmakerError("STOPPED", `Stopped following ticket ${ticketId}.`)) };
 }

@@ -20,14 +20,21 @@ class CuttableSocket extends WebSocket {
   }
 }
 
-/** The server catalog, its lobby type with a ranked queue: ±50, ±200 after 600 ms of waiting. */
+/**
+ * The server catalog, its lobby type with a ranked queue (±50, ±200 after 1.5 s of waiting) and a
+ * steady one (its window widens only after a minute, so a test's frames are its own doing).
+ */
 const catalogWithQueue = (serverUrl: string) =>
   parseCatalog(
     `${serverCatalogYaml(serverUrl)}    queues:
       - id: ranked
         teams: { count: 2, size: 1 }
-        rating: { attribute: mmr, initialWindow: 50, expansion: { kind: steps, steps: [{ afterMs: 600, window: 200 }] }, maxWindow: 200 }
+        rating: { attribute: mmr, initialWindow: 50, expansion: { kind: steps, steps: [{ afterMs: 1500, window: 200 }] }, maxWindow: 200 }
         maxWaitMs: 30000
+      - id: steady
+        teams: { count: 2, size: 1 }
+        rating: { attribute: mmr, initialWindow: 50, expansion: { kind: steps, steps: [{ afterMs: 60000, window: 60 }] }, maxWindow: 60 }
+        maxWaitMs: 120000
 `,
     "client-catalog.yaml",
   );
@@ -143,7 +150,7 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
     expect(bobEnd.game!.id).toBe(aliceEnd.game!.id);
     expect(aliceEnd.game!.match).toMatchObject({ queue: "ranked", teamDifference: 100, ratingSpread: 100 });
     expect([...aliceEnd.game!.match!.teams].sort()).toEqual([["alice"], ["bob"]]);
-    // Alice widens first (her wait is longer), and the match needs bob's widening too.
+    // Alice widens first (her wait is longer), and the match needs bob's widening too (at 1.5 s each).
     expect(frames.alice).toEqual(["SEARCHING v1 ±50", "SEARCHING v1 ±200", "MATCHED v2"]);
     // Bob had version 1 already; his own widening may come just before the match.
     expect(frames.bob.at(-1)).toBe("MATCHED v2");
@@ -152,7 +159,7 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
   });
 
   it("follows a ticket across lost sockets: nothing twice after a reconnect, and a cancel made meanwhile arrives", async () => {
-    const c = await carol.enqueueMatchTicket({ gameType: "lobby", queue: "ranked", rating: 3000 });
+    const c = await carol.enqueueMatchTicket({ gameType: "lobby", queue: "steady", rating: 3000 });
     const topic = t.app.backends.bus.topics.ticket(c.id);
     const before = t.app.backends.bus.localSubscribers(topic);
     const seen: string[] = [];
@@ -175,6 +182,23 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
     expect(await followed.outcome).toMatchObject({ status: "CANCELLED", version: 2, reason: "cancelled_by_owner" });
     expect(seen).toEqual(["SEARCHING v1", "CANCELLED v2"]);
     expect((await thrown(bob.cancelMatchTicket(c.id))).code).toBe("TICKET_NOT_FOUND");
+    // Following an ended ticket from the version one already has still tells how it ended.
+    expect(await carol.followTicket(c.id, () => {}, { afterVersion: 2 }).outcome).toMatchObject({ status: "CANCELLED", version: 2 });
+  });
+
+  it("keeps a client's subscriptions when a followTicket listener throws, and says so on the outcome", async () => {
+    const d = await bob.enqueueMatchTicket({ gameType: "lobby", queue: "steady", rating: 1000 });
+    const broken = bob.followTicket(d.id, () => {
+      throw new Error("a bug in the game's UI");
+    });
+    expect((await thrown(broken.outcome)).code).toBe("LISTENER_FAILED");
+    // The same socket still serves: a second watch hears the ticket, then its cancel.
+    const seen: string[] = [];
+    const again = bob.followTicket(d.id, (x) => seen.push(`${x.ticket.status} v${x.ticket.version}`));
+    await waitFor(() => seen.length === 1, "the ticket on the same socket");
+    await bob.cancelMatchTicket(d.id);
+    expect(await again.outcome).toMatchObject({ status: "CANCELLED" });
+    expect(seen).toEqual(["SEARCHING v1", "CANCELLED v2"]);
   });
 
   it("findOrQuickJoin joins the invited game while it has room, then falls back to quickJoin", async () => {

@@ -133,7 +133,8 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
   if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated("bad claims", `"sub" must match ${PLAYER_ID}`);
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
   const actor: Actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
-  if (ratings !== undefined) actor.ratings = ratingsClaim(ratings);
+  const rated = ratingsClaim(ratings);
+  if (rated) actor.ratings = rated;
   // jose has checked exp (required, a number, in the future).
   const entry: Verified = { actor, exp: Number(payload.exp), secret: settings.secret, issuer: settings.issuer ?? null };
   remember(token, entry);
@@ -144,22 +145,22 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
 export const MAX_TOKEN_RATINGS = 32;
 
 /**
- * The `ratings` claim: an object of at most MAX_TOKEN_RATINGS attributes (key-safe names, as a
- * queue's rating attribute) to finite numbers, frozen. Anything else refuses the token ("bad
- * claims"): a login service that signs a broken claim hears of it at once.
+ * The usable part of a `ratings` claim: its first MAX_TOKEN_RATINGS entries whose name is key-safe
+ * (as a queue's rating attribute) and whose value is a finite number, frozen; undefined when none.
+ * Other entries are passed over, not refused: a login service may already put other things there
+ * (an OpenSkill { mu, sigma }, say), and a queue that needs a rating its token lacks says so.
  */
-function ratingsClaim(raw: unknown): Readonly<Record<string, number>> {
-  const bad = (why: string) => unauthenticated("bad claims", `"ratings" ${why}`);
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw bad("must be an object of attribute → number");
-  const entries = Object.entries(raw as Record<string, unknown>);
-  if (entries.length > MAX_TOKEN_RATINGS) throw bad(`may hold at most ${MAX_TOKEN_RATINGS} attributes`);
+function ratingsClaim(raw: unknown): Readonly<Record<string, number>> | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const out: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const [k, v] of entries) {
-    if (!KEY_SAFE.test(k)) throw bad("names must be 1-64 letters, digits, '_' or '-'");
-    if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`"${k}" must be a finite number`);
+  let n = 0;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (n === MAX_TOKEN_RATINGS) break;
+    if (!KEY_SAFE.test(k) || typeof v !== "number" || !Number.isFinite(v)) continue;
     out[k] = v;
+    n++;
   }
-  return Object.freeze(out);
+  return n === 0 ? undefined : Object.freeze(out);
 }
 
 export interface TokenClaims {

@@ -125,11 +125,19 @@ export class ShardedPubSub extends PubSubEngine {
 }
 
 /**
- * The masters of `cluster` that do not know SPUBLISH (Redis < 7, or the command renamed away),
- * as host:port; [] when every master has sharded pub/sub.
+ * The masters of `cluster` (host:port) that do not know SPUBLISH (Redis < 7, or the command
+ * renamed away), and those that would not say (COMMAND refused, e.g. by an ACL).
  */
-export async function mastersWithoutShardedPubSub(cluster: Cluster): Promise<string[]> {
+export async function shardedPubSubSupport(cluster: Cluster): Promise<{ lacking: string[]; unknown: string[] }> {
   const masters = cluster.nodes("master");
-  const known = await Promise.all(masters.map(async (n) => ((await n.call("COMMAND", "INFO", "SPUBLISH")) as unknown[])[0] != null));
-  return masters.filter((_, i) => !known[i]).map((n) => `${n.options.host}:${n.options.port}`);
+  const known = await Promise.all(
+    masters.map((n) =>
+      (n.call("COMMAND", "INFO", "SPUBLISH") as Promise<unknown[]>).then(
+        (info) => (info[0] != null ? "yes" : "no"),
+        () => "unknown",
+      ),
+    ),
+  );
+  const where = (answer: string) => masters.filter((_, i) => known[i] === answer).map((n) => `${n.options.host}:${n.options.port}`);
+  return { lacking: where("no"), unknown: where("unknown") };
 }

@@ -219,7 +219,7 @@ const VARS = {
     schema: oneOf(CLUSTER_PUBSUB),
     default: "sharded",
     description:
-      "How change messages travel on a Redis Cluster: sharded (SPUBLISH/SSUBSCRIBE, Redis 7.0+: each message reaches only the shard of its channel) or plain (PUBLISH/SUBSCRIBE, for clusters whose nodes lack sharded pub/sub: every message reaches every node). With sharded, a process whose cluster lacks it refuses to start and says so.",
+      "How change messages travel on a Redis Cluster: sharded (SPUBLISH/SSUBSCRIBE, Redis 7.0+: each message reaches only the shard of its channel) or plain (PUBLISH/SUBSCRIBE, for Redis 6.2 clusters, which lack sharded pub/sub: every message reaches every node). With sharded, a process whose cluster lacks it refuses to start and says so.",
   },
   EVENT_STREAM_CLUSTER_NODES: {
     schema: clusterNodes,

@@ -43,17 +43,18 @@ function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | nul
   }
   const members = party ? party.members.map((m) => (m.id === actor.id ? { id: m.id, ratings: actor.ratings } : m)) : [{ id: actor.id, ratings: actor.ratings }];
   const ratings = members.map((m) => {
-    const r = m.ratings?.[attribute];
-    if (r === undefined) {
+    const r = m.ratings && Object.hasOwn(m.ratings, attribute) ? m.ratings[attribute] : undefined;
+    if (typeof r !== "number") {
       const whose = m.id === actor.id ? "your token has" : `${m.id}'s token had, when they joined the party,`;
-      throw new MatchmakerError(ErrorCode.FORBIDDEN, `Queue "${queue.id}" takes ratings from player tokens (claim ratings.${attribute}), and ${whose} none.`, {
+      throw new MatchmakerError(ErrorCode.FORBIDDEN, `Queue "${queue.id}" takes ratings from player tokens (claim ratings.${attribute}, a number), and ${whose} none.`, {
         reason: "no_token_rating",
       });
     }
     return r;
   });
   const rating = ratings.reduce((a, b) => a + b, 0) / ratings.length;
-  if (given != null && given !== rating) {
+  // A party's mean, computed by a client, may differ in its last bits.
+  if (given != null && Math.abs(given - rating) > 1e-9 * Math.max(1, Math.abs(rating))) {
     throw badInput(`Queue "${queue.id}" takes ratings from player tokens: ${party ? "your party's" : "yours"} is ${rating}. Leave rating out, or send that.`, {
       reason: "rating_not_from_token",
     });

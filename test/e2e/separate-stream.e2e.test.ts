@@ -14,13 +14,13 @@ interface Started {
 
 const single = async (): Promise<Started> => {
   const s = await startRedisServer();
-  return { env: (role) => (role === "data" ? { REDIS_URL: s.url } : { EVENT_STREAM_REDIS_URL: s.url }), client: () => new Redis(s.url), stop: () => s.stop() };
+  return { env: (role) => ({ [role === "data" ? "REDIS_URL" : "EVENT_STREAM_REDIS_URL"]: s.url }), client: () => new Redis(s.url), stop: () => s.stop() };
 };
 const cluster = async (): Promise<Started> => {
   const c = await startRedisCluster({ masters: 3 });
   const nodes = c.seeds.split(",").map((hp) => ({ host: hp.split(":")[0]!, port: Number(hp.split(":")[1]) }));
   return {
-    env: (role) => (role === "data" ? { REDIS_CLUSTER_NODES: c.seeds } : { EVENT_STREAM_CLUSTER_NODES: c.seeds }),
+    env: (role) => ({ [role === "data" ? "REDIS_CLUSTER_NODES" : "EVENT_STREAM_CLUSTER_NODES"]: c.seeds }),
     client: () => new Redis.Cluster(nodes),
     stop: () => c.stop(),
   };
