@@ -91,16 +91,24 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
   local effect = eventEffects[kind]
   if not effect then error("unknown event effect " .. tostring(kind)) end
   local previousState = g.state
+  local qjBefore = quickJoinState(g)
   local changed = effect(g, a, now)
   if type(changed) == "table" then return changed end
 
   if eventKey then redis.call("SET", eventKey, "1", "PX", window) end
+  -- The entry id and the version go in touchLoaded's HSET: one write of the hash per event.
+  local fields = {}
   if entryId ~= "" then
-    redis.call("HSET", gameKey, "seq", entryId)
+    fields[#fields + 1], fields[#fields + 2] = "seq", entryId
     g.seq = entryId
   end
-  if changed then bump(g, now) end
-  touchLoaded(g, now, timeoutsJson)
+  if changed then
+    g.version = bumpedVersion(g)
+    g.updatedAt = now
+    fields[#fields + 1], fields[#fields + 2] = "version", g.version
+    fields[#fields + 1], fields[#fields + 2] = "updatedAt", now
+  end
+  touchLoaded(g, now, timeoutsJson, nil, fields, qjBefore)
   if changed then return { CODE.OK, flatten(g), previousState } end
   return { CODE.UNCHANGED }
 end

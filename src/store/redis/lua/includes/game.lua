@@ -114,17 +114,37 @@ end
   PUBLIC, in a QUICK_JOINABLE state and has a free seat (isQuickJoinable in quick-join.ts).
   Called by touchLoaded, which every change ends with, so no script can forget it.
 ]]
-local function syncQuickJoin(g, batch)
-  if not g.ixQj then return end
+-- Whether `g` belongs in its quick-join indexes and with what score; nil for a game in none.
+local function quickJoinState(g)
+  if not g.ixQj then return nil end
   local free = tonumber(g.capacity) - #cjson.decode(g.pids)
-  local listed = g.visibility == PUBLIC and QUICK_JOINABLE[g.state] and free > 0
+  return { listed = g.visibility == PUBLIC and QUICK_JOINABLE[g.state] and free > 0, score = msText(free * FREE_WEIGHT + tonumber(g.createdAt)) }
+end
+
+-- `before`: quickJoinState as the game was read (the indexes then mirrored it); when nothing it
+-- depends on changed, the indexes are left as they are (each ZADD costs a script several µs).
+local function syncQuickJoin(g, batch, before)
+  local now = quickJoinState(g)
+  if not now then return end
+  if before and before.listed == now.listed and before.score == now.score then return end
   for _, key in ipairs(cjson.decode(g.ixQj)) do
-    if listed then
-      indexAdd(batch, key, msText(free * FREE_WEIGHT + tonumber(g.createdAt)), g.id)
+    if now.listed then
+      indexAdd(batch, key, now.score, g.id)
     else
       indexRemove(batch, key, g.id)
     end
   end
+end
+
+-- A script's state timeouts (the same JSON for each of its games), decoded once.
+local timeoutTables = {}
+local function timeoutsOf(timeoutsJson)
+  local t = timeoutTables[timeoutsJson]
+  if not t then
+    t = cjson.decode(timeoutsJson)
+    timeoutTables[timeoutsJson] = t
+  end
+  return t
 end
 
 -- Drops the game's join code from the type's code hash `codesKey`, if it still names this game.
@@ -141,16 +161,22 @@ end
   reservations of unconfirmed seats. The creator's seat never counts: expiry never frees
   it (same rule as deadlineOf in deadlines.ts).
 ]]
-local function touchLoaded(g, now, timeoutsJson, batch)
-  local timeout = cjson.decode(timeoutsJson)[g.state]
+local function touchLoaded(g, now, timeoutsJson, batch, fields, qjBefore)
+  local timeout = timeoutsOf(timeoutsJson)[g.state]
   local deadline = nil
+  -- The caller's own field writes go in the same HSET.
+  local writes = fields or {}
+  writes[#writes + 1] = "lastActivityAt"
+  writes[#writes + 1] = now
   if timeout then
     deadline = tonumber(now) + timeout
     g.expiresAt = msText(deadline)
-    redis.call("HSET", gameKey, "lastActivityAt", now, "expiresAt", g.expiresAt)
+    writes[#writes + 1] = "expiresAt"
+    writes[#writes + 1] = g.expiresAt
+    redis.call("HSET", gameKey, unpack(writes))
   else
     g.expiresAt = nil
-    redis.call("HSET", gameKey, "lastActivityAt", now)
+    redis.call("HSET", gameKey, unpack(writes))
     redis.call("HDEL", gameKey, "expiresAt")
   end
   g.lastActivityAt = now
@@ -166,7 +192,7 @@ local function touchLoaded(g, now, timeoutsJson, batch)
   else
     indexRemove(batch, deadlineKey, g.id)
   end
-  syncQuickJoin(g, batch)
+  syncQuickJoin(g, batch, qjBefore)
 end
 
 -- touchLoaded on the game as stored now, for scripts that do not keep `g` in step with their writes.
@@ -240,8 +266,11 @@ local function writeLabels(g, entries, replace)
     end
   end
   -- An empty table encodes as {}, which is right for this object.
-  g.ixLbl = cjson.encode(ix)
-  redis.call("HSET", gameKey, "ixLbl", g.ixLbl)
+  local encoded = cjson.encode(ix)
+  if encoded ~= g.ixLbl then
+    g.ixLbl = encoded
+    redis.call("HSET", gameKey, "ixLbl", encoded)
+  end
   return changed
 end
 
