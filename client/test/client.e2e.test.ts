@@ -142,7 +142,10 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
     const frames = { alice: [] as string[], bob: [] as string[] };
     const show = (who: keyof typeof frames) => (c: TicketChange) => frames[who].push(`${c.ticket.status} v${c.ticket.version}${c.ticket.window === null ? "" : ` ±${c.ticket.window}`}`);
     const forAlice = alice.followTicket(a.id, show("alice"));
-    // 100 apart: outside both ±50 windows, inside both once they widen to ±200.
+    await waitFor(() => frames.alice.length === 1, "alice's ticket as it stands");
+    // Bob comes 300 ms later, so that alice's window surely widens (and she is told) before his,
+    // which the match needs too. 100 apart: outside both ±50 windows, inside both at ±200.
+    await new Promise((r) => setTimeout(r, 300));
     const b = await bob.enqueueMatchTicket({ gameType: "lobby", queue: "ranked", rating: 1600 });
     const forBob = bob.followTicket(b.id, show("bob"), { afterVersion: b.version });
     const [aliceEnd, bobEnd] = await Promise.all([forAlice.outcome, forBob.outcome]);
