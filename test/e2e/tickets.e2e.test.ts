@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog.js";
 import type * as G from "../generated/graphql.js";
-import { codeOf, gql, subscribe, type TestApp, tokenFor, wsClient } from "../support/app.js";
+import { codeOf, gql, subscribe, type TestApp, tokenFor, waitFor, wsClient } from "../support/app.js";
 import { bothModes, watcherReady } from "./modes.js";
 import { CANCEL_TICKET, ENQUEUE_TICKET, TICKET, TICKET_CHANGED } from "./operations-tickets.js";
 import { formParty, matchClient } from "../support/match-client.js";
@@ -49,6 +49,7 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
   });
   afterAll(() => mode.teardown());
 
+  const scrape = async () => (await fetch(t.url.replace("/graphql", "/metrics"))).text();
   const enqueue = async (player: string, rating: number) => gql<G.EnqueueTicketMutation>(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked", rating } }, await tokenFor(player));
   const watch = async (id: string, player: string, afterVersion?: number) => {
     const client = wsClient(t.wsUrl, await tokenFor(player));
@@ -100,9 +101,10 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const match = formed.data!.game.match!;
     expect(match).toMatchObject({ queue: "ranked", teams: forAlice.ticket.teams, teamDifference: 100, ratingSpread: 100 });
     expect([...match.teamRatings].sort()).toEqual([1500, 1600]);
-    // Operators see both tickets matched, and how long they waited.
-    const metrics = await (await fetch(t.url.replace("/graphql", "/metrics"))).text();
-    expect(metrics).toContain('matchmaker_tickets_ended_total{game_type="duel",queue="ranked",outcome="MATCHED",reason=""} 2');
+    // Operators see both tickets matched, and how long they waited (counted once the tick is over).
+    const ended = 'matchmaker_tickets_ended_total{game_type="duel",queue="ranked",outcome="MATCHED",reason=""} 2';
+    await waitFor(async () => (await scrape()).includes(ended), "the tick's figures");
+    const metrics = await scrape();
     expect(metrics).toContain('matchmaker_ticket_wait_seconds_count{game_type="duel",queue="ranked"} 2');
     expect(metrics).toMatch(/^matchmaker_ticket_wait_seconds_bucket\{le="0\.5",game_type="duel",queue="ranked"\} 0$/m);
     // The outcome is final: the subscription ends with it, a cancel now answers with it.
@@ -213,11 +215,13 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     // Dave searched alone for 2 s of 100 ms ticks: every one of his seed attempts found nobody.
     expect(recent.ruleFailures).toEqual([{ reason: "pool_too_small", count: expect.any(Number) }]);
     expect((recent.ruleFailures as { count: number }[])[0]!.count).toBeGreaterThanOrEqual(5);
-    const metrics = await (await fetch(t.url.replace("/graphql", "/metrics"))).text();
+    // The worker's own series are counted once its tick is over.
+    const timedOut = 'matchmaker_tickets_ended_total{game_type="duel",queue="ranked",outcome="TIMED_OUT",reason="pool_too_small"} 1';
+    await waitFor(async () => (await scrape()).includes(timedOut), "the tick's figures");
+    const metrics = await scrape();
     expect(metrics).toContain('matchmaker_queue_recent_tickets{game_type="duel",queue="ranked",outcome="CANCELLED"} 2');
     expect(metrics).toContain('matchmaker_queue_recent_tickets{game_type="duel",queue="ranked",outcome="TIMED_OUT"} 1');
-    // The worker's own series: the timeout with its rule, the failed seed attempts by rule, an empty pool.
-    expect(metrics).toContain('matchmaker_tickets_ended_total{game_type="duel",queue="ranked",outcome="TIMED_OUT",reason="pool_too_small"} 1');
+    // The worker's own series: the failed seed attempts by rule, an empty pool.
     const failed = /^matchmaker_match_attempt_failures_total\{game_type="duel",queue="ranked",reason="pool_too_small"\} (\d+)$/m.exec(metrics);
     expect(Number(failed?.[1])).toBeGreaterThanOrEqual(5);
     expect(metrics).toContain('matchmaker_tickets_waiting{game_type="duel",queue="ranked"} 0');
