@@ -17,6 +17,8 @@ end
 if #gone == 0 then return { CODE.NONE_SEATED } end
 local previous = g.state
 removePlayers(g, gone, ARGV[2])
-bump(g, ARGV[3])
-touchLoaded(g, ARGV[3], ARGV[4])
+-- The version goes in touchLoaded's HSET.
+local bumped = {}
+bump(g, ARGV[3], bumped)
+touchLoaded(g, ARGV[3], ARGV[4], nil, bumped)
 return loadedReply(g, previous)

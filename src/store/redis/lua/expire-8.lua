@@ -27,8 +27,10 @@ end
 if #freed > 0 then
   local previous = g.state
   removePlayers(g, freed, ARGV[3])
-  bump(g, now)
-  touchLoaded(g, now, ARGV[2])
+  -- The version goes in touchLoaded's HSET.
+  local bumped = {}
+  bump(g, now, bumped)
+  touchLoaded(g, now, ARGV[2], nil, bumped)
   local reply = loadedReply(g, previous)
   reply[4] = freed
   return reply

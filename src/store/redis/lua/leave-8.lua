@@ -36,6 +36,8 @@ end
 
 local previous = g.state
 removePlayers(g, { playerId }, ARGV[2])
-bump(g, ARGV[3])
-touchLoaded(g, ARGV[3], ARGV[4])
+-- The version goes in touchLoaded's HSET.
+local bumped = {}
+bump(g, ARGV[3], bumped)
+touchLoaded(g, ARGV[3], ARGV[4], nil, bumped)
 return loadedReply(g, previous)

@@ -11,6 +11,8 @@ local g = readGame()
 if not g then return { CODE.NOT_FOUND } end
 redis.call("HSET", gameKey, "serverToken", ARGV[1])
 g.serverToken = ARGV[1]
-bump(g, ARGV[2])
-touchLoaded(g, ARGV[2], ARGV[3])
+-- The version goes in touchLoaded's HSET.
+local bumped = {}
+bump(g, ARGV[2], bumped)
+touchLoaded(g, ARGV[2], ARGV[3], nil, bumped)
 return loadedReply(g, g.state)

@@ -102,12 +102,7 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
     fields[#fields + 1], fields[#fields + 2] = "seq", entryId
     g.seq = entryId
   end
-  if changed then
-    g.version = bumpedVersion(g)
-    g.updatedAt = now
-    fields[#fields + 1], fields[#fields + 2] = "version", g.version
-    fields[#fields + 1], fields[#fields + 2] = "updatedAt", now
-  end
+  if changed then bump(g, now, fields) end
   touchLoaded(g, now, timeoutsJson, nil, fields, qjBefore)
   if changed then return { CODE.OK, flatten(g), previousState } end
   return { CODE.UNCHANGED }

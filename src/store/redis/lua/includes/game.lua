@@ -101,11 +101,14 @@ local function bumpedVersion(g)
   return tostring(tonumber(g.version) + 1)
 end
 
--- A visible change: version + 1 at time `now`.
-local function bump(g, now)
+-- A visible change: version + 1 at time `now`. With `fields` (field/value pairs the caller writes
+-- next, as touchLoaded does), its fields are added there instead of written on their own.
+local function bump(g, now, fields)
   g.version = bumpedVersion(g)
   g.updatedAt = now
-  redis.call("HSET", gameKey, "version", g.version, "updatedAt", now)
+  if not fields then return redis.call("HSET", gameKey, "version", g.version, "updatedAt", now) end
+  fields[#fields + 1], fields[#fields + 2] = "version", g.version
+  fields[#fields + 1], fields[#fields + 2] = "updatedAt", now
 end
 
 --[[

@@ -39,10 +39,12 @@ local function seatParty(g, party, seatsFilledJson, now, timeoutsJson)
   g.pids = encodeList(pids)
   redis.call("HSET", gameKey, "pids", g.pids, "state", state, unpack(fields))
   for i = 1, #fields, 2 do g[fields[i]] = fields[i + 1] end
-  bump(g, now)
+  -- The version goes in touchLoaded's HSET.
+  local bumped = {}
+  bump(g, now, bumped)
   redis.call("ZADD", freeKey, free, g.id)
   moveState(g, state)
-  touchLoaded(g, now, timeoutsJson)
+  touchLoaded(g, now, timeoutsJson, nil, bumped)
   return previous
 end
 
