@@ -28,6 +28,12 @@ async function main(): Promise<void> {
     console.log(`worker, ${scenario}: draining ${entries} stream entries across ${games} games…`);
     const w = await workerBench({ entries, games, scenario, profileDir: process.env.BENCH_CPU_PROF || undefined });
     console.log(`  raw XREADGROUP + batched XACK: ${Math.round(w.rawPerSecond).toLocaleString("en")} entries/s`);
+    if (w.publishFloorPerSecond !== undefined) {
+      console.log(
+        `  raw loop + each entry's change published, prebuilt (the most any worker publishing every change could do): ` +
+          `${Math.round(w.publishFloorPerSecond).toLocaleString("en")} entries/s (${(w.publishFloorPerSecond / w.rawPerSecond).toFixed(2)}× the raw loop)`,
+      );
+    }
     console.log(`  matchmaker worker (apply + publish + ack): ${Math.round(w.workerPerSecond).toLocaleString("en")} events/s`);
     // The life-cycle mix's floor is the design before the lease; every-entry-a-change is issue 10's goal.
     const target = scenario === "lifecycle" ? 0.36 : 0.3;

@@ -16,6 +16,13 @@ export interface WorkerBenchResult {
   entries: number;
   games: number;
   rawPerSecond: number;
+  /**
+   * The raw loop plus publishing, for each entry, one message the size of the change the
+   * worker publishes for it, on the game's channel and its type's (prebuilt: no apply, no
+   * serializing): what any worker that publishes each change with its game could reach at most.
+   * Measured for the all-changes scenario, where every entry is such a change.
+   */
+  publishFloorPerSecond?: number;
   workerPerSecond: number;
   ratio: number;
 }
@@ -58,9 +65,19 @@ export async function workerBench(opts: { entries: number; games: number; scenar
       }
     }
     await fill(redis, "bench:raw", entries);
+    if (opts.scenario === "all-changes") await fill(redis, "bench:floor", entries);
     await fill(redis, "bench:events", entries);
 
     const rawPerSecond = await rawDrain(redis, "bench:raw", opts.entries);
+    // A message as the bus sends a change of one of these games (the game with its players and labels).
+    let publishFloorPerSecond: number | undefined;
+    if (opts.scenario === "all-changes") {
+      const game = (await service.getGame(ids[0]!))!;
+      const message = JSON.stringify({ kind: "UPDATED", gameId: game.id, gameType: game.gameType, version: game.version, previousState: game.state, game });
+      publishFloorPerSecond = await rawDrain(redis, "bench:floor", opts.entries, (id) =>
+        Promise.all([redis.publish(`bench:changes:game:${id}`, message), redis.publish("bench:changes:type:party-quiz", message)]),
+      );
+    }
     const worker = createWorker({
       service,
       stream,
@@ -81,7 +98,7 @@ export async function workerBench(opts: { entries: number; games: number; scenar
     if (process.env.BENCH_STATS) console.log(await redis.info("commandstats"));
     await bus.close();
     await stream.close();
-    return { scenario: opts.scenario, entries: opts.entries, games: opts.games, rawPerSecond, workerPerSecond, ratio: workerPerSecond / rawPerSecond };
+    return { scenario: opts.scenario, entries: opts.entries, games: opts.games, rawPerSecond, publishFloorPerSecond, workerPerSecond, ratio: workerPerSecond / rawPerSecond };
   } finally {
     redis.disconnect();
     await server.stop();
@@ -96,8 +113,8 @@ async function fill(redis: Redis, key: string, entries: string[][]): Promise<voi
   }
 }
 
-/** The ceiling: read and ack, nothing else. */
-async function rawDrain(redis: Redis, key: string, total: number): Promise<number> {
+/** The ceiling: read and ack, nothing else — or, with `perEntry`, that too for each entry (given its game id) before the ack. */
+async function rawDrain(redis: Redis, key: string, total: number, perEntry?: (gameId: string) => Promise<unknown>): Promise<number> {
   await redis.xgroup("CREATE", key, "raw", "0");
   const started = performance.now();
   let done = 0;
@@ -105,6 +122,7 @@ async function rawDrain(redis: Redis, key: string, total: number): Promise<numbe
     const res = (await redis.xreadgroup("GROUP", "raw", "c", "COUNT", BATCH, "STREAMS", key, ">")) as [string, [string, string[]][]][] | null;
     const batch = res?.[0]?.[1] ?? [];
     if (batch.length === 0) break;
+    if (perEntry) await Promise.all(batch.map(([, fields]) => perEntry(fields[fields.indexOf("game_id") + 1]!)));
     await redis.xack(key, "raw", ...batch.map(([id]) => id));
     done += batch.length;
   }

@@ -90,6 +90,24 @@ describe("Redis store specifics", () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+
+  it("leaves an event's id unclaimed when applying it raised, so the retried entry applies", async () => {
+    const prefix = randomPrefix();
+    const store = createRedisStore({ redis: fixture.client(), prefix, catalog: testCatalog, eventDedupeMs: 60_000 });
+    const g = makeGame();
+    await store.create(g);
+    const hash = `${prefix}:{duel}:game:${g.id}`;
+    const pids = await fixture.client().hget(hash, "pids");
+    // A hash the script cannot read: it raises part-way through, after the id's claim.
+    await fixture.client().hset(hash, "pids", "not json");
+    const event = { ref: g, effect: { kind: "mergeLabels", labels: { mode: "ranked" } } as const, eventId: "ev-raise", entryId: "7-0", now: 5 };
+    await expect(store.applyEvent(event)).rejects.toThrow(/failed in Redis/);
+    expect(await fixture.client().exists(`${prefix}:{duel}:evt:ev-raise`)).toBe(0);
+    await fixture.client().hset(hash, "pids", pids!);
+    const retried = await store.applyEvent(event);
+    expect(retried.status).toBe("applied");
+    expect((await store.get(g))?.labels).toMatchObject({ mode: "ranked" });
+  });
   it("refuses ids and types that would break the key grammar", async () => {
     const { store } = newStore();
     await expectCode(store.get({ gameType: DUEL, id: "duel_a:b" }), ErrorCode.BAD_USER_INPUT);

@@ -41,6 +41,7 @@ while i <= #ARGV do
       replies[#replies + 1] = reply
     else
       failed[key] = true
+      if claimedEventKey then redis.call("DEL", claimedEventKey) end
       if type(reply) == "table" and reply.err then reply = reply.err end
       replies[#replies + 1] = { CODE.FAILED, tostring(reply) }
     end

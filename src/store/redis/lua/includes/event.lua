@@ -19,27 +19,27 @@
 ]]
 
 -- Each returns whether something visible changed, or a refusal reply before any write.
--- They keep `g` in step with what they write (the reply is made from it).
+-- They keep `g` in step with what they write (the reply is made from it). `fields`: the
+-- event's HSET to come (touchLoaded's), where scalar writes go instead of an HSET each.
 local eventEffects = {}
 
-function eventEffects.transition(g, a, now)
+function eventEffects.transition(g, a, now, fields)
   local to = cjson.decode(a[1])[g.state]
   if not to then return { CODE.INVALID_TRANSITION, g.state } end
   local changed = false
   if to ~= g.state then
-    redis.call("HSET", gameKey, "state", to)
+    fields[#fields + 1], fields[#fields + 2] = "state", to
     moveState(g, to)
     changed = true
   end
   if connectHost(g, now, a[4]) then changed = true end
   -- TypeScript writes results as canonical JSON, so equal text means the same result.
   if a[2] ~= "" and a[2] ~= g.result then
-    redis.call("HSET", gameKey, "result", a[2])
-    g.result = a[2]
+    setField(g, fields, "result", a[2])
     changed = true
   end
   if a[3] == "1" then
-    for _, id in ipairs(cjson.decode(g.pids)) do
+    for _, id in ipairs(pidList(g)) do
       if g["r:" .. id] then
         redis.call("HDEL", gameKey, "r:" .. id)
         g["r:" .. id] = nil
@@ -68,15 +68,20 @@ function eventEffects.confirmPlayer(g, a)
   return true
 end
 
-function eventEffects.mergeLabels(g, a)
-  return writeLabels(g, cjson.decode(a[1]), false)
+function eventEffects.mergeLabels(g, a, _, fields)
+  return writeLabels(g, cjson.decode(a[1]), false, fields)
 end
 
 function eventEffects.touch()
   return false
 end
 
+-- The event id key the event being applied claimed before its effect ran; events-n releases
+-- it when the effect raises, so a retry of the entry is not taken for a duplicate.
+local claimedEventKey = nil
+
 local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombstoneKey, eventKey)
+  claimedEventKey = nil
   local g = readGame()
   if not g then
     if redis.call("EXISTS", tombstoneKey) == 1 then return { CODE.GONE } end
@@ -87,17 +92,24 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
     if entryId == g.seq then return { CODE.REPLAYED, flatten(g), g.state } end
     return { CODE.DUPLICATE }
   end
-  if eventKey and redis.call("EXISTS", eventKey) == 1 then return { CODE.DUPLICATE } end
   local effect = eventEffects[kind]
   if not effect then error("unknown event effect " .. tostring(kind)) end
+  -- Claimed first and released on a refusal: one call, where a check and a later write were two.
+  if eventKey then
+    if not redis.call("SET", eventKey, "1", "PX", window, "NX") then return { CODE.DUPLICATE } end
+    claimedEventKey = eventKey
+  end
   local previousState = g.state
   local qjBefore = quickJoinState(g)
-  local changed = effect(g, a, now)
-  if type(changed) == "table" then return changed end
-
-  if eventKey then redis.call("SET", eventKey, "1", "PX", window) end
-  -- The entry id and the version go in touchLoaded's HSET: one write of the hash per event.
+  -- The effect's scalar writes, the entry id and the version go in touchLoaded's HSET: one
+  -- write of the hash per event.
   local fields = {}
+  local changed = effect(g, a, now, fields)
+  if type(changed) == "table" then
+    if eventKey then redis.call("DEL", eventKey) end
+    claimedEventKey = nil
+    return changed
+  end
   if entryId ~= "" then
     fields[#fields + 1], fields[#fields + 2] = "seq", entryId
     g.seq = entryId

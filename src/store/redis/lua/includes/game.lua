@@ -38,6 +38,20 @@ local function readGame()
   return g
 end
 
+--[[
+  g.pids decoded, once per distinct value in a script call: one event reads it up to three
+  times (quick-join state before and after, reservations). Read-only: the list is shared.
+]]
+local decodedPids = {}
+local function pidList(g)
+  local list = decodedPids[g.pids]
+  if not list then
+    list = cjson.decode(g.pids)
+    decodedPids[g.pids] = list
+  end
+  return list
+end
+
 -- cjson encodes an empty table as {}; the hash always holds arrays as arrays.
 local function encodeList(t)
   if #t == 0 then return "[]" end
@@ -120,8 +134,9 @@ end
 -- Whether `g` belongs in its quick-join indexes and with what score; nil for a game in none.
 local function quickJoinState(g)
   if not g.ixQj then return nil end
-  local free = tonumber(g.capacity) - #cjson.decode(g.pids)
-  return { listed = g.visibility == PUBLIC and QUICK_JOINABLE[g.state] and free > 0, score = msText(free * FREE_WEIGHT + tonumber(g.createdAt)) }
+  local free = tonumber(g.capacity) - #pidList(g)
+  -- A number: compared as is, formatted only when written (string.format costs µs).
+  return { listed = g.visibility == PUBLIC and QUICK_JOINABLE[g.state] and free > 0, score = free * FREE_WEIGHT + tonumber(g.createdAt) }
 end
 
 -- `before`: quickJoinState as the game was read (the indexes then mirrored it); when nothing it
@@ -132,7 +147,7 @@ local function syncQuickJoin(g, batch, before)
   if before and before.listed == now.listed and before.score == now.score then return end
   for _, key in ipairs(cjson.decode(g.ixQj)) do
     if now.listed then
-      indexAdd(batch, key, now.score, g.id)
+      indexAdd(batch, key, msText(now.score), g.id)
     else
       indexRemove(batch, key, g.id)
     end
@@ -185,7 +200,7 @@ local function touchLoaded(g, now, timeoutsJson, batch, fields, qjBefore)
   g.lastActivityAt = now
   -- While the host is away nobody else can connect, so reservations do not run (deadlineOf).
   if not g.waitIx then
-    for _, id in ipairs(cjson.decode(g.pids)) do
+    for _, id in ipairs(pidList(g)) do
       local reserved = tonumber(g["r:" .. id])
       if reserved and id ~= g.creatorId and (not deadline or reserved < deadline) then deadline = reserved end
     end
@@ -225,16 +240,43 @@ local function removePlayers(g, ids, seatFreedJson)
   moveState(g, state)
 end
 
+-- Sets a field of `g` and of the hash; with `fields` (the caller's HSET to come), the write is added there.
+local function setField(g, fields, field, value)
+  g[field] = value
+  if fields then
+    fields[#fields + 1], fields[#fields + 2] = field, value
+  else
+    redis.call("HSET", gameKey, field, value)
+  end
+end
+
 --[[
   Writes labels and keeps their indexes in step. `entries` (decoded JSON from
   labelWrites in codec.ts): {label, value JSON, KEYS position of its index (0 = not
   indexed), score ("" = createdAt)}. With `replace`, labels not in `entries` are dropped
-  first (update); without, the others are kept (merge). Returns true when a stored value
-  changed.
+  first (update); without, the others are kept (merge). With `fields` (the caller's HSET
+  to come, as touchLoaded's), value writes are added there instead of written on their own.
+  Returns true when a stored value changed.
 ]]
-local function writeLabels(g, entries, replace)
-  local ix = cjson.decode(g.ixLbl or "{}")
+local function writeLabels(g, entries, replace, fields)
   local changed = false
+  if not replace and (g.ixLbl == nil or g.ixLbl == "{}") then
+    local indexed = false
+    for _, e in ipairs(entries) do
+      if e[3] > 0 then indexed = true end
+    end
+    -- Nothing indexed before or now (the common metadata merge): the index bookkeeping is left alone.
+    if not indexed then
+      for _, e in ipairs(entries) do
+        if g["l:" .. e[1]] ~= e[2] then
+          setField(g, fields, "l:" .. e[1], e[2])
+          changed = true
+        end
+      end
+      return changed
+    end
+  end
+  local ix = cjson.decode(g.ixLbl or "{}")
   if replace then
     local given = {}
     for _, e in ipairs(entries) do given[e[1]] = true end
@@ -255,8 +297,7 @@ local function writeLabels(g, entries, replace)
   for _, e in ipairs(entries) do
     local label, value, position, score = e[1], e[2], e[3], e[4]
     if g["l:" .. label] ~= value then
-      redis.call("HSET", gameKey, "l:" .. label, value)
-      g["l:" .. label] = value
+      setField(g, fields, "l:" .. label, value)
       changed = true
     end
     local newKey = nil
@@ -270,10 +311,7 @@ local function writeLabels(g, entries, replace)
   end
   -- An empty table encodes as {}, which is right for this object.
   local encoded = cjson.encode(ix)
-  if encoded ~= g.ixLbl then
-    g.ixLbl = encoded
-    redis.call("HSET", gameKey, "ixLbl", encoded)
-  end
+  if encoded ~= g.ixLbl then setField(g, fields, "ixLbl", encoded) end
   return changed
 end
 
@@ -288,7 +326,7 @@ local function connectHost(g, now, reservationMs)
   redis.call("HDEL", gameKey, "waitIx")
   g.waitIx = nil
   local heldUntil = msText(tonumber(now) + tonumber(reservationMs))
-  for _, id in ipairs(cjson.decode(g.pids)) do
+  for _, id in ipairs(pidList(g)) do
     if g["r:" .. id] then
       redis.call("HSET", gameKey, "r:" .. id, heldUntil)
       g["r:" .. id] = heldUntil
@@ -320,12 +358,7 @@ end
 
 -- The game `g` packed, for scripts that keep it in step with their writes (saves reading the hash back).
 local function flatten(g)
-  local flat = {}
-  for field, value in pairs(g) do
-    flat[#flat + 1] = field
-    flat[#flat + 1] = value
-  end
-  return packRecord(flat)
+  return packTable(g)
 end
 
 -- okReply for a script that kept `g` in step with every write: each HGETALL of a game costs
