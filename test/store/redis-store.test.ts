@@ -108,6 +108,23 @@ describe("Redis store specifics", () => {
     expect(retried.status).toBe("applied");
     expect((await store.get(g))?.labels).toMatchObject({ mode: "ranked" });
   });
+
+  it("keeps an event's id once its effect was written, even when the script fails after it: the retry is a duplicate", async () => {
+    const prefix = randomPrefix();
+    const store = createRedisStore({ redis: fixture.client(), prefix, catalog: testCatalog, eventDedupeMs: 60_000 });
+    const g = makeGame();
+    await store.create(g);
+    const deadlines = `${prefix}:{duel}:ix:deadline`;
+    // The deadline index as a string: the event's ZADD fails after its hash write.
+    await fixture.client().del(deadlines);
+    await fixture.client().set(deadlines, "not a sorted set");
+    const event = { ref: g, effect: { kind: "mergeLabels", labels: { mode: "ranked" } } as const, eventId: "ev-late", entryId: null, now: 5 };
+    await expect(store.applyEvent(event)).rejects.toThrow(/failed in Redis/);
+    expect((await store.get(g))?.version).toBe(g.version + 1);
+    await fixture.client().del(deadlines);
+    expect((await store.applyEvent(event)).status).toBe("duplicate");
+    expect((await store.get(g))?.version).toBe(g.version + 1);
+  });
   it("refuses ids and types that would break the key grammar", async () => {
     const { store } = newStore();
     await expectCode(store.get({ gameType: DUEL, id: "duel_a:b" }), ErrorCode.BAD_USER_INPUT);

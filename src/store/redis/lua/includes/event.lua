@@ -92,13 +92,14 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
     if entryId == g.seq then return { CODE.REPLAYED, flatten(g), g.state } end
     return { CODE.DUPLICATE }
   end
-  local effect = eventEffects[kind]
-  if not effect then error("unknown event effect " .. tostring(kind)) end
-  -- Claimed first and released on a refusal: one call, where a check and a later write were two.
+  -- Claimed before the effect and released when it refuses or raises: one call, where a check
+  -- and a later write were two.
   if eventKey then
     if not redis.call("SET", eventKey, "1", "PX", window, "NX") then return { CODE.DUPLICATE } end
     claimedEventKey = eventKey
   end
+  local effect = eventEffects[kind]
+  if not effect then error("unknown event effect " .. tostring(kind)) end
   local previousState = g.state
   local qjBefore = quickJoinState(g)
   -- The effect's scalar writes, the entry id and the version go in touchLoaded's HSET: one
@@ -110,6 +111,8 @@ local function applyEventTo(now, timeoutsJson, window, entryId, kind, a, tombsto
     claimedEventKey = nil
     return changed
   end
+  -- The effect is written from here on: a failure past this point must not free its id for a second application.
+  claimedEventKey = nil
   if entryId ~= "" then
     fields[#fields + 1], fields[#fields + 2] = "seq", entryId
     g.seq = entryId
