@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     console.log(`  raw XREADGROUP + batched XACK: ${Math.round(w.rawPerSecond).toLocaleString("en")} entries/s`);
     if (w.publishFloorPerSecond !== undefined) {
       console.log(
-        `  raw loop + each entry's change published, prebuilt (the most any worker publishing every change could do): ` +
+        `  raw loop + each entry's change (${w.changeBytes} bytes) published on its two channels, prebuilt (the most any worker publishing every change could do): ` +
           `${Math.round(w.publishFloorPerSecond).toLocaleString("en")} entries/s (${(w.publishFloorPerSecond / w.rawPerSecond).toFixed(2)}× the raw loop)`,
       );
     }
