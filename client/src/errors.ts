@@ -22,6 +22,8 @@ export class MatchmakerError extends Error {
 
 export interface GraphQLErrorLike {
   message: string;
+  /** Where in the result the error is (a field's path); absent for a request error. */
+  path?: readonly (string | number)[];
   extensions?: Record<string, unknown>;
 }
 

@@ -28,6 +28,18 @@ export interface Sink<T> {
 
 const CLOSE_REASON_NO_RETRY = new Set([4400, 4401, 4403, 4406, 4409, 4429, 4500]);
 
+/**
+ * What a subscription frame means for its sink: its data, even when some of its fields failed (a
+ * nullable field's read, answered null with an error beside it: the rest of the frame is good), or
+ * an error when the operation itself failed (no data, or an error at its root field).
+ */
+export function frameOutcome<TData>(r: { data?: TData | null; errors?: readonly GraphQLErrorLike[] }): { data: TData } | { error: MatchmakerError } | null {
+  const rootFailed = r.errors?.some((e) => !e.path || e.path.length <= 1) ?? false;
+  if (r.data && !rootFailed) return { data: r.data };
+  if (r.errors?.length) return { error: errorFromGraphQL(r.errors as GraphQLErrorLike[]) };
+  return null;
+}
+
 export function wsUrlOf(url: string): string {
   // In a browser a relative url ("/graphql") is relative to the page.
   const base = (globalThis as { location?: { href: string } }).location?.href;
@@ -81,8 +93,9 @@ export class Transport {
       { query: print(doc), variables: (variables ?? {}) as Record<string, unknown> },
       {
         next: (r) => {
-          if (r.errors?.length) sink.error?.(errorFromGraphQL(r.errors as GraphQLErrorLike[]));
-          else if (r.data) sink.next(r.data);
+          const o = frameOutcome<TData>(r as { data?: TData | null; errors?: readonly GraphQLErrorLike[] });
+          if (o && "data" in o) sink.next(o.data);
+          else if (o) sink.error?.(o.error);
         },
         error: (err) => sink.error?.(socketError(err)),
         complete: () => sink.complete?.(),
@@ -113,7 +126,8 @@ export class Transport {
         const token = await readToken(this.opts.token);
         return token ? { authorization: `Bearer ${token}` } : {};
       },
-      // The server's refusals (bad token, limits) will not change by retrying.
+      // The server's refusals (bad token, limits) will not change by retrying. A token that expired
+      // while open (4419) is retried: connectionParams reads the current token for the new socket.
       shouldRetry: (e) => !(isCloseEvent(e) && CLOSE_REASON_NO_RETRY.has(e.code)),
       retryAttempts: 8,
       ...extra,
@@ -140,7 +154,7 @@ const isCloseEvent = (e: unknown): e is CloseLike => typeof e === "object" && e 
 function socketError(err: unknown): MatchmakerError {
   if (Array.isArray(err)) return errorFromGraphQL(err as GraphQLErrorLike[]);
   if (isCloseEvent(err)) {
-    const code = err.code === 4401 ? "UNAUTHENTICATED" : err.code === 4429 ? "RATE_LIMITED" : `WS_CLOSED_${err.code}`;
+    const code = err.code === 4401 || err.code === 4419 ? "UNAUTHENTICATED" : err.code === 4429 ? "RATE_LIMITED" : `WS_CLOSED_${err.code}`;
     return new MatchmakerError(code, err.reason || `The subscription socket closed (${err.code}).`, { closeCode: err.code });
   }
   return new MatchmakerError("NETWORK_ERROR", err instanceof Error ? err.message : "The subscription socket failed.");

@@ -189,6 +189,38 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
     expect(await carol.followTicket(c.id, () => {}, { afterVersion: 2 }).outcome).toMatchObject({ status: "CANCELLED", version: 2 });
   });
 
+  it("goes on following a ticket when its token expires, with the fresh one its token function gives", async () => {
+    const dave = clientFor(await tokenFor("dave"));
+    // The follower's first token (its socket's) lasts 3 s; each one after is fresh.
+    const short = await tokenFor("dave", { expiresIn: "3s" });
+    let asked = 0;
+    const follower = createMatchmakerClient({
+      url: t.url,
+      token: async () => (asked++ === 0 ? short : tokenFor("dave")),
+      webSocketImpl: CuttableSocket,
+      ws: { retryWait: () => new Promise((r) => setTimeout(r, 200)) },
+    });
+    try {
+      const d = await dave.enqueueMatchTicket({ gameType: "lobby", queue: "steady", rating: 5000 });
+      const topic = t.app.backends.bus.topics.ticket(d.id);
+      const before = t.app.backends.bus.localSubscribers(topic);
+      const seen: string[] = [];
+      const followed = follower.followTicket(d.id, (x) => seen.push(`${x.ticket.status} v${x.ticket.version}`));
+      await watcherReady(t, topic, before, mode.redisUrl());
+      await waitFor(() => seen.length === 1, "the ticket as it stands");
+      // The server closes the socket at the token's exp (4401 "Token expired"); the client comes back with a new token.
+      await waitFor(() => t.app.backends.bus.localSubscribers(topic) === before, "the socket closed at the token's expiry", 6_000);
+      await waitFor(() => t.app.backends.bus.localSubscribers(topic) > before, "the resubscription with a fresh token", 8_000);
+      await watcherReady(t, topic, before, mode.redisUrl());
+      expect(asked).toBeGreaterThanOrEqual(2);
+      await dave.cancelMatchTicket(d.id);
+      expect(await followed.outcome).toMatchObject({ status: "CANCELLED", version: 2 });
+      expect(seen).toEqual(["SEARCHING v1", "CANCELLED v2"]);
+    } finally {
+      await Promise.all([dave.close(), follower.close()]);
+    }
+  });
+
   it("keeps a client's subscriptions when a followTicket listener throws, and says so on the outcome", async () => {
     const d = await bob.enqueueMatchTicket({ gameType: "lobby", queue: "steady", rating: 1000 });
     const broken = bob.followTicket(d.id, () => {

@@ -134,9 +134,13 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);
   const actor: Actor = { id: sub, name: typeof name === "string" && name.trim() ? name.trim().slice(0, 64) : sub, admin };
   const rated = ratingsClaim(ratings);
-  if (rated) actor.ratings = rated;
   // jose has checked exp (required, a number, in the future).
-  const entry: Verified = { actor, exp: Number(payload.exp), secret: settings.secret, issuer: settings.issuer ?? null };
+  const exp = Number(payload.exp);
+  if (rated) {
+    actor.ratings = rated;
+    actor.ratingsUntil = exp * 1_000;
+  }
+  const entry: Verified = { actor, exp, secret: settings.secret, issuer: settings.issuer ?? null };
   remember(token, entry);
   return sessionOf(entry);
 }
@@ -145,17 +149,20 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
 export const MAX_TOKEN_RATINGS = 32;
 
 /**
- * The usable part of a `ratings` claim: its first MAX_TOKEN_RATINGS entries whose name is key-safe
- * (as a queue's rating attribute) and whose value is a finite number, frozen; undefined when none.
+ * The usable part of a `ratings` claim: its entries whose name is key-safe (as a queue's rating
+ * attribute) and whose value is a finite number, frozen; undefined when none, or when the claim has
+ * more than MAX_TOKEN_RATINGS entries (which of them to keep would depend on the key order
+ * JavaScript gives an object, number-like names first, not on the claim as written).
  * Other entries are passed over, not refused: a login service may already put other things there
  * (an OpenSkill { mu, sigma }, say), and a queue that needs a rating its token lacks says so.
  */
 function ratingsClaim(raw: unknown): Readonly<Record<string, number>> | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > MAX_TOKEN_RATINGS) return undefined;
   const out: Record<string, number> = Object.create(null) as Record<string, number>;
   let n = 0;
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (n === MAX_TOKEN_RATINGS) break;
+  for (const [k, v] of entries) {
     if (!KEY_SAFE.test(k) || typeof v !== "number" || !Number.isFinite(v)) continue;
     out[k] = v;
     n++;

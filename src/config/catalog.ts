@@ -211,6 +211,10 @@ export function parseCatalog(text: string, file: string): Catalog {
       if (q.backfill && t.labels?.[attribute] !== "number") {
         report(at("queues", i, "backfill"), `needs the game type to declare the label "${attribute}" (the queue's rating attribute) as a number: open games are found by it`);
       }
+      // That label is the creator's to set: it would let a player pick the rating of who joins them.
+      if (q.backfill && q.rating?.source === "token") {
+        report(at("queues", i, "backfill"), `cannot go with rating.source: token: open games are found by their "${attribute}" label, which the game's creator sets, so a player could draw in tickets of any rating`);
+      }
     });
     if (parsed.success && problems.length === before) defs.push(toDef(parsed.data));
   });

@@ -97,6 +97,8 @@ export interface Actor {
   admin: boolean;
   /** The token's `ratings` claim (attribute → rating), signed by the studio; absent when it has none. */
   ratings?: Readonly<Record<string, number>>;
+  /** With ratings: when the token expires (epoch ms); a rating kept past it (a party member's) no longer counts. */
+  ratingsUntil?: number;
 }
 
 export enum ChangeKind {

@@ -30,6 +30,8 @@ export interface PartyMember {
   joinedAt: number;
   /** The `ratings` claim of the token they joined with (queues whose ratings come from tokens read it). */
   ratings?: Readonly<Record<string, number>>;
+  /** When that token expired (epoch ms): its ratings count until then only. */
+  ratingsUntil?: number;
 }
 
 /** A party nobody changes for this long is forgotten (members who still want it make a new one). */
@@ -66,7 +68,7 @@ const memberOf = (player: Actor, now: number): PartyMember => ({
   id: player.id,
   name: player.name,
   joinedAt: now,
-  ...(player.ratings ? { ratings: { ...player.ratings } } : {}),
+  ...(player.ratings ? { ratings: { ...player.ratings }, ...(player.ratingsUntil !== undefined ? { ratingsUntil: player.ratingsUntil } : {}) } : {}),
 });
 
 /** A new party with `leader` as its only member. */

@@ -20,8 +20,12 @@ export const WS_CLOSE = {
    * read): connect with a valid one. graphql-ws clients do not retry this code.
    */
   UNAUTHORIZED: 4401,
-  /** The connection's token expired while it was open (reason "Token expired: …"): reconnect with a fresh one. */
-  TOKEN_EXPIRED: 4401,
+  /**
+   * The connection's token expired while it was open (reason "Token expired: …"): reconnect with
+   * a fresh one. Not 4401, which graphql-ws clients never retry: they retry this code, and one whose
+   * connectionParams is a function sends its current token on the new connection.
+   */
+  TOKEN_EXPIRED: 4419,
   /** A frame larger than HTTP_MAX_BODY_BYTES (the ws library's own code). */
   MESSAGE_TOO_BIG: 1009,
   /**
@@ -68,7 +72,7 @@ const refusal = (code: ErrorCode, message: string) => new GraphQLError(message, 
  * larger than the HTTP body limit, at most `maxSubscriptions` subscriptions per connection and
  * `maxConnectionsPerAddress` connections per client address (a further upgrade is answered
  * 429), and a connection's token checked for expiry — operations after it are refused and the
- * socket is closed with 4401. Operations are counted in the metrics like HTTP ones.
+ * socket is closed with 4419 (which clients retry with a fresh token). Operations are counted in the metrics like HTTP ones.
  */
 export function attachGraphqlWs(deps: {
   http: Server;

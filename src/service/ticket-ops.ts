@@ -32,10 +32,11 @@ export interface EnqueueTicketParams {
 /**
  * A new ticket's rating. From input: the client's (BAD_USER_INPUT when missing). From tokens: the
  * caller's `ratings.<attribute>` claim, for a party the mean of its members' (the caller's from
- * this token, the others' from the token each joined with); FORBIDDEN naming whoever has none,
- * BAD_USER_INPUT when the client sent another rating.
+ * this token, the others' from the token each joined with, while that token has not expired);
+ * FORBIDDEN naming whoever has none (or only an expired one), BAD_USER_INPUT when the client sent
+ * another rating.
  */
-function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | null, given: number | null | undefined): number {
+function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | null, given: number | null | undefined, now: number): number {
   const attribute = queue.rating.attribute;
   if ((queue.rating.source ?? "input") === "input") {
     if (given == null) throw badInput(`Queue "${queue.id}" needs your rating (${attribute}).`);
@@ -44,6 +45,14 @@ function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | nul
   const members = party ? party.members.map((m) => (m.id === actor.id ? { id: m.id, ratings: actor.ratings } : m)) : [{ id: actor.id, ratings: actor.ratings }];
   const ratings = members.map((m) => {
     const r = m.ratings && Object.hasOwn(m.ratings, attribute) ? m.ratings[attribute] : undefined;
+    // The caller's token is checked on this request; another member's may have expired since they joined.
+    if (m.id !== actor.id && typeof r === "number" && "ratingsUntil" in m && m.ratingsUntil !== undefined && m.ratingsUntil <= now) {
+      throw new MatchmakerError(
+        ErrorCode.FORBIDDEN,
+        `Queue "${queue.id}" takes ratings from player tokens, and the token ${m.id} joined the party with has expired: they rejoin it with their current token.`,
+        { reason: "stale_token_rating" },
+      );
+    }
     if (typeof r !== "number") {
       const whose = m.id === actor.id ? "your token has" : `${m.id}'s token had, when they joined the party,`;
       throw new MatchmakerError(ErrorCode.FORBIDDEN, `Queue "${queue.id}" takes ratings from player tokens (claim ratings.${attribute}, a number), and ${whose} none.`, {
@@ -52,7 +61,9 @@ function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | nul
     }
     return r;
   });
-  const rating = ratings.reduce((a, b) => a + b, 0) / ratings.length;
+  const sum = ratings.reduce((a, b) => a + b, 0);
+  // Ratings near the largest number overflow their sum: each is divided first then (less exact otherwise).
+  const rating = Number.isFinite(sum) ? sum / ratings.length : ratings.reduce((a, b) => a + b / ratings.length, 0);
   // A party's mean, computed by a client, may differ in its last bits.
   if (given != null && Math.abs(given - rating) > 1e-9 * Math.max(1, Math.abs(rating))) {
     throw badInput(`Queue "${queue.id}" takes ratings from player tokens: ${party ? "your party's" : "yours"} is ${rating}. Leave rating out, or send that.`, {
@@ -133,8 +144,8 @@ export function createTicketOps(ctx: ServiceContext, parties: PartyOps) {
         if (!c.ok) throw badInput(c.message, { reason: c.reason });
       }
       const { group, party } = await parties.seatGroup(actor, p.partyId, type);
-      const rating = ticketRating(queue, actor, party, p.rating);
       const t = now();
+      const rating = ticketRating(queue, actor, party, p.rating, t);
       const ticket: TicketRecord = {
         id: newTicketId(type.id),
         gameType: type.id,

@@ -140,14 +140,14 @@ describe("abuse limits (HTTP and graphql-ws, production mode)", () => {
     }
   });
 
-  it("stops acting on a token once it expires: the socket closes with 4401", async () => {
+  it("stops acting on a token once it expires: the socket closes with 4419, which clients retry with a fresh token", async () => {
     const short = await signToken({ sub: "eve", name: "Eve", expiresIn: "2s" }, { secret: TEST_JWT_SECRET, issuer: null });
     const socket = new WebSocket(t.wsUrl, "graphql-transport-ws");
     await new Promise((r) => socket.once("open", r));
     const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
     socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${short}` } }));
     const started = Date.now();
-    expect(await closed).toBe(4401);
+    expect(await closed).toBe(4419);
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 

@@ -177,6 +177,16 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const refused = await trusted(frank, { partyId: unrated });
     expect(codeOf(refused)).toBe("FORBIDDEN");
     expect(refused.errors![0]!.message).toContain("erin's token had, when they joined the party, none");
+    // A member's rating counts while the token they joined with is good, not for as long as the party lasts.
+    const henry = await tokenFor("henry", { ratings: { mmr: 1600 } });
+    const brief = await tokenFor("ivan", { ratings: { mmr: 1610 }, expiresIn: "3s" });
+    const short = (await mm.createParty({ gameType: "duel" }, henry)).data!.createParty.id;
+    await mm.joinParty({ id: short }, brief);
+    const expiresAt = (JSON.parse(Buffer.from(brief.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1_000;
+    await new Promise((r) => setTimeout(r, expiresAt - Date.now() + 100));
+    const stale = await trusted(henry, { partyId: short });
+    expect([codeOf(stale), stale.errors![0]!.extensions!.reason]).toEqual(["FORBIDDEN", "stale_token_rating"]);
+    expect(stale.errors![0]!.message).toContain("the token ivan joined the party with has expired");
     // A queue whose ratings come from input still needs one.
     expect(codeOf(await gql(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked" } }, await tokenFor("gina")))).toBe("BAD_USER_INPUT");
   });

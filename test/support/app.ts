@@ -74,9 +74,15 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
 }
 
-export function tokenFor(sub: string, opts: { admin?: boolean; name?: string; ratings?: Record<string, number> } = {}): Promise<string> {
+export function tokenFor(sub: string, opts: { admin?: boolean; name?: string; ratings?: Record<string, number>; expiresIn?: string } = {}): Promise<string> {
   return signToken(
-    { sub, name: opts.name ?? sub.charAt(0).toUpperCase() + sub.slice(1), admin: opts.admin ?? false, ...(opts.ratings ? { ratings: opts.ratings } : {}) },
+    {
+      sub,
+      name: opts.name ?? sub.charAt(0).toUpperCase() + sub.slice(1),
+      admin: opts.admin ?? false,
+      ...(opts.ratings ? { ratings: opts.ratings } : {}),
+      ...(opts.expiresIn ? { expiresIn: opts.expiresIn } : {}),
+    },
     { secret: TEST_JWT_SECRET, issuer: null },
   );
 }

@@ -4,10 +4,12 @@ import { type JwtSettings, MAX_TOKEN_RATINGS, signToken, verifySession } from ".
 
 const S: JwtSettings = { secret: "ratings-test-secret-0123456789", issuer: null };
 
+const EXP = Math.floor(Date.now() / 1_000) + 600;
+
 /** An HS256 token with exactly these claims (a login service's, right or wrong). */
 function hs256(claims: Record<string, unknown>): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  const input = `${part({ alg: "HS256" })}.${part({ exp: Math.floor(Date.now() / 1_000) + 600, ...claims })}`;
+  const input = `${part({ alg: "HS256" })}.${part({ exp: EXP, ...claims })}`;
   return `${input}.${createHmac("sha256", S.secret).update(input).digest("base64url")}`;
 }
 
@@ -20,8 +22,10 @@ describe("the ratings claim of a player token", () => {
     expect(plain.actor.ratings).toBeUndefined();
   });
 
-  it("takes only usable entries of a claim shaped otherwise, at most 32, and never refuses the token for it", async () => {
-    const many = Object.fromEntries(Array.from({ length: MAX_TOKEN_RATINGS + 10 }, (_, i) => [`r${i}`, i]));
+  it("takes only usable entries of a claim shaped otherwise, none of a claim over 32 entries, and never refuses the token for it", async () => {
+    const full = Object.fromEntries(Array.from({ length: MAX_TOKEN_RATINGS }, (_, i) => [`r${i}`, i]));
+    // Over the bound, whatever the entries: which to keep would follow JavaScript's key order (number-like names first).
+    const over = { ...full, 2025: 1, mmr: 1500 };
     for (const [ratings, kept] of [
       [[1500], undefined],
       ["1500", undefined],
@@ -29,11 +33,14 @@ describe("the ratings claim of a player token", () => {
       [{ mmr: { mu: 25, sigma: 8.3 }, elo: 1500 }, { elo: 1500 }],
       [{ mmr: "1500", "mm r": 1, ["x".repeat(65)]: 2, ok: -3.5 }, { ok: -3.5 }],
       [{ mmr: null }, undefined],
-      [many, Object.fromEntries(Array.from({ length: MAX_TOKEN_RATINGS }, (_, i) => [`r${i}`, i]))],
+      [full, full],
+      [over, undefined],
     ] as const) {
       const { actor } = await verifySession(hs256({ sub: "carol", ratings }), S);
       expect(actor.id).toBe("carol");
       expect(actor.ratings === undefined ? undefined : { ...actor.ratings }).toEqual(kept);
+      // Ratings count while their token is good: a party keeps them no longer than that.
+      expect(actor.ratingsUntil).toBe(kept === undefined ? undefined : EXP * 1_000);
     }
   });
 });

@@ -127,12 +127,17 @@ describe("catalog queues: what a studio writes", () => {
     ]);
   });
 
-  it("refuses backfill unless the type declares the queue's rating attribute as a number label", () => {
+  it("refuses backfill unless the type declares the queue's rating attribute as a number label, and with ratings from tokens", () => {
     expect(problems("      - { id: open, teams: { count: 2, size: 1 }, backfill: true }")).toEqual([
       'games.yaml: gameTypes[0].queues[0].backfill: needs the game type to declare the label "mmr" (the queue\'s rating attribute) as a number: open games are found by it (line 7)',
     ]);
     const ok = parseCatalog(catalogWith("      - { id: open, teams: { count: 2, size: 1 }, backfill: true }").replace("    queues:", "    labels: { mmr: number }\n    queues:"), "games.yaml");
     expect(ok.get("duel")!.queues![0]!.backfill).toBe(true);
+    // Open games' rating label is their creator's word: not for a queue whose ratings are signed.
+    const signed = "      - { id: open, teams: { count: 2, size: 1 }, backfill: true, rating: { source: token } }";
+    expect(() => parseCatalog(catalogWith(signed).replace("    queues:", "    labels: { mmr: number }\n    queues:"), "games.yaml")).toThrow(
+      /queues\[0\]\.backfill: cannot go with rating\.source: token/,
+    );
   });
 
   it("reports a party that could never fit, bad values and out-of-range bounds", () => {
