@@ -2,8 +2,9 @@
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { signToken } from "./auth/jwt.js";
+import { MAX_TOKEN_RATINGS, signToken } from "./auth/jwt.js";
 import { ConfigError } from "./config/errors.js";
+import { LIMITS } from "./domain/limits.js";
 import { loadEnv } from "./config/env.js";
 import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
 import { createLogger } from "./logger.js";
@@ -92,10 +93,12 @@ async function token(args: string[]): Promise<void> {
     },
   });
   if (!values.sub) throw new Error("token needs --sub <player id> (and usually --name <display name>)");
+  // A claim over the bound is not read at all: refuse to sign one that would silently carry no ratings.
+  if (values.rating.length > MAX_TOKEN_RATINGS) throw new Error(`token takes at most ${MAX_TOKEN_RATINGS} --rating values`);
   const ratings = Object.fromEntries(
     values.rating.map((r) => {
       const m = /^([A-Za-z0-9_-]{1,64})=(-?\d+(?:\.\d+)?)$/.exec(r);
-      if (!m) throw new Error(`--rating takes <attribute>=<number> (e.g. mmr=1540), got "${r}"`);
+      if (!m || Math.abs(Number(m[2])) > LIMITS.rating) throw new Error(`--rating takes <attribute>=<number within ±${LIMITS.rating}> (e.g. mmr=1540), got "${r}"`);
       return [m[1]!, Number(m[2])];
     }),
   );

@@ -208,7 +208,7 @@ describe.each(bothModes())("@matchmaker/client against the real server ($name)",
       const followed = follower.followTicket(d.id, (x) => seen.push(`${x.ticket.status} v${x.ticket.version}`));
       await watcherReady(t, topic, before, mode.redisUrl());
       await waitFor(() => seen.length === 1, "the ticket as it stands");
-      // The server closes the socket at the token's exp (4401 "Token expired"); the client comes back with a new token.
+      // The server closes the socket at the token's exp (4419 "Token expired"); the client comes back with a new token.
       await waitFor(() => t.app.backends.bus.localSubscribers(topic) === before, "the socket closed at the token's expiry", 6_000);
       await waitFor(() => t.app.backends.bus.localSubscribers(topic) > before, "the resubscription with a fresh token", 8_000);
       await watcherReady(t, topic, before, mode.redisUrl());

@@ -25,6 +25,11 @@ export const LIMITS = Object.freeze({
   eventFields: 32,
   eventFieldLength: 1_024,
   /**
+   * Largest rating by magnitude, from input or a token: far beyond any rating scale, and small
+   * enough that sums and differences of a match's ratings stay exact and finite.
+   */
+  rating: 1e9,
+  /**
    * Parsed graphql-ws subscription documents kept for reuse (least recently used go first), and
    * their query text in all (a parsed document takes ~80–120 bytes of heap per character, so
    * ~30 MB at most): distinct queries only churn the cache, they never grow it.

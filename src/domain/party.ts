@@ -76,9 +76,21 @@ export function newParty(id: string, gameType: string, leader: Actor, maxSize: n
   return { id, gameType, leaderId: leader.id, members: [memberOf(leader, now)], maxSize, version: 1, createdAt: now, updatedAt: now, seatedIn: null };
 }
 
-/** `p` with `player` added; ALREADY_JOINED for a member, PARTY_FULL when no place is left. */
+const sameRatings = (a: PartyMember, b: PartyMember) => a.ratingsUntil === b.ratingsUntil && JSON.stringify(a.ratings ?? null) === JSON.stringify(b.ratings ?? null);
+
+/**
+ * `p` with `player` added; PARTY_FULL when no place is left. A member joining again with a token
+ * whose ratings differ from those they joined with (a fresher token, say) brings them up to date;
+ * otherwise ALREADY_JOINED.
+ */
 export function withMember(p: PartyRecord, player: Actor, now: number): PartyRecord {
-  if (isMember(p, player.id)) throw new MatchmakerError(ErrorCode.ALREADY_JOINED, `You are already in party "${p.id}".`);
+  const at = p.members.findIndex((m) => m.id === player.id);
+  if (at >= 0) {
+    const was = p.members[at]!;
+    const refreshed = { ...memberOf(player, was.joinedAt), name: was.name };
+    if (!player.ratings || sameRatings(was, refreshed)) throw new MatchmakerError(ErrorCode.ALREADY_JOINED, `You are already in party "${p.id}".`);
+    return { ...p, members: p.members.map((m, i) => (i === at ? refreshed : m)), version: p.version + 1, updatedAt: now };
+  }
   if (p.members.length >= p.maxSize) throw new MatchmakerError(ErrorCode.PARTY_FULL, `Party "${p.id}" is full (${p.maxSize} players).`, { maxSize: p.maxSize });
   return { ...p, members: [...p.members, memberOf(player, now)], version: p.version + 1, updatedAt: now };
 }

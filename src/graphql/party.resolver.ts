@@ -31,7 +31,10 @@ export class PartyResolver {
 
   @Authorized()
   @RateLimited("party")
-  @Mutation(() => Party, { description: "Joins the party with this id (PARTY_FULL, ALREADY_JOINED, PARTY_NOT_FOUND)." })
+  @Mutation(() => Party, {
+    description:
+      "Joins the party with this id (PARTY_FULL, ALREADY_JOINED, PARTY_NOT_FOUND). A member joining again with a token whose ratings claim differs from the one they joined with (a fresh token) brings their ratings up to date.",
+  })
   joinParty(@Arg("id", () => ID) id: string, @Ctx() ctx: GqlContext): Promise<PartyRecord> {
     return ctx.service.joinParty(ctx.actor!, id);
   }

@@ -64,14 +64,18 @@ describe("the CLI", () => {
     expect(r.stdout).toMatch(/^matchmaker \d+\.\d+\.\d+\n$/);
   });
 
-  it("puts --rating attribute=value into the token's ratings claim, and refuses another form", () => {
+  it("puts --rating attribute=value into the token's ratings claim, and refuses another form, a rating out of bounds and too many", () => {
     const rated = cli(["token", "--sub", "alice", "--rating", "mmr=1540", "--rating", "duel-elo=-12.5"]);
     expect(rated.status).toBe(0);
     const claims = JSON.parse(Buffer.from(rated.stdout.trim().split(".")[1]!, "base64url").toString()) as { ratings?: unknown };
     expect(claims.ratings).toEqual({ mmr: 1540, "duel-elo": -12.5 });
     const bad = cli(["token", "--sub", "alice", "--rating", "mmr:1540"]);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain("--rating takes <attribute>=<number>");
+    expect(bad.stderr).toContain("--rating takes <attribute>=<number");
+    const huge = cli(["token", "--sub", "alice", "--rating", "mmr=10000000000"]);
+    expect([huge.status !== 0, huge.stderr.includes("within ±1000000000")]).toEqual([true, true]);
+    const many = cli(["token", "--sub", "alice", ...Array.from({ length: 33 }, (_, i) => ["--rating", `r${i}=1`]).flat()]);
+    expect([many.status !== 0, many.stderr.includes("at most 32 --rating values")]).toEqual([true, true]);
   });
 
   it("says which secret signed a token, on stderr, so the token alone can be captured", async () => {

@@ -187,6 +187,11 @@ describe.each(bothModes())("ticket matchmaking over HTTP and graphql-ws ($name)"
     const stale = await trusted(henry, { partyId: short });
     expect([codeOf(stale), stale.errors![0]!.extensions!.reason]).toEqual(["FORBIDDEN", "stale_token_rating"]);
     expect(stale.errors![0]!.message).toContain("the token ivan joined the party with has expired");
+    // Joining again with a fresh token brings their rating up to date; joining again with the same one changes nothing.
+    const fresh = await tokenFor("ivan", { ratings: { mmr: 1640 } });
+    expect((await mm.joinParty({ id: short }, fresh)).data!.joinParty.version).toBe(3);
+    expect(codeOf(await mm.joinParty({ id: short }, fresh))).toBe("ALREADY_JOINED");
+    expect((await trusted(henry, { partyId: short })).data!.enqueueMatchTicket).toMatchObject({ rating: 1620 });
     // A queue whose ratings come from input still needs one.
     expect(codeOf(await gql(t.url, ENQUEUE_TICKET, { input: { gameType: "duel", queue: "ranked" } }, await tokenFor("gina")))).toBe("BAD_USER_INPUT");
   });

@@ -33,6 +33,7 @@ describe("the ratings claim of a player token", () => {
       [{ mmr: { mu: 25, sigma: 8.3 }, elo: 1500 }, { elo: 1500 }],
       [{ mmr: "1500", "mm r": 1, ["x".repeat(65)]: 2, ok: -3.5 }, { ok: -3.5 }],
       [{ mmr: null }, undefined],
+      [{ mmr: 1e308, elo: 1e9 }, { elo: 1e9 }],
       [full, full],
       [over, undefined],
     ] as const) {

@@ -75,6 +75,9 @@ describe("validateTicket", () => {
     expect(reason({ playerIds: ["a", "a"] })).toBe(TicketRejection.DUPLICATE_PLAYER);
     expect(reason({ playerIds: ["a", "b"] })).toBe(TicketRejection.PARTY_TOO_LARGE);
     expect(reason({ rating: Number.NaN })).toBe(TicketRejection.BAD_RATING);
+    // Bounded, so a match's sums and differences stay finite: two ratings of 1e308 would overflow them.
+    expect(reason({ rating: 1e308 })).toBe(TicketRejection.BAD_RATING);
+    expect(reason({ rating: -1e9 })).toBe("ok");
     expect(reason({ enqueuedAt: 1.5 })).toBe(TicketRejection.BAD_ENQUEUED_AT);
     expect(reason({ latencies: {} })).toBe(TicketRejection.MISSING_LATENCIES);
     expect(reason({ latencies: undefined })).toBe(TicketRejection.MISSING_LATENCIES);

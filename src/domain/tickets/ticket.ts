@@ -3,6 +3,7 @@
  * checks it must pass before it enters a pool, so the matcher never meets a ticket it cannot
  * judge (no rating, no latencies where regions matter, a party that could never fit).
  */
+import { LIMITS } from "../limits.js";
 import { type QueueConfig, largestFittingParty } from "./queue.js";
 
 export interface Ticket {
@@ -74,7 +75,9 @@ export function validateTicket(queue: QueueConfig, ticket: Ticket): TicketCheck 
       `queue "${queue.id}" can never fill a match around a party of ${size} (partySize.maxSpread ${queue.partySize.maxSpread})`,
     );
   }
-  if (!Number.isFinite(ticket.rating)) return reject(TicketRejection.BAD_RATING, `rating (${queue.rating.attribute}) must be a finite number`);
+  if (!Number.isFinite(ticket.rating) || Math.abs(ticket.rating) > LIMITS.rating) {
+    return reject(TicketRejection.BAD_RATING, `rating (${queue.rating.attribute}) must be a finite number within ±${LIMITS.rating}`);
+  }
   if (!Number.isSafeInteger(ticket.enqueuedAt) || ticket.enqueuedAt < 0) {
     return reject(TicketRejection.BAD_ENQUEUED_AT, "enqueuedAt must be epoch milliseconds");
   }
