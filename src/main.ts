@@ -72,7 +72,7 @@ export function createBackends(env: Env, catalog: Catalog, logger: Logger): Back
   const redis = connect(dataTarget, env, logger);
   const streamRedis = sameTarget(streamTarget, dataTarget) ? redis : connect(streamTarget, env, logger);
   const store = createRedisStore({ redis, prefix: env.keyPrefix, catalog, eventDedupeMs: env.eventDedupeMs });
-  const bus = createRedisBus(redis, env.keyPrefix, { clusterPubSub: env.redisClusterPubSub });
+  const bus = createRedisBus(redis, env.keyPrefix, { clusterPubSub: env.redisClusterPubSub, logger });
   const stream = createRedisEventStream({
     redis: streamRedis,
     key: env.eventStreamKey,

@@ -43,6 +43,8 @@ export interface ChangeBus {
   readonly topics: ReturnType<typeof topics>;
   /** Live watchers of a topic in this process (a gauge for metrics, and a sync point for tests). */
   localSubscribers(topic: string): number;
+  /** How many topics have live watchers in this process: bounded by the watchers, never by every topic ever watched. */
+  watchedTopics(): number;
   close(): Promise<void>;
 }
 
@@ -63,11 +65,17 @@ export function createChangeBus({ engine, prefix, onClose, send }: ChangeBusDeps
   const open = new Set<AsyncIterableIterator<unknown>>();
   const unsubscribing = new Set<Promise<unknown>>();
   const count = (names: string[], delta: number) => {
-    for (const n of names) watchers.set(n, (watchers.get(n) ?? 0) + delta);
+    for (const n of names) {
+      const left = (watchers.get(n) ?? 0) + delta;
+      // Every game, ticket and party ever watched would stay a key otherwise.
+      if (left === 0) watchers.delete(n);
+      else watchers.set(n, left);
+    }
   };
   return {
     topics: t,
     localSubscribers: (topic) => watchers.get(topic) ?? 0,
+    watchedTopics: () => watchers.size,
     async publish(change) {
       const names = [t.game(change.gameId)];
       if (change.game.visibility !== Visibility.PRIVATE) names.push(t.gameType(change.gameType));

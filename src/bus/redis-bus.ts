@@ -1,9 +1,12 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Cluster } from "ioredis";
+import type { Logger } from "pino";
 import type { ClusterPubSub } from "../config/env.js";
 import { copyOf, isCluster, type RedisClient } from "../redis/client.js";
 import { ShardedPubSub } from "./sharded-pubsub.js";
 import { type ChangeBus, createChangeBus } from "./change-bus.js";
+
+const SUBSCRIBE_ERROR_LOG_MS = 5_000;
 
 /** One change to several topics, serialized once. */
 const serializedOnce =
@@ -18,8 +21,8 @@ const serializedOnce =
  * Publishing reuses the caller's connection; subscribing needs a connection of its
  * own (a subscribed connection can do nothing else), which this bus owns and closes.
  */
-export function createRedisBus(redis: RedisClient, prefix: string, opts: { clusterPubSub?: ClusterPubSub } = {}): ChangeBus {
-  if (isCluster(redis)) return opts.clusterPubSub === "plain" ? createPlainClusterBus(redis, prefix) : createShardedBus(redis, prefix);
+export function createRedisBus(redis: RedisClient, prefix: string, opts: { clusterPubSub?: ClusterPubSub; logger?: Logger } = {}): ChangeBus {
+  if (isCluster(redis)) return opts.clusterPubSub === "plain" ? createPlainClusterBus(redis, prefix) : createShardedBus(redis, prefix, opts.logger);
   // No auto-pipelining: it defers (UN)SUBSCRIBEs a tick, letting QUIT overtake them on close.
   // No ready check: its INFO is refused once an early SUBSCRIBE (sent while connecting) has put
   // the connection in subscriber mode, and the failed check would reconnect in a loop.
@@ -34,7 +37,7 @@ export function createRedisBus(redis: RedisClient, prefix: string, opts: { clust
  * channel (a game's channel hashes by its id, a type's by its name) instead of every node.
  * The subscriber is a cluster client of its own with one subscriber connection per master.
  */
-function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
+function createShardedBus(redis: Cluster, prefix: string, logger?: Logger): ChangeBus {
   const subscriber = redis.duplicate(undefined, {
     shardedSubscribers: true,
     enableOfflineQueue: true,
@@ -48,7 +51,13 @@ function createShardedBus(redis: Cluster, prefix: string): ChangeBus {
     slotsRefreshInterval: 1_000,
   });
   subscriber.on("error", () => {});
-  const engine = new ShardedPubSub(redis, subscriber);
+  // One line per few seconds: a failover fails the SSUBSCRIBEs of every watcher starting meanwhile.
+  let loggedAt = 0;
+  const engine = new ShardedPubSub(redis, subscriber, (channel, err) => {
+    if (!logger || Date.now() - loggedAt < SUBSCRIBE_ERROR_LOG_MS) return;
+    loggedAt = Date.now();
+    logger.warn({ err, channel }, `a sharded SSUBSCRIBE failed; retrying (further failures within ${SUBSCRIBE_ERROR_LOG_MS / 1_000} s are not logged)`);
+  });
   return createChangeBus({
     engine,
     prefix,

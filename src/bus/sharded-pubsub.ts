@@ -5,6 +5,13 @@ type Listener = (message: unknown) => void;
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2_000;
+/**
+ * One SSUBSCRIBE's wait: ioredis drops a MOVED answer to it (a slot that just moved), so the call
+ * would otherwise settle only at the connection's command timeout; it is retried instead.
+ */
+const ATTEMPT_MS = 1_000;
+/** How long a subscription keeps trying before its watcher is refused (a failover takes seconds). */
+export const SUBSCRIBE_DEADLINE_MS = 15_000;
 
 /**
  * A graphql-subscriptions engine over Redis Cluster's sharded pub/sub (SPUBLISH/SSUBSCRIBE,
@@ -12,17 +19,19 @@ const RETRY_MAX_MS = 2_000;
  * not to every node as plain PUBLISH does in a cluster. One SSUBSCRIBE per channel while
  * any local listener holds it (channels of one subscription may live on different nodes).
  *
- * Subscribing never fails: while the channel's master is away (a failover) the SSUBSCRIBE is
- * retried with back-off until it succeeds or nobody listens any more, so a watcher that
- * starts during a failover starts hearing once the new master is there. ioredis subscribes
- * again itself after a failover of an established channel; slot moves are caught by the
- * subscriber client's periodic slot refresh (see redis-bus.ts).
+ * subscribe() settles only once the channel is subscribed: while its master is away (a failover)
+ * the SSUBSCRIBE is retried with back-off, and a watcher's `ready` waits for it (reading state
+ * before would miss what is published meanwhile); after SUBSCRIBE_DEADLINE_MS it rejects with
+ * the last error, and the watcher ends. ioredis subscribes again itself after a failover of an
+ * established channel; slot moves are caught by the subscriber client's periodic slot refresh
+ * (see redis-bus.ts).
  */
 export class ShardedPubSub extends PubSubEngine {
   private nextId = 0;
   private readonly subs = new Map<number, { channel: string; listener: Listener }>();
   private readonly byChannel = new Map<string, Set<Listener>>();
-  private readonly retries = new Map<string, ReturnType<typeof setTimeout>>();
+  /** A channel's wait before its next SSUBSCRIBE attempt; `wake` ends it early (nobody listens, or closing). */
+  private readonly retries = new Map<string, () => void>();
   /** The first SSUBSCRIBE of each channel while it is in flight. */
   private readonly subscribing = new Map<string, Promise<void>>();
   private closed = false;
@@ -67,13 +76,19 @@ export class ShardedPubSub extends PubSubEngine {
       this.byChannel.set(channel, listeners);
     }
     listeners.add(listener);
-    if (listeners.size === 1) {
-      const first = this.ssubscribe(channel, RETRY_MIN_MS);
-      this.subscribing.set(channel, first);
-      await first.finally(() => this.subscribing.get(channel) === first && this.subscribing.delete(channel));
-    } else {
-      // A second listener joining while the first SSUBSCRIBE is in flight is subscribed when that is.
-      await this.subscribing.get(channel);
+    try {
+      if (listeners.size === 1) {
+        const first = this.ssubscribe(channel);
+        this.subscribing.set(channel, first);
+        await first.finally(() => this.subscribing.get(channel) === first && this.subscribing.delete(channel));
+      } else {
+        // A second listener joining while the first SSUBSCRIBE is in flight is subscribed when that is.
+        await this.subscribing.get(channel);
+      }
+    } catch (err) {
+      // Its watcher never learns the id: nothing else would remove the listener.
+      this.unsubscribe(id);
+      throw err;
     }
     return id;
   }
@@ -86,8 +101,7 @@ export class ShardedPubSub extends PubSubEngine {
     listeners?.delete(sub.listener);
     if (listeners && listeners.size === 0) {
       this.byChannel.delete(sub.channel);
-      clearTimeout(this.retries.get(sub.channel));
-      this.retries.delete(sub.channel);
+      this.retries.get(sub.channel)?.();
       // A failed SUNSUBSCRIBE leaves a channel whose messages nobody listens to; dropped above.
       this.subscriber.sunsubscribe(sub.channel).catch(() => {});
     }
@@ -96,8 +110,7 @@ export class ShardedPubSub extends PubSubEngine {
   /** Stops retrying subscriptions (the bus is closing). */
   close(): void {
     this.closed = true;
-    for (const t of this.retries.values()) clearTimeout(t);
-    this.retries.clear();
+    for (const wake of [...this.retries.values()]) wake();
   }
 
   /** Channels this process listens to (for tests and metrics). */
@@ -105,21 +118,40 @@ export class ShardedPubSub extends PubSubEngine {
     return [...this.byChannel.keys()];
   }
 
-  /** The first attempt is awaited (so a healthy cluster has subscribed when subscribe resolves); failures retry in the background. */
-  private async ssubscribe(channel: string, delayMs: number): Promise<void> {
-    try {
-      await this.subscriber.ssubscribe(channel);
-    } catch (err) {
-      if (this.closed || !this.byChannel.has(channel)) return;
-      this.onSubscribeError(channel, err);
-      clearTimeout(this.retries.get(channel));
-      this.retries.set(
-        channel,
-        setTimeout(() => {
+  /**
+   * SSUBSCRIBE until it succeeds (resolves), nobody listens any more or the bus closes (resolves:
+   * nothing to wait for), or SUBSCRIBE_DEADLINE_MS passed (rejects with the last error). Each
+   * failure is reported to onSubscribeError.
+   */
+  private async ssubscribe(channel: string): Promise<void> {
+    const deadline = Date.now() + SUBSCRIBE_DEADLINE_MS;
+    for (let delayMs = RETRY_MIN_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_MS)) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const attempt = this.subscriber.ssubscribe(channel);
+        attempt.catch(() => {}); // one abandoned at ATTEMPT_MS may still fail
+        await Promise.race([
+          attempt,
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`SSUBSCRIBE ${channel}: no answer within ${ATTEMPT_MS} ms`)), ATTEMPT_MS))),
+        ]);
+        return;
+      } catch (err) {
+        if (this.closed || !this.byChannel.has(channel)) return;
+        this.onSubscribeError(channel, err);
+        if (Date.now() + delayMs > deadline) throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
           this.retries.delete(channel);
-          if (!this.closed && this.byChannel.has(channel)) void this.ssubscribe(channel, Math.min(delayMs * 2, RETRY_MAX_MS));
-        }, delayMs),
-      );
+          resolve();
+        };
+        const timer = setTimeout(wake, delayMs);
+        this.retries.set(channel, wake);
+      });
+      if (this.closed || !this.byChannel.has(channel)) return;
     }
   }
 }

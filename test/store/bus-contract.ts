@@ -33,6 +33,19 @@ export function describeBusContract(name: string, makeBus: () => Promise<ChangeB
       }
     });
 
+    it("forgets a topic once its last watcher has gone, however many topics were watched", async () => {
+      const bus = await makeBus();
+      try {
+        const watchers = Array.from({ length: 1_000 }, () => bus.subscribe<TicketChange>([bus.topics.ticket(newTicketId("duel"))]));
+        await Promise.all(watchers.map((w) => w.ready));
+        expect(bus.watchedTopics()).toBe(1_000);
+        await Promise.all(watchers.map((w) => w.return()));
+        expect(bus.watchedTopics()).toBe(0);
+      } finally {
+        await bus.close();
+      }
+    });
+
     it("makes a second watcher of a topic ready only once the first one's subscription is in place", async () => {
       const bus = await makeBus();
       try {
