@@ -48,6 +48,17 @@ function verificationKey(secret: string): Promise<webcrypto.CryptoKey> {
  */
 export const VERIFIED_TOKENS_MAX = 10_000;
 
+/** Longest token read, in characters: room for a full ratings claim; a longer one is refused unread. */
+export const MAX_TOKEN_CHARS = 8_192;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * An HS256 signature as it is written: 32 bytes in 43 base64url characters, the last one's two
+ * unused bits zero. jose also accepts other spellings of the same bytes (padding, whitespace, other last
+ * characters): each would be a cache entry of its own, so one token could fill the cache.
+ */
+const HS256_SIGNATURE = /\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const NOT_A_JWT = "it is not a JWT (three base64url parts separated by dots)";
+
 interface Verified {
   actor: Actor;
   /** The token's `exp` claim (seconds). */
@@ -102,6 +113,7 @@ export async function verifyToken(token: string, settings: JwtSettings): Promise
  * moment jose would refuse it (the same rule: expired once exp ≤ the current second).
  */
 export async function verifySession(token: string, settings: JwtSettings): Promise<Session> {
+  if (token.length > MAX_TOKEN_CHARS || !TOKEN_SHAPE.test(token)) throw unauthenticated("not a JWT", NOT_A_JWT);
   const hit = verified.get(token);
   if (hit) {
     if (hit.secret === settings.secret && hit.issuer === (settings.issuer ?? null) && hit.exp > Math.floor(Date.now() / 1_000)) {
@@ -128,8 +140,9 @@ export async function verifySession(token: string, settings: JwtSettings): Promi
       throw unauthenticated("bad signature", "its signature does not match this server's secret (it was signed with another JWT_SECRET)");
     }
     if (err instanceof joseErrors.JOSEAlgNotAllowed) throw unauthenticated("wrong algorithm", "it is not signed with HS256");
-    throw unauthenticated("not a JWT", "it is not a JWT (three base64url parts separated by dots)");
+    throw unauthenticated("not a JWT", NOT_A_JWT);
   }
+  if (!HS256_SIGNATURE.test(token)) throw unauthenticated("bad signature", "its signature is not written as an HS256 signature is");
   const { sub, name, roles, ratings } = payload as { sub?: unknown; name?: unknown; roles?: unknown; ratings?: unknown };
   if (typeof sub !== "string" || !PLAYER_ID.test(sub)) throw unauthenticated("bad claims", `"sub" must match ${PLAYER_ID}`);
   const admin = Array.isArray(roles) && roles.includes(ADMIN_ROLE);

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { type JwtSettings, MAX_TOKEN_RATINGS, signToken, verifySession } from "../../src/auth/jwt.js";
+import { clearVerifiedTokens, type JwtSettings, MAX_TOKEN_CHARS, MAX_TOKEN_RATINGS, signToken, verifiedTokenCount, verifySession } from "../../src/auth/jwt.js";
 
 const S: JwtSettings = { secret: "ratings-test-secret-0123456789", issuer: null };
 
@@ -43,5 +43,25 @@ describe("the ratings claim of a player token", () => {
       // Ratings count while their token is good: a party keeps them no longer than that.
       expect(actor.ratingsUntil).toBe(kept === undefined ? undefined : EXP * 1_000);
     }
+  });
+});
+
+describe("the spelling of a player token", () => {
+  it("verifies one spelling of a token only, so respelled copies cannot fill the verified-token cache", async () => {
+    clearVerifiedTokens();
+    const token = await signToken({ sub: "mallory", name: "Mallory" }, S);
+    await verifySession(token, S);
+    const [h, p, sig] = token.split(".") as [string, string, string];
+    // The same signature bytes, as lenient base64url decoding would take them.
+    // The last character carries two unused bits: its neighbour shares its first four.
+    const other = String.fromCharCode(sig.charCodeAt(sig.length - 1) + 1);
+    const respelled = [`${token}=`, `${h}.${p}.${sig.slice(0, 10)} ${sig.slice(10)}`, `${h}.${p}.${sig.slice(0, -1)}${other}`, ` ${token}`, `${token}${" ".repeat(100_000)}`];
+    for (const t of respelled) {
+      await expect(verifySession(t, S)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    }
+    expect(verifiedTokenCount()).toBe(1);
+    const long = await signToken({ sub: "mallory", name: "x".repeat(MAX_TOKEN_CHARS) }, S);
+    await expect(verifySession(long, S)).rejects.toMatchObject({ details: { reason: "not a JWT" } });
+    expect((await verifySession(token, S)).actor.id).toBe("mallory");
   });
 });
