@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { MAX_TOKEN_RATINGS, signToken } from "./auth/jwt.js";
 import { ConfigError } from "./config/errors.js";
 import { LIMITS } from "./domain/limits.js";
+import { isUsableRating } from "./domain/tickets/ticket.js";
 import { loadEnv } from "./config/env.js";
 import { buildGameSchema, printSchemaSdl } from "./graphql/schema.js";
 import { createLogger } from "./logger.js";
@@ -98,7 +99,7 @@ async function token(args: string[]): Promise<void> {
   const ratings = Object.fromEntries(
     values.rating.map((r) => {
       const m = /^([A-Za-z0-9_-]{1,64})=(-?\d+(?:\.\d+)?)$/.exec(r);
-      if (!m || Math.abs(Number(m[2])) > LIMITS.rating) throw new Error(`--rating takes <attribute>=<number within ±${LIMITS.rating}> (e.g. mmr=1540), got "${r}"`);
+      if (!m || !isUsableRating(Number(m[2]))) throw new Error(`--rating takes <attribute>=<number within ±${LIMITS.rating}> (e.g. mmr=1540), got "${r}"`);
       return [m[1]!, Number(m[2])];
     }),
   );

@@ -2,9 +2,8 @@ import { webcrypto } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
-import { LIMITS } from "../domain/limits.js";
 import { PLAYER_ID_PATTERN } from "../domain/ids.js";
-import { KEY_SAFE } from "../domain/tickets/ticket.js";
+import { isUsableRating, KEY_SAFE } from "../domain/tickets/ticket.js";
 
 export const ADMIN_ROLE = "admin";
 const ALGORITHM = "HS256";
@@ -164,7 +163,7 @@ export const MAX_TOKEN_RATINGS = 32;
 
 /**
  * The usable part of a `ratings` claim: its entries whose name is key-safe (as a queue's rating
- * attribute) and whose value is a finite number within ±LIMITS.rating, frozen; undefined when none, or when the claim has
+ * attribute) and whose value is a usable rating (isUsableRating), frozen; undefined when none, or when the claim has
  * more than MAX_TOKEN_RATINGS entries (which of them to keep would depend on the key order
  * JavaScript gives an object, number-like names first, not on the claim as written).
  * Other entries are passed over, not refused: a login service may already put other things there
@@ -177,7 +176,7 @@ function ratingsClaim(raw: unknown): Readonly<Record<string, number>> | undefine
   const out: Record<string, number> = Object.create(null) as Record<string, number>;
   let n = 0;
   for (const [k, v] of entries) {
-    if (!KEY_SAFE.test(k) || typeof v !== "number" || !Number.isFinite(v) || Math.abs(v) > LIMITS.rating) continue;
+    if (!KEY_SAFE.test(k) || typeof v !== "number" || !isUsableRating(v)) continue;
     out[k] = v;
     n++;
   }

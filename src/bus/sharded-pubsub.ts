@@ -144,11 +144,11 @@ export class ShardedPubSub extends PubSubEngine {
       }
       await new Promise<void>((resolve) => {
         const wake = () => {
-          clearTimeout(timer);
+          clearTimeout(pause);
           this.retries.delete(channel);
           resolve();
         };
-        const timer = setTimeout(wake, delayMs);
+        const pause = setTimeout(wake, delayMs);
         this.retries.set(channel, wake);
       });
       if (this.closed || !this.byChannel.has(channel)) return;

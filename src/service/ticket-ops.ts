@@ -1,6 +1,6 @@
 import { badInput, ErrorCode, MatchmakerError } from "../domain/errors.js";
 import type { Actor } from "../domain/game.js";
-import type { PartyRecord } from "../domain/party.js";
+import type { PartyMember, PartyRecord } from "../domain/party.js";
 import type { GameTypeDef } from "../domain/game-type.js";
 import type { QueueConfig } from "../domain/tickets/queue.js";
 import { checkLatencies, MAX_TICKET_REGIONS, validateTicket } from "../domain/tickets/ticket.js";
@@ -42,11 +42,12 @@ function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | nul
     if (given == null) throw badInput(`Queue "${queue.id}" needs your rating (${attribute}).`);
     return given;
   }
-  const members = party ? party.members.map((m) => (m.id === actor.id ? { id: m.id, ratings: actor.ratings } : m)) : [{ id: actor.id, ratings: actor.ratings }];
+  // The caller's ratings are from the token checked on this request; another member's may have expired since they joined.
+  const caller: Pick<PartyMember, "id" | "ratings" | "ratingsUntil"> = { id: actor.id, ratings: actor.ratings };
+  const members = party ? party.members.map((m) => (m.id === actor.id ? caller : m)) : [caller];
   const ratings = members.map((m) => {
     const r = m.ratings && Object.hasOwn(m.ratings, attribute) ? m.ratings[attribute] : undefined;
-    // The caller's token is checked on this request; another member's may have expired since they joined.
-    if (m.id !== actor.id && typeof r === "number" && "ratingsUntil" in m && m.ratingsUntil !== undefined && m.ratingsUntil <= now) {
+    if (typeof r === "number" && m.ratingsUntil !== undefined && m.ratingsUntil <= now) {
       throw new MatchmakerError(
         ErrorCode.FORBIDDEN,
         `Queue "${queue.id}" takes ratings from player tokens, and the token ${m.id} joined the party with has expired: they rejoin it with their current token.`,
@@ -61,9 +62,8 @@ function ticketRating(queue: QueueConfig, actor: Actor, party: PartyRecord | nul
     }
     return r;
   });
-  const sum = ratings.reduce((a, b) => a + b, 0);
-  // Ratings near the largest number overflow their sum: each is divided first then (less exact otherwise).
-  const rating = Number.isFinite(sum) ? sum / ratings.length : ratings.reduce((a, b) => a + b / ratings.length, 0);
+  // Each rating is within ±LIMITS.rating (ratingsClaim), so the sum stays finite.
+  const rating = ratings.reduce((a, b) => a + b, 0) / ratings.length;
   // A party's mean, computed by a client, may differ in its last bits.
   if (given != null && Math.abs(given - rating) > 1e-9 * Math.max(1, Math.abs(rating))) {
     throw badInput(`Queue "${queue.id}" takes ratings from player tokens: ${party ? "your party's" : "yours"} is ${rating}. Leave rating out, or send that.`, {

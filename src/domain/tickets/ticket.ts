@@ -6,6 +6,9 @@
 import { LIMITS } from "../limits.js";
 import { type QueueConfig, largestFittingParty } from "./queue.js";
 
+/** A usable rating: finite, and within ±LIMITS.rating (so a match's sums and differences stay finite). */
+export const isUsableRating = (r: number): boolean => Number.isFinite(r) && Math.abs(r) <= LIMITS.rating;
+
 export interface Ticket {
   readonly id: string;
   /** Bumped by the store on every change; a commit checks it, so a stale proposal loses. */
@@ -75,7 +78,7 @@ export function validateTicket(queue: QueueConfig, ticket: Ticket): TicketCheck 
       `queue "${queue.id}" can never fill a match around a party of ${size} (partySize.maxSpread ${queue.partySize.maxSpread})`,
     );
   }
-  if (!Number.isFinite(ticket.rating) || Math.abs(ticket.rating) > LIMITS.rating) {
+  if (!isUsableRating(ticket.rating)) {
     return reject(TicketRejection.BAD_RATING, `rating (${queue.rating.attribute}) must be a finite number within ±${LIMITS.rating}`);
   }
   if (!Number.isSafeInteger(ticket.enqueuedAt) || ticket.enqueuedAt < 0) {
